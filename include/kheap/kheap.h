@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kheap - named, tracked heap categories over kmalloc, and lock-free pools.
+ *
+ * Client modules include this umbrella header and link against the symbols
+ * kheap.ko exports (EXPORT_SYMBOL_GPL). See the individual headers for the
+ * design notes and locking rules of each part:
+ *
+ *   <kheap/heap.h>    heaps, tracked allocation, bookmarks, hierarchy, reporters
+ */
+#ifndef _KHEAP_KHEAP_H
+#define _KHEAP_KHEAP_H
+
+#include <kheap/heap.h>
+
+#endif /* _KHEAP_KHEAP_H */

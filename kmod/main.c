@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kheap: module init and exit.
+ *
+ * Init and exit are mirror images: each step that init takes, exit undoes in
+ * the reverse order, and a failing init unwinds through the same steps.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/module.h>
+
+#include "kheap_internal.h"
+
+struct dentry *kheap_debugfs_root;
+
+static int __init kheap_init(void)
+{
+	/* debugfs asks its callers not to check for errors. */
+	kheap_debugfs_root = debugfs_create_dir("kheap", NULL);
+	pr_info("loaded\n");
+	return 0;
+}
+
+static void __exit kheap_exit(void)
+{
+	debugfs_remove_recursive(kheap_debugfs_root);
+	pr_info("unloaded\n");
+}
+
+module_init(kheap_init);
+module_exit(kheap_exit);
+
+MODULE_DESCRIPTION("Named, tracked heap categories and lock-free per-CPU pools");
+MODULE_AUTHOR("kheap developers");
+MODULE_LICENSE("GPL");

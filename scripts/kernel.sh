@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build (or reuse) a kheap test kernel from Debian's linux-source-6.12.
+# Usage: scripts/kernel.sh FLAVOUR      (debug | bench)
+# Prints the kernel build directory (O=) on stdout; everything else on stderr.
+#
+# Builds are cached outside the clone, keyed by the source package version,
+# the flavour's config fragments and this script, so a warm machine reuses
+# them: ${KHEAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kheap}/kernel/<key>/.
+set -euo pipefail
+
+flavour=${1:?usage: kernel.sh FLAVOUR}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${KHEAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kheap}
+frags="$top/scripts/kconfig/base.config $top/scripts/kconfig/$flavour.config"
+for f in $frags; do
+	[ -f "$f" ] || { echo "kernel.sh: no fragment $f" >&2; exit 2; }
+done
+
+"$top/scripts/deps.sh" build kernel >&2
+
+ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+src="$cache/src/linux-source-6.12-$ver"
+if [ ! -f "$src/.kheap-extracted" ]; then
+	echo "kernel.sh: extracting linux-source-6.12 $ver" >&2
+	rm -rf "$src" "$src.tmp"
+	mkdir -p "$src.tmp"
+	tar -C "$src.tmp" -xf /usr/src/linux-source-6.12.tar.xz
+	mv "$src.tmp/linux-source-6.12" "$src"
+	rmdir "$src.tmp"
+	touch "$src/.kheap-extracted"
+fi
+
+# Bump when the build recipe below changes in a way that changes the result.
+recipe=1
+key=$( (echo "$ver $recipe"; cat $frags) | sha256sum | cut -c1-12)
+obj="$cache/kernel/6.12-$flavour-$key"
+if [ -f "$obj/.kheap-built" ]; then
+	echo "$obj"
+	exit 0
+fi
+
+echo "kernel.sh: building the $flavour kernel in $obj (a few minutes)" >&2
+rm -rf "$obj"
+mkdir -p "$obj"
+log="$obj/build.log"
+(
+	cd "$src"
+	# alldefconfig with the fragments; merge_config.sh reports any
+	# requested value the final .config did not keep.
+	ARCH=x86_64 scripts/kconfig/merge_config.sh -O "$obj" $frags
+	make -s ARCH=x86_64 O="$obj" -j"$(nproc)" bzImage modules
+) >"$log" 2>&1 || {
+	tail -40 "$log" >&2
+	echo "kernel.sh: kernel build failed, log: $log" >&2
+	exit 1
+}
+if grep -q "Value requested for" "$log"; then
+	grep -A2 "Value requested for" "$log" >&2
+	echo "kernel.sh: the fragments ask for options the kernel did not keep" >&2
+	exit 1
+fi
+touch "$obj/.kheap-built"
+echo "$obj"

@@ -9,8 +9,6 @@
 
 struct dentry;
 
-#define KHEAP_NAME_MAX 63
-
 extern struct dentry *kheap_debugfs_root;
 
 #endif /* _KHEAP_INTERNAL_H */

@@ -1,29 +1,173 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * kheap heaps: named memory categories over kmalloc.
+ * kheap heaps: named memory categories over kmalloc, with every allocation
+ * tracked.
+ *
+ * Design. Each block returned by kheap_alloc() sits behind a small header
+ * (owning heap, id, requested size, call site, time, a check value) and is
+ * followed by a canary. A heap keeps its live blocks on per-CPU shards: each
+ * shard has its own raw spinlock, list, byte and block counters and a range
+ * of ids, so CPUs allocating into one heap write no shared cache line. Totals
+ * are sums over the shards: cheap, lock-free, exact when nothing is in
+ * flight.
+ *
+ * Ids are unique per heap and start at 1. kheap_bookmark() returns a point in
+ * time: every allocation that returned before it has a smaller id, every one
+ * that starts after it a greater or equal one, so kheap_report(heap, b1,
+ * b2 - 1) lists what was allocated between two bookmarks and is still live.
+ *
+ * Heaps form a graph (kheap_link(), kheap_connect()); kheap_hier_bytes() and
+ * kheap_hier_count() sum over every heap reachable from one, each once,
+ * cycles allowed, without allocating and while other CPUs allocate and relink.
+ *
+ * Locking rules. kheap_create(), kheap_destroy(), the link calls,
+ * kheap_set_reporter() and kheap_report() are for process context and may
+ * sleep. Allocation takes a gfp_t and sleeps exactly when it allows;
+ * kheap_free() and every query run in any context (process, softirq,
+ * hardirq). A reporter's on_alloc/on_free callbacks run in the context of the
+ * allocation or free, inside an RCU read-side section: they must not sleep.
+ *
+ * Misuse (a free of a pointer kheap did not hand out, a double free, a write
+ * past a block's end) is reported with pr_err, counted and survived; it never
+ * WARNs.
+ *
+ * A client that defines KHEAP_NO_TRACKING before including this header gets
+ * plain kmalloc()/kfree() from every allocation call, queries that return 0,
+ * and no dependency on kheap.ko.
  */
 #ifndef _KHEAP_HEAP_H
 #define _KHEAP_HEAP_H
 
 #include <linux/types.h>
+#include <linux/gfp.h>
+#include <linux/slab.h>
+#include <linux/log2.h>
+#include <linux/overflow.h>
 
 struct kheap;
 
 /**
- * kheap_default() - the heap named "default"
- *
- * Context: Any context.
- * Return: the heap that always exists while kheap.ko is loaded.
+ * struct kheap_alloc_info - one tracked block, as reporters see it
+ * @heap:	the heap that owns the block
+ * @ptr:	the pointer kheap_alloc() returned
+ * @size:	the requested size in bytes
+ * @id:		the block's id, unique in its heap, from 1
+ * @caller:	return address of the allocating call site (print with %pS)
+ * @time_ns:	when it was allocated (local_clock())
  */
-struct kheap *kheap_default(void);
+struct kheap_alloc_info {
+	const struct kheap *heap;
+	const void *ptr;
+	size_t size;
+	u64 id;
+	unsigned long caller;
+	u64 time_ns;
+};
 
 /**
- * kheap_name() - the name of a heap
- * @heap: the heap
- *
- * Context: Any context.
- * Return: its name, valid until the heap is destroyed.
+ * struct kheap_reporter_ops - callbacks of a reporter; each may be NULL
+ * @on_alloc:	a block was allocated. Runs in the allocating context (any
+ *		context, on the fast path): must not sleep, should be quick.
+ * @on_free:	a block is being freed (it is still valid during the call).
+ *		Any context, fast path: must not sleep.
+ * @report:	one live block listed by kheap_report() or by the leak report
+ *		of kheap_destroy(). Process context, may not sleep (called
+ *		with no kheap lock held, inside an RCU read-side section).
  */
+struct kheap_reporter_ops {
+	void (*on_alloc)(void *priv, const struct kheap_alloc_info *info);
+	void (*on_free)(void *priv, const struct kheap_alloc_info *info);
+	void (*report)(void *priv, const struct kheap_alloc_info *info);
+};
+
+/**
+ * struct kheap_reporter - a reporter: its callbacks and their argument
+ * @ops:	the callbacks
+ * @priv:	passed to every callback
+ */
+struct kheap_reporter {
+	const struct kheap_reporter_ops *ops;
+	void *priv;
+};
+
+#ifndef KHEAP_NO_TRACKING
+
+/* Longest heap name, not counting the terminating NUL. */
+#define KHEAP_NAME_MAX 63
+
+struct kheap *kheap_create(const char *name);
+void kheap_destroy(struct kheap *heap);
+struct kheap *kheap_default(void);
 const char *kheap_name(const struct kheap *heap);
+
+void *kheap_alloc(struct kheap *heap, size_t size, gfp_t gfp);
+void *kheap_zalloc(struct kheap *heap, size_t size, gfp_t gfp);
+void *kheap_alloc_aligned(struct kheap *heap, size_t size, size_t align,
+			  gfp_t gfp);
+void *kheap_alloc_array(struct kheap *heap, size_t n, size_t size, gfp_t gfp);
+void *kheap_alloc_caller(struct kheap *heap, size_t size, size_t align,
+			 gfp_t gfp, unsigned long caller);
+void kheap_free(const void *ptr);
+
+struct kheap *kheap_of(const void *ptr);
+size_t kheap_size(const void *ptr);
+size_t kheap_bytes(const struct kheap *heap);
+size_t kheap_count(const struct kheap *heap);
+size_t kheap_peak_bytes(const struct kheap *heap);
+
+u64 kheap_bookmark(struct kheap *heap);
+int kheap_report(struct kheap *heap, u64 from, u64 to);
+
+int kheap_link(struct kheap *from, struct kheap *to);
+int kheap_connect(struct kheap *a, struct kheap *b);
+void kheap_unlink(struct kheap *from, struct kheap *to);
+size_t kheap_hier_bytes(struct kheap *heap);
+size_t kheap_hier_count(struct kheap *heap);
+
+int kheap_set_reporter(struct kheap *heap, const struct kheap_reporter *rep);
+extern const struct kheap_reporter kheap_console_reporter;
+extern const struct kheap_reporter kheap_trace_reporter;
+
+#else /* KHEAP_NO_TRACKING: plain slab calls, no dependency on kheap.ko */
+
+static inline struct kheap *kheap_create(const char *name) { return NULL; }
+static inline void kheap_destroy(struct kheap *heap) { }
+static inline struct kheap *kheap_default(void) { return NULL; }
+static inline const char *kheap_name(const struct kheap *heap) { return ""; }
+
+/* kmalloc aligns power-of-two sizes naturally. */
+static inline void *__kheap_plain_aligned(size_t size, size_t align, gfp_t gfp)
+{
+	if (!is_power_of_2(align) || align > PAGE_SIZE)
+		return NULL;
+	return kmalloc(roundup_pow_of_two(max(max(size, align), (size_t)1)), gfp);
+}
+
+#define kheap_alloc(heap, size, gfp)		((void)(heap), kmalloc(size, gfp))
+#define kheap_zalloc(heap, size, gfp)		((void)(heap), kzalloc(size, gfp))
+#define kheap_alloc_aligned(heap, size, align, gfp) \
+	((void)(heap), __kheap_plain_aligned(size, align, gfp))
+#define kheap_alloc_array(heap, n, size, gfp)	((void)(heap), kmalloc_array(n, size, gfp))
+#define kheap_free(ptr)				kfree(ptr)
+
+static inline struct kheap *kheap_of(const void *ptr) { return NULL; }
+static inline size_t kheap_size(const void *ptr) { return 0; }
+static inline size_t kheap_bytes(const struct kheap *heap) { return 0; }
+static inline size_t kheap_count(const struct kheap *heap) { return 0; }
+static inline size_t kheap_peak_bytes(const struct kheap *heap) { return 0; }
+static inline u64 kheap_bookmark(struct kheap *heap) { return 0; }
+static inline int kheap_report(struct kheap *heap, u64 from, u64 to) { return 0; }
+static inline int kheap_link(struct kheap *from, struct kheap *to) { return 0; }
+static inline int kheap_connect(struct kheap *a, struct kheap *b) { return 0; }
+static inline void kheap_unlink(struct kheap *from, struct kheap *to) { }
+static inline size_t kheap_hier_bytes(struct kheap *heap) { return 0; }
+static inline size_t kheap_hier_count(struct kheap *heap) { return 0; }
+static inline int kheap_set_reporter(struct kheap *heap,
+				     const struct kheap_reporter *rep)
+{
+	return 0;
+}
+
+#endif /* KHEAP_NO_TRACKING */
 
 #endif /* _KHEAP_HEAP_H */

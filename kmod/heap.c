@@ -1,29 +1,211 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kheap heaps: named categories over kmalloc.
+ * kheap heaps: the registry of named heaps, their creation and destruction,
+ * and the default heap.
+ *
+ * kheap_lock (a mutex) protects the registry, the hierarchy's edges and the
+ * debugfs report windows. It is never taken on the allocation or free path.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ctype.h>
+#include <linux/err.h>
 #include <linux/export.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 
 #include "kheap_internal.h"
 
-struct kheap {
-	char name[KHEAP_NAME_MAX + 1];
-};
+DEFINE_MUTEX(kheap_lock);
+LIST_HEAD(kheap_heaps);
 
-static struct kheap kheap_default_heap = {
-	.name = "default",
-};
+static struct kheap *kheap_default_heap;
+
+static bool kheap_name_valid(const char *name)
+{
+	size_t i, len;
+
+	if (!name)
+		return false;
+	len = strnlen(name, KHEAP_NAME_MAX + 1);
+	if (len == 0 || len > KHEAP_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (!isgraph(name[i]) || name[i] == '/')
+			return false;
+	}
+	return true;
+}
+
+static struct kheap *kheap_find_locked(const char *name)
+{
+	struct kheap *heap;
+
+	lockdep_assert_held(&kheap_lock);
+	list_for_each_entry(heap, &kheap_heaps, node) {
+		if (!strcmp(heap->name, name))
+			return heap;
+	}
+	return NULL;
+}
+
+static void kheap_free_heap(struct kheap *heap)
+{
+	free_percpu(heap->shards);
+	kfree(heap);
+}
+
+static void kheap_free_heap_rcu(struct rcu_head *rcu)
+{
+	kheap_free_heap(container_of(rcu, struct kheap, rcu));
+}
+
+static struct kheap *kheap_alloc_heap(const char *name)
+{
+	struct kheap *heap;
+	int cpu;
+
+	heap = kzalloc(sizeof(*heap), GFP_KERNEL);
+	if (!heap)
+		return NULL;
+	heap->shards = alloc_percpu(struct kheap_shard);
+	if (!heap->shards) {
+		kfree(heap);
+		return NULL;
+	}
+	for_each_possible_cpu(cpu) {
+		struct kheap_shard *shard = per_cpu_ptr(heap->shards, cpu);
+
+		raw_spin_lock_init(&shard->lock);
+		INIT_LIST_HEAD(&shard->live);
+	}
+	strscpy(heap->name, name, sizeof(heap->name));
+	atomic64_set(&heap->next_id, 1);	/* ids start at 1 */
+	INIT_LIST_HEAD(&heap->edges);
+	heap->report_to = U64_MAX;
+	return heap;
+}
+
+/**
+ * kheap_create() - create a named heap
+ * @name: 1..63 printable characters, no '/' or whitespace, unique
+ *
+ * Context: Process context; may sleep.
+ * Return: the heap, ERR_PTR(-EINVAL) for a bad name, ERR_PTR(-EEXIST) when
+ * the name is taken, ERR_PTR(-ENOMEM).
+ */
+struct kheap *kheap_create(const char *name)
+{
+	struct kheap *heap;
+
+	if (!kheap_name_valid(name))
+		return ERR_PTR(-EINVAL);
+	heap = kheap_alloc_heap(name);
+	if (!heap)
+		return ERR_PTR(-ENOMEM);
+
+	mutex_lock(&kheap_lock);
+	if (kheap_find_locked(name)) {
+		mutex_unlock(&kheap_lock);
+		kheap_free_heap(heap);
+		return ERR_PTR(-EEXIST);
+	}
+	list_add_tail(&heap->node, &kheap_heaps);
+	mutex_unlock(&kheap_lock);
+
+	kheap_debugfs_heap_add(heap);
+	return heap;
+}
+EXPORT_SYMBOL_GPL(kheap_create);
+
+/**
+ * kheap_destroy() - destroy a heap
+ * @heap: the heap; NULL is ignored, and so (with an error) is the default heap
+ *
+ * Removes every edge from and to @heap, reports each live block as a leak
+ * (console and the heap's reporter) and re-parents those blocks to the
+ * default heap, where they stay valid and kheap_free() still takes them.
+ * Allocating into @heap while it is destroyed is a bug of the caller.
+ *
+ * Context: Process context; may sleep.
+ */
+void kheap_destroy(struct kheap *heap)
+{
+	if (!heap)
+		return;
+	if (heap == kheap_default_heap) {
+		pr_err("the default heap cannot be destroyed\n");
+		return;
+	}
+	kheap_debugfs_heap_remove(heap);
+
+	mutex_lock(&kheap_lock);
+	list_del(&heap->node);
+	kheap_edges_remove_locked(heap);
+	mutex_unlock(&kheap_lock);
+
+	kheap_report_leaks(heap);
+	kheap_reparent(heap, kheap_default_heap);
+	/* Frees and hierarchy walks may still look at it under RCU. */
+	call_rcu(&heap->rcu, kheap_free_heap_rcu);
+}
+EXPORT_SYMBOL_GPL(kheap_destroy);
 
 struct kheap *kheap_default(void)
 {
-	return &kheap_default_heap;
+	return kheap_default_heap;
 }
 EXPORT_SYMBOL_GPL(kheap_default);
 
 const char *kheap_name(const struct kheap *heap)
 {
-	return heap->name;
+	return heap ? heap->name : "(null)";
 }
 EXPORT_SYMBOL_GPL(kheap_name);
+
+int kheap_heaps_init(void)
+{
+	struct kheap *heap = kheap_create("default");
+
+	if (IS_ERR(heap))
+		return PTR_ERR(heap);
+	kheap_default_heap = heap;
+	return 0;
+}
+
+/*
+ * Module exit: client modules are gone (they hold references to our
+ * symbols), so what is left was leaked. Report it and free it, so that
+ * unloading kheap leaves nothing behind.
+ */
+void kheap_heaps_exit(void)
+{
+	struct kheap *heap, *tmp;
+	struct kheap_snap *snap;
+	size_t i;
+
+	list_for_each_entry_safe(heap, tmp, &kheap_heaps, node) {
+		if (heap != kheap_default_heap) {
+			pr_err("heap '%s' was never destroyed\n", heap->name);
+			kheap_destroy(heap);
+		}
+	}
+	heap = kheap_default_heap;
+	kheap_report_leaks(heap);
+	do {
+		snap = kheap_snapshot(heap, 0, U64_MAX);
+		for (i = 0; snap && i < snap->n; i++)
+			kheap_free(snap->v[i].ptr);
+	} while (snap && snap->n && (kvfree(snap), true));
+	kvfree(snap);
+
+	kheap_debugfs_heap_remove(heap);
+	mutex_lock(&kheap_lock);
+	list_del(&heap->node);
+	kheap_edges_remove_locked(heap);
+	mutex_unlock(&kheap_lock);
+	kheap_default_heap = NULL;
+	rcu_barrier();		/* the call_rcu() of destroyed heaps */
+	synchronize_rcu();
+	kheap_free_heap(heap);
+}

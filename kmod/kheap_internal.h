@@ -5,10 +5,132 @@
 #ifndef _KHEAP_INTERNAL_H
 #define _KHEAP_INTERNAL_H
 
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+
 #include <kheap/kheap.h>
 
 struct dentry;
+struct seq_file;
+
+/*
+ * One CPU's part of a heap. Blocks allocated on a CPU live on that CPU's
+ * shard until freed (from any CPU) or re-parented; @lock protects @live,
+ * @bytes, @count and the id range. Readers of @bytes and @count take no lock
+ * (READ_ONCE; the writers use WRITE_ONCE under @lock).
+ */
+struct kheap_shard {
+	raw_spinlock_t lock;
+	struct list_head live;
+	long bytes;
+	long count;
+	u64 next_id;		/* next id of this CPU's range */
+	u64 end_id;		/* end (exclusive) of that range */
+	unsigned int id_gen;	/* heap->id_gen when the range was taken */
+};
+
+/**
+ * struct kheap - a named memory category
+ * @name:	its name, unique among heaps
+ * @shards:	per-CPU live lists and counters
+ * @peak:	high-water mark of the sum of the shards' bytes
+ * @overruns:	blocks freed with a damaged canary
+ * @next_id:	start of the next id range handed to a shard
+ * @id_gen:	bumped by kheap_bookmark() to retire every shard's id range
+ * @reporter:	attached reporter or NULL (RCU)
+ * @node:	on kheap_heaps, under kheap_lock
+ * @edges:	out-edges (struct kheap_edge), RCU list written under kheap_lock
+ * @walk_gen:	the last hierarchy walk that visited it, under kheap_walk_lock
+ * @walk_next:	the walk's stack link, under kheap_walk_lock
+ * @report_from: the debugfs report window, under kheap_lock
+ * @report_to:	 the other end of that window
+ * @dir:	its debugfs directory
+ * @rcu:	frees it after a grace period (walkers and frees hold RCU)
+ */
+struct kheap {
+	char name[KHEAP_NAME_MAX + 1];
+	struct kheap_shard __percpu *shards;
+	atomic_long_t peak;
+	atomic_long_t overruns;
+	atomic64_t next_id;
+	atomic_t id_gen;
+	const struct kheap_reporter __rcu *reporter;
+	struct list_head node;
+	struct list_head edges;
+	u64 walk_gen;
+	struct kheap *walk_next;
+	u64 report_from;
+	u64 report_to;
+	struct dentry *dir;
+	struct rcu_head rcu;
+};
+
+/* A one-way edge of the hierarchy graph, on its source heap's @edges. */
+struct kheap_edge {
+	struct list_head node;
+	struct kheap *to;
+	struct rcu_head rcu;
+};
+
+/*
+ * The header in front of every tracked block. @check is last, so it sits
+ * right before the user pointer; it mixes the header's address, id and size
+ * so that a pointer kheap did not hand out, a pointer into the middle of a
+ * block, or a block already freed fails the check.
+ */
+struct kheap_hdr {
+	struct list_head node;
+	struct kheap *heap;
+	u64 id;
+	size_t size;
+	unsigned long caller;
+	u64 time_ns;
+	u32 offset;		/* header minus the kmalloc'd base */
+	u32 cpu;		/* the shard it lives on */
+	unsigned long check;
+};
+
+/* A snapshot of live blocks, taken under the shard locks, sorted by id. */
+struct kheap_snap {
+	size_t n;
+	size_t cap;
+	struct kheap_alloc_info v[];
+};
 
 extern struct dentry *kheap_debugfs_root;
+extern struct mutex kheap_lock;
+extern struct list_head kheap_heaps;
+extern atomic_long_t kheap_invalid_frees_count;
+
+/* heap.c */
+int kheap_heaps_init(void);
+void kheap_heaps_exit(void);
+
+/* track.c */
+long kheap_sum_bytes(const struct kheap *heap);
+long kheap_sum_count(const struct kheap *heap);
+struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to);
+void kheap_reparent(struct kheap *heap, struct kheap *to);
+void kheap_report_leaks(struct kheap *heap);
+
+/* hier.c */
+void kheap_hier_sum(struct kheap *heap, size_t *bytes, size_t *count);
+void kheap_edges_remove_locked(struct kheap *heap);
+
+/* reporter.c */
+void kheap_format_info(struct seq_file *m, const char *prefix,
+		       const struct kheap_alloc_info *info);
+void kheap_notify_alloc(struct kheap *heap, const struct kheap_alloc_info *info);
+void kheap_notify_free(struct kheap *heap, const struct kheap_alloc_info *info);
+void kheap_notify_report(struct kheap *heap, const struct kheap_alloc_info *info);
+bool kheap_has_reporter(struct kheap *heap);
+
+/* debugfs.c */
+void kheap_debugfs_init(void);
+void kheap_debugfs_heap_add(struct kheap *heap);
+void kheap_debugfs_heap_remove(struct kheap *heap);
 
 #endif /* _KHEAP_INTERNAL_H */

@@ -16,14 +16,25 @@ struct dentry *kheap_debugfs_root;
 
 static int __init kheap_init(void)
 {
+	int ret;
+
 	/* debugfs asks its callers not to check for errors. */
 	kheap_debugfs_root = debugfs_create_dir("kheap", NULL);
+	kheap_debugfs_init();
+	ret = kheap_heaps_init();
+	if (ret)
+		goto err_heaps;
 	pr_info("loaded\n");
 	return 0;
+
+err_heaps:
+	debugfs_remove_recursive(kheap_debugfs_root);
+	return ret;
 }
 
 static void __exit kheap_exit(void)
 {
+	kheap_heaps_exit();
 	debugfs_remove_recursive(kheap_debugfs_root);
 	pr_info("unloaded\n");
 }

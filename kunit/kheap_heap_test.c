@@ -1,11 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for kheap heaps.
+ * KUnit tests for kheap heaps and tracked allocation (suites kheap_heap and
+ * kheap_track): the seed's heap tests, translated, plus misuse detection.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/kallsyms.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
-#include <kheap/kheap.h>
+#include "kheap_test_util.h"
 
 static void heap_test_default_exists(struct kunit *test)
 {
@@ -16,8 +25,301 @@ static void heap_test_default_exists(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, kheap_default(), def);
 }
 
+static void heap_test_create_names(struct kunit *test)
+{
+	char name[KHEAP_NAME_MAX + 2];
+	struct kheap *heap;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_create(NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_create("")), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_create("a/b")), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_create("a b")), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_create("tab\t")), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_create("bell\a")), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_create("default")), -EEXIST);
+
+	memset(name, 'n', sizeof(name));
+	name[KHEAP_NAME_MAX + 1] = '\0';
+	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_create(name)), -EINVAL);
+	name[KHEAP_NAME_MAX] = '\0';
+	heap = kheap_create(name);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(heap));
+	KUNIT_EXPECT_STREQ(test, kheap_name(heap), name);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_create(name)), -EEXIST);
+	kheap_destroy(heap);
+	/* The name is free again once the heap is gone. */
+	heap = kheap_create(name);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(heap));
+	kheap_destroy(heap);
+	kheap_destroy(NULL);
+}
+
+static void heap_test_alloc_free_counts(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	void *a, *b, *c;
+
+	a = kheap_alloc(heap, 100, GFP_KERNEL);
+	b = kheap_alloc(heap, 200, GFP_KERNEL);
+	c = kheap_alloc(heap, 300, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, a && b && c);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 3);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 600);
+	KUNIT_EXPECT_EQ(test, kheap_size(b), 200);
+	KUNIT_EXPECT_PTR_EQ(test, kheap_of(c), heap);
+
+	kheap_free(b);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 2);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 400);
+	kheap_free(a);
+	kheap_free(c);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_peak_bytes(heap), 600);
+}
+
+static void heap_test_array(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	u64 *v;
+
+	v = kheap_alloc_array(heap, 10, sizeof(*v), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	v[9] = 9;
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 10 * sizeof(*v));
+	KUNIT_EXPECT_NULL(test, kheap_alloc_array(heap, SIZE_MAX / 2, 3, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 1);
+	kheap_free(v);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+}
+
+/* The seed's removal tests: from the head, the tail and the middle. */
+static void heap_test_remove_positions(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	struct kt_capture *cap = kt_capture(test, heap);
+	void *p[5];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		p[i] = kheap_alloc(heap, 10 * (i + 1), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	kheap_free(p[0]);	/* head */
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 140);
+	kheap_free(p[4]);	/* tail */
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 90);
+	kheap_free(p[2]);	/* middle */
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 60);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 2);
+	KUNIT_EXPECT_EQ(test, kheap_report(heap, 0, U64_MAX), 2);
+	KUNIT_EXPECT_EQ(test, cap->reports, 2);
+	kheap_free(p[1]);
+	kheap_free(p[3]);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+}
+
+#define STRESS_N 5000
+
+static void heap_test_stress_every_other(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	struct kt_capture *cap = kt_capture(test, heap);
+	void **p;
+	int i;
+
+	p = kunit_kcalloc(test, STRESS_N, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < STRESS_N; i++) {
+		p[i] = kheap_alloc(heap, 1 + i % 64, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), STRESS_N);
+	for (i = 0; i < STRESS_N; i += 2)
+		kheap_free(p[i]);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), STRESS_N / 2);
+	KUNIT_EXPECT_EQ(test, kheap_report(heap, 0, U64_MAX), STRESS_N / 2);
+	KUNIT_EXPECT_EQ(test, cap->reports, STRESS_N / 2);
+	KUNIT_EXPECT_EQ(test, cap->allocs, STRESS_N);
+	for (i = 1; i < STRESS_N; i += 2)
+		kheap_free(p[i]);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0);
+}
+
+static void heap_test_reuse_after_free(struct kunit *test)
+{
+	unsigned long invalid = kheap_invalid_frees();
+	struct kheap *heap = kt_heap(test);
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		char *p = kheap_alloc(heap, 48, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		memset(p, i, 48);
+		KUNIT_EXPECT_EQ(test, kheap_count(heap), 1);
+		kheap_free(p);
+	}
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_peak_bytes(heap), 48);
+	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), invalid);
+}
+
+static void heap_test_zero_size(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	void *p = kheap_alloc(heap, 0, GFP_KERNEL);
+	void *q = kheap_alloc(heap, 0, GFP_KERNEL);
+
+	KUNIT_ASSERT_TRUE(test, p && q);
+	KUNIT_EXPECT_PTR_NE(test, p, q);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 2);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0);
+	KUNIT_EXPECT_PTR_EQ(test, kheap_of(p), heap);
+	kheap_free(p);
+	kheap_free(q);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+}
+
+static void heap_test_free_null(struct kunit *test)
+{
+	unsigned long invalid = kheap_invalid_frees();
+
+	kheap_free(NULL);
+	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), invalid);
+	KUNIT_EXPECT_NULL(test, kheap_of(NULL));
+	KUNIT_EXPECT_EQ(test, kheap_size(NULL), 0);
+}
+
+static void heap_test_one_mib(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	u8 *p = kheap_alloc(heap, SZ_1M, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p[0] = 1;
+	p[SZ_1M - 1] = 2;
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), SZ_1M);
+	kheap_free(p);
+	KUNIT_EXPECT_EQ(test, kheap_overruns(heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0);
+}
+
+static void heap_test_switch_heaps(struct kunit *test)
+{
+	struct kheap *a = kt_heap(test), *b = kt_heap(test);
+	void *p[6];
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		p[i] = kheap_alloc(i & 1 ? b : a, 32, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	KUNIT_EXPECT_EQ(test, kheap_count(a), 3);
+	KUNIT_EXPECT_EQ(test, kheap_count(b), 3);
+	for (i = 0; i < 6; i++)
+		KUNIT_EXPECT_PTR_EQ(test, kheap_of(p[i]), i & 1 ? b : a);
+	for (i = 0; i < 6; i++)
+		kheap_free(p[i]);
+	KUNIT_EXPECT_EQ(test, kheap_count(a) + kheap_count(b), 0);
+}
+
+static void heap_test_null_is_default(struct kunit *test)
+{
+	size_t before = kheap_count(kheap_default());
+	void *p = kheap_alloc(NULL, 24, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, kheap_of(p), kheap_default());
+	KUNIT_EXPECT_EQ(test, kheap_count(NULL), before + 1);
+	kheap_free(p);
+	KUNIT_EXPECT_EQ(test, kheap_count(NULL), before);
+}
+
+static void heap_test_zalloc(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	u8 *p = kheap_zalloc(heap, 333, GFP_KERNEL);
+	int i, nonzero = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < 333; i++)
+		nonzero += p[i] != 0;
+	KUNIT_EXPECT_EQ(test, nonzero, 0);
+	kheap_free(p);
+}
+
+static const size_t heap_aligns[] = { 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096 };
+
+static void heap_align_desc(const size_t *align, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "align %zu", *align);
+}
+KUNIT_ARRAY_PARAM(heap_align, heap_aligns, heap_align_desc);
+
+static void heap_test_alignment(struct kunit *test)
+{
+	const size_t align = *(const size_t *)test->param_value;
+	struct kheap *heap = kt_heap(test);
+	u8 *p[3];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		p[i] = kheap_alloc_aligned(heap, 100 + i, align, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p[i], align));
+		memset(p[i], 0xa5, 100 + i);
+	}
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 303);
+	for (i = 0; i < 3; i++)
+		kheap_free(p[i]);
+	KUNIT_EXPECT_EQ(test, kheap_overruns(heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+}
+
+static void heap_test_bad_alignment(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+
+	KUNIT_EXPECT_NULL(test, kheap_alloc_aligned(heap, 8, 3, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, kheap_alloc_aligned(heap, 8, 0, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, kheap_alloc_aligned(heap, 8, PAGE_SIZE * 2, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+}
+
+static void heap_test_alloc_failure(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	void *keep = kheap_alloc(heap, 10, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, keep);
+	KUNIT_EXPECT_NULL(test, kheap_alloc(heap, SIZE_MAX, GFP_KERNEL));
+	/* Past what the page allocator gives: kmalloc fails, quietly. */
+	KUNIT_EXPECT_NULL(test, kheap_alloc(heap, SZ_1G, GFP_KERNEL | __GFP_NOWARN));
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 1);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 10);
+	KUNIT_EXPECT_EQ(test, kheap_peak_bytes(heap), 10);
+	kheap_free(keep);
+}
+
 static struct kunit_case kheap_heap_cases[] = {
 	KUNIT_CASE(heap_test_default_exists),
+	KUNIT_CASE(heap_test_create_names),
+	KUNIT_CASE(heap_test_alloc_free_counts),
+	KUNIT_CASE(heap_test_array),
+	KUNIT_CASE(heap_test_remove_positions),
+	KUNIT_CASE(heap_test_stress_every_other),
+	KUNIT_CASE(heap_test_reuse_after_free),
+	KUNIT_CASE(heap_test_zero_size),
+	KUNIT_CASE(heap_test_free_null),
+	KUNIT_CASE(heap_test_one_mib),
+	KUNIT_CASE(heap_test_switch_heaps),
+	KUNIT_CASE(heap_test_null_is_default),
+	KUNIT_CASE(heap_test_zalloc),
+	KUNIT_CASE_PARAM(heap_test_alignment, heap_align_gen_params),
+	KUNIT_CASE(heap_test_bad_alignment),
+	KUNIT_CASE(heap_test_alloc_failure),
 	{}
 };
 
@@ -25,7 +327,343 @@ static struct kunit_suite kheap_heap_suite = {
 	.name = "kheap_heap",
 	.test_cases = kheap_heap_cases,
 };
-kunit_test_suite(kheap_heap_suite);
 
-MODULE_DESCRIPTION("KUnit tests for kheap heaps");
+/* ---- kheap_track: misuse, bookmarks, leaks, contexts ---- */
+
+static int track_static_word[32];
+
+static void track_test_foreign_free(struct kunit *test)
+{
+	unsigned long invalid = kheap_invalid_frees();
+	u8 *k = kmalloc(32, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	kheap_free(k);
+	kheap_free(&track_static_word[8]);
+	kheap_free((void *)0x1000);
+	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), invalid + 3);
+	KUNIT_EXPECT_NULL(test, kheap_of(k));
+	k[31] = 1;	/* still ours: kheap left it alone */
+	kfree(k);
+}
+
+static void track_test_double_free(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	unsigned long invalid = kheap_invalid_frees();
+	void *p = kheap_alloc(heap, 40, GFP_KERNEL);
+	void *q = kheap_alloc(heap, 40, GFP_KERNEL);
+
+	KUNIT_ASSERT_TRUE(test, p && q);
+	kheap_free(p);
+	kheap_free(p);
+	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), invalid + 1);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 1);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 40);
+	kheap_free(q);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+}
+
+static void track_test_middle_pointer(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	unsigned long invalid = kheap_invalid_frees();
+	u8 *p = kheap_zalloc(heap, 256, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	kheap_free(p + 64);
+	kheap_free(p + 8);
+	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), invalid + 2);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 1);
+	kheap_free(p);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), invalid + 2);
+}
+
+static void track_test_overrun(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	char *p = kheap_alloc(heap, 16, GFP_KERNEL);
+	char *q = kheap_alloc(heap, 16, GFP_KERNEL);
+
+	KUNIT_ASSERT_TRUE(test, p && q);
+	/* One byte past the end lands in the canary, inside the allocation. */
+	p[16] = 'x';
+	kheap_free(p);
+	KUNIT_EXPECT_EQ(test, kheap_overruns(heap), 1);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 1);
+	q[15] = 'y';	/* the last byte is the caller's */
+	kheap_free(q);
+	KUNIT_EXPECT_EQ(test, kheap_overruns(heap), 1);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+}
+
+static void track_test_bookmark_window(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	struct kt_capture *cap = kt_capture(test, heap);
+	void *before, *in[3], *after;
+	u64 b1, b2;
+	int i;
+
+	before = kheap_alloc(heap, 8, GFP_KERNEL);
+	b1 = kheap_bookmark(heap);
+	KUNIT_EXPECT_GE(test, b1, 1);
+	for (i = 0; i < 3; i++)
+		in[i] = kheap_alloc(heap, 8, GFP_KERNEL);
+	b2 = kheap_bookmark(heap);
+	after = kheap_alloc(heap, 8, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, before && in[0] && in[1] && in[2] && after);
+	KUNIT_EXPECT_GT(test, b2, b1);
+
+	KUNIT_EXPECT_EQ(test, kheap_report(heap, b1, b2 - 1), 3);
+	KUNIT_EXPECT_EQ(test, cap->reports, 3);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_GE(test, cap->report_ids[i], b1);
+		KUNIT_EXPECT_LT(test, cap->report_ids[i], b2);
+	}
+	kheap_free(in[1]);
+	KUNIT_EXPECT_EQ(test, kheap_report(heap, b1, b2 - 1), 2);
+	KUNIT_EXPECT_EQ(test, kheap_report(heap, b2, U64_MAX), 1);
+	KUNIT_EXPECT_EQ(test, kheap_report(heap, 0, b1 - 1), 1);
+	KUNIT_EXPECT_EQ(test, kheap_report(heap, b2, b2 - 1), -EINVAL);
+	kheap_free(before);
+	kheap_free(in[0]);
+	kheap_free(in[2]);
+	kheap_free(after);
+}
+
+/* Allocations on every CPU between two bookmarks land in the window. */
+struct track_cpu_work {
+	struct kheap *heap;
+	void *p[4];
+	struct completion done;
+};
+
+static int track_cpu_alloc(void *arg)
+{
+	struct track_cpu_work *w = arg;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(w->p); i++)
+		w->p[i] = kheap_alloc(w->heap, 16, GFP_KERNEL);
+	complete(&w->done);
+	return 0;
+}
+
+static void track_test_bookmark_cpus(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	struct kt_capture *cap = kt_capture(test, heap);
+	struct track_cpu_work *w;
+	struct task_struct *t;
+	int cpu, n = 0, i;
+	u64 b1, b2;
+	void *warm;
+
+	w = kunit_kcalloc(test, nr_cpu_ids, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	warm = kheap_alloc(heap, 16, GFP_KERNEL);	/* a range taken before */
+	b1 = kheap_bookmark(heap);
+	for_each_online_cpu(cpu) {
+		w[cpu].heap = heap;
+		init_completion(&w[cpu].done);
+		t = kthread_create(track_cpu_alloc, &w[cpu], "kheap_bm/%d", cpu);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		kthread_bind(t, cpu);
+		wake_up_process(t);
+		wait_for_completion(&w[cpu].done);
+		n += ARRAY_SIZE(w[cpu].p);
+	}
+	b2 = kheap_bookmark(heap);
+	KUNIT_EXPECT_EQ(test, kheap_report(heap, b1, b2 - 1), n);
+	KUNIT_EXPECT_EQ(test, kheap_report(heap, 0, b1 - 1), 1);
+	KUNIT_EXPECT_EQ(test, cap->reports, n + 1);
+	for_each_online_cpu(cpu)
+		for (i = 0; i < ARRAY_SIZE(w[cpu].p); i++)
+			kheap_free(w[cpu].p[i]);
+	kheap_free(warm);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+}
+
+static void track_test_leak_on_destroy(struct kunit *test)
+{
+	struct kheap *heap = kheap_create("kt_leaky");
+	struct kheap *def = kheap_default();
+	size_t def_count, def_bytes;
+	void *p, *q;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(heap));
+	def_count = kheap_count(def);
+	def_bytes = kheap_bytes(def);
+	p = kheap_alloc(heap, 50, GFP_KERNEL);
+	q = kheap_alloc(heap, 70, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, p && q);
+	kheap_destroy(heap);	/* reports two leaks */
+
+	KUNIT_EXPECT_PTR_EQ(test, kheap_of(p), def);
+	KUNIT_EXPECT_PTR_EQ(test, kheap_of(q), def);
+	KUNIT_EXPECT_EQ(test, kheap_count(def), def_count + 2);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(def), def_bytes + 120);
+	kheap_free(p);
+	kheap_free(q);
+	KUNIT_EXPECT_EQ(test, kheap_count(def), def_count);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(def), def_bytes);
+}
+
+/* Not a tail call: a tail call would record this function's caller. */
+static noinline void *track_alloc_here(struct kheap *heap)
+{
+	void *p = kheap_alloc(heap, 12, GFP_KERNEL);
+
+	barrier_data(p);
+	return p;
+}
+
+static void track_test_call_site(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	struct kt_capture *cap = kt_capture(test, heap);
+	char sym[KSYM_SYMBOL_LEN];
+	void *p = track_alloc_here(heap);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, cap->allocs, 1);
+	snprintf(sym, sizeof(sym), "%ps", (void *)cap->last_alloc.caller);
+	/* "%ps" adds " [module]" for a symbol in a module. */
+	KUNIT_EXPECT_TRUE(test, str_has_prefix(sym, "track_alloc_here "));
+	kheap_free(p);
+}
+
+/* GFP_ATOMIC allocation and free from a hardirq hrtimer callback. */
+struct track_timer {
+	struct hrtimer timer;
+	struct kheap *heap;
+	void *held;
+	int fired, allocated;
+};
+
+static enum hrtimer_restart track_timer_fn(struct hrtimer *t)
+{
+	struct track_timer *tt = container_of(t, struct track_timer, timer);
+	void *p = kheap_alloc(tt->heap, 64, GFP_ATOMIC);
+
+	tt->fired++;
+	if (p) {
+		tt->allocated++;
+		kheap_free(tt->held);
+		tt->held = p;
+	}
+	if (tt->fired >= 20)
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(200 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+static void track_test_hardirq_atomic(struct kunit *test)
+{
+	struct track_timer *tt = kunit_kzalloc(test, sizeof(*tt), GFP_KERNEL);
+	unsigned long deadline = jiffies + 10 * HZ;
+
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+	tt->heap = kt_heap(test);
+	hrtimer_init(&tt->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	tt->timer.function = track_timer_fn;
+	hrtimer_start(&tt->timer, ns_to_ktime(100 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_HARD);
+	while (READ_ONCE(tt->fired) < 20 && time_before(jiffies, deadline))
+		msleep(5);
+	hrtimer_cancel(&tt->timer);
+	KUNIT_EXPECT_EQ(test, tt->fired, 20);
+	KUNIT_EXPECT_EQ(test, tt->allocated, 20);
+	KUNIT_EXPECT_EQ(test, kheap_count(tt->heap), 1);
+	kheap_free(tt->held);
+	KUNIT_EXPECT_EQ(test, kheap_count(tt->heap), 0);
+}
+
+/* Every CPU allocates; blocks are freed by the next CPU's thread. */
+#define SMP_SLOTS 256
+
+struct track_smp {
+	struct kheap *heap;
+	void *slot[SMP_SLOTS];
+	atomic_t started;
+	unsigned long deadline;
+	int ops;
+};
+
+static int track_smp_fn(void *arg)
+{
+	struct track_smp *s = arg;
+	int i = 0;
+
+	atomic_inc(&s->started);
+	while (!kthread_should_stop()) {
+		void *p = kheap_alloc(s->heap, 1 + (i & 127), GFP_KERNEL);
+
+		/* Swap into a shared slot: frees what another CPU allocated. */
+		kheap_free(xchg(&s->slot[i % SMP_SLOTS], p));
+		i++;
+		if (time_after(jiffies, s->deadline)) {
+			while (!kthread_should_stop())
+				msleep(1);
+			break;
+		}
+		cond_resched();
+	}
+	return i;
+}
+
+static void track_test_smp_cross_free(struct kunit *test)
+{
+	struct track_smp *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct task_struct *t[NR_CPUS];
+	int cpu, n = 0, i, total = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->heap = kt_heap(test);
+	s->deadline = jiffies + HZ;
+	for_each_online_cpu(cpu) {
+		t[n] = kthread_create(track_smp_fn, s, "kheap_smp/%d", cpu);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[n]));
+		kthread_bind(t[n], cpu);
+		get_task_struct(t[n]);
+		wake_up_process(t[n]);
+		n++;
+	}
+	for (i = 0; i < n; i++) {
+		total += kthread_stop(t[i]);
+		put_task_struct(t[i]);
+	}
+	KUNIT_EXPECT_GT(test, total, 0);
+	for (i = 0; i < SMP_SLOTS; i++)
+		kheap_free(s->slot[i]);
+	KUNIT_EXPECT_EQ(test, kheap_count(s->heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(s->heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_overruns(s->heap), 0);
+	kunit_info(test, "%d alloc+free pairs on %d CPUs\n", total, n);
+}
+
+static struct kunit_case kheap_track_cases[] = {
+	KUNIT_CASE(track_test_foreign_free),
+	KUNIT_CASE(track_test_double_free),
+	KUNIT_CASE(track_test_middle_pointer),
+	KUNIT_CASE(track_test_overrun),
+	KUNIT_CASE(track_test_bookmark_window),
+	KUNIT_CASE(track_test_bookmark_cpus),
+	KUNIT_CASE(track_test_leak_on_destroy),
+	KUNIT_CASE(track_test_call_site),
+	KUNIT_CASE(track_test_hardirq_atomic),
+	KUNIT_CASE(track_test_smp_cross_free),
+	{}
+};
+
+static struct kunit_suite kheap_track_suite = {
+	.name = "kheap_track",
+	.test_cases = kheap_track_cases,
+};
+
+kunit_test_suites(&kheap_heap_suite, &kheap_track_suite);
+
+MODULE_DESCRIPTION("KUnit tests for kheap heaps and tracking");
 MODULE_LICENSE("GPL");

@@ -114,6 +114,8 @@ size_t kheap_size(const void *ptr);
 size_t kheap_bytes(const struct kheap *heap);
 size_t kheap_count(const struct kheap *heap);
 size_t kheap_peak_bytes(const struct kheap *heap);
+unsigned long kheap_overruns(const struct kheap *heap);
+unsigned long kheap_invalid_frees(void);
 
 u64 kheap_bookmark(struct kheap *heap);
 int kheap_report(struct kheap *heap, u64 from, u64 to);
@@ -155,6 +157,8 @@ static inline size_t kheap_size(const void *ptr) { return 0; }
 static inline size_t kheap_bytes(const struct kheap *heap) { return 0; }
 static inline size_t kheap_count(const struct kheap *heap) { return 0; }
 static inline size_t kheap_peak_bytes(const struct kheap *heap) { return 0; }
+static inline unsigned long kheap_overruns(const struct kheap *heap) { return 0; }
+static inline unsigned long kheap_invalid_frees(void) { return 0; }
 static inline u64 kheap_bookmark(struct kheap *heap) { return 0; }
 static inline int kheap_report(struct kheap *heap, u64 from, u64 to) { return 0; }
 static inline int kheap_link(struct kheap *from, struct kheap *to) { return 0; }

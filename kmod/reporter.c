@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kheap reporters: attaching them to heaps, calling them, and the two that
+ * kheap provides (console and tracepoints).
+ *
+ * A heap's reporter pointer is RCU-protected: callbacks run inside an RCU
+ * read-side section, and kheap_set_reporter() waits for a grace period
+ * before it returns, so no callback of the old reporter runs after that.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/export.h>
+#include <linux/sched/clock.h>
+#include <linux/seq_file.h>
+
+#include "kheap_internal.h"
+
+#define CREATE_TRACE_POINTS
+#include "kheap_trace.h"
+
+/**
+ * kheap_set_reporter() - attach a reporter to a heap, or detach it
+ * @heap: the heap (NULL: the default heap)
+ * @rep:  the reporter, or NULL to detach; the caller keeps it alive until it
+ *	  is detached
+ *
+ * Context: Process context; sleeps for an RCU grace period when a reporter
+ * was attached before.
+ * Return: 0, or -EINVAL when @rep has no ops.
+ */
+int kheap_set_reporter(struct kheap *heap, const struct kheap_reporter *rep)
+{
+	const struct kheap_reporter *old;
+
+	if (rep && !rep->ops)
+		return -EINVAL;
+	if (!heap)
+		heap = kheap_default();
+	mutex_lock(&kheap_lock);
+	old = rcu_replace_pointer(heap->reporter, rep,
+				  lockdep_is_held(&kheap_lock));
+	mutex_unlock(&kheap_lock);
+	if (old)
+		synchronize_rcu();
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kheap_set_reporter);
+
+bool kheap_has_reporter(struct kheap *heap)
+{
+	/* Only a hint; the callers look again under RCU. */
+	return rcu_access_pointer(heap->reporter);
+}
+
+void kheap_notify_alloc(struct kheap *heap, const struct kheap_alloc_info *info)
+{
+	const struct kheap_reporter *rep;
+
+	rcu_read_lock();
+	rep = rcu_dereference(heap->reporter);
+	if (rep && rep->ops->on_alloc)
+		rep->ops->on_alloc(rep->priv, info);
+	rcu_read_unlock();
+}
+
+void kheap_notify_free(struct kheap *heap, const struct kheap_alloc_info *info)
+{
+	const struct kheap_reporter *rep;
+
+	rcu_read_lock();
+	rep = rcu_dereference(heap->reporter);
+	if (rep && rep->ops->on_free)
+		rep->ops->on_free(rep->priv, info);
+	rcu_read_unlock();
+}
+
+/* One listed block: to the heap's reporter, or the console without one. */
+void kheap_notify_report(struct kheap *heap, const struct kheap_alloc_info *info)
+{
+	const struct kheap_reporter *rep;
+
+	rcu_read_lock();
+	rep = rcu_dereference(heap->reporter);
+	if (!rep)
+		rep = &kheap_console_reporter;
+	if (rep->ops->report)
+		rep->ops->report(rep->priv, info);
+	rcu_read_unlock();
+}
+
+/*
+ * The one formatter of a block: to @m when given, else to the console.
+ * Pointers are hashed (%p); the call site is symbolic (%pS).
+ */
+void kheap_format_info(struct seq_file *m, const char *prefix,
+		       const struct kheap_alloc_info *info)
+{
+	u64 age = local_clock() - info->time_ns;
+	u64 ms = div_u64(age, NSEC_PER_MSEC);
+
+	if (m)
+		seq_printf(m, "%s id=%llu size=%zu age=%llu.%03llus caller=%pS\n",
+			   prefix, info->id, info->size, div_u64(ms, 1000),
+			   ms % 1000, (void *)info->caller);
+	else
+		pr_err("%s heap=%s id=%llu size=%zu age=%llu.%03llus caller=%pS\n",
+		       prefix, kheap_name(info->heap), info->id, info->size,
+		       div_u64(ms, 1000), ms % 1000, (void *)info->caller);
+}
+
+static void kheap_console_on_alloc(void *priv, const struct kheap_alloc_info *info)
+{
+	pr_info_ratelimited("alloc heap=%s id=%llu size=%zu caller=%pS\n",
+			    kheap_name(info->heap), info->id, info->size,
+			    (void *)info->caller);
+}
+
+static void kheap_console_on_free(void *priv, const struct kheap_alloc_info *info)
+{
+	pr_info_ratelimited("free heap=%s id=%llu size=%zu\n",
+			    kheap_name(info->heap), info->id, info->size);
+}
+
+static void kheap_console_report(void *priv, const struct kheap_alloc_info *info)
+{
+	u64 ms = div_u64(local_clock() - info->time_ns, NSEC_PER_MSEC);
+
+	pr_info("report heap=%s id=%llu size=%zu age=%llu.%03llus caller=%pS\n",
+		kheap_name(info->heap), info->id, info->size,
+		div_u64(ms, 1000), ms % 1000, (void *)info->caller);
+}
+
+static const struct kheap_reporter_ops kheap_console_ops = {
+	.on_alloc = kheap_console_on_alloc,
+	.on_free = kheap_console_on_free,
+	.report = kheap_console_report,
+};
+
+const struct kheap_reporter kheap_console_reporter = {
+	.ops = &kheap_console_ops,
+};
+EXPORT_SYMBOL_GPL(kheap_console_reporter);
+
+static void kheap_trace_on_alloc(void *priv, const struct kheap_alloc_info *info)
+{
+	trace_kheap_alloc(kheap_name(info->heap), info);
+}
+
+static void kheap_trace_on_free(void *priv, const struct kheap_alloc_info *info)
+{
+	trace_kheap_free(kheap_name(info->heap), info);
+}
+
+static const struct kheap_reporter_ops kheap_trace_ops = {
+	.on_alloc = kheap_trace_on_alloc,
+	.on_free = kheap_trace_on_free,
+};
+
+const struct kheap_reporter kheap_trace_reporter = {
+	.ops = &kheap_trace_ops,
+};
+EXPORT_SYMBOL_GPL(kheap_trace_reporter);

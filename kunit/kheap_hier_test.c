@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the kheap hierarchy (suite kheap_hier) and reporters
+ * (suite kheap_reporter).
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+
+#include "kheap_test_util.h"
+
+/* One block of @size in @heap, freed at the end of the test. */
+static void kt_block_free(void *p)
+{
+	kheap_free(p);
+}
+
+static void *kt_block(struct kunit *test, struct kheap *heap, size_t size)
+{
+	void *p = kheap_alloc(heap, size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_block_free, p));
+	return p;
+}
+
+static void hier_test_one_way(struct kunit *test)
+{
+	struct kheap *root = kt_heap(test), *a = kt_heap(test), *b = kt_heap(test);
+
+	kt_block(test, root, 64);
+	kt_block(test, a, 64);
+	kt_block(test, b, 64);
+	KUNIT_EXPECT_EQ(test, kheap_hier_count(root), 1);
+	KUNIT_ASSERT_EQ(test, kheap_link(root, a), 0);
+	KUNIT_ASSERT_EQ(test, kheap_link(root, b), 0);
+	KUNIT_EXPECT_EQ(test, kheap_hier_count(root), 3);
+	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(root), 3 * 64);
+	/* One way: the children do not see the root. */
+	KUNIT_EXPECT_EQ(test, kheap_hier_count(a), 1);
+	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(b), 64);
+}
+
+static void hier_test_two_way(struct kunit *test)
+{
+	struct kheap *a = kt_heap(test), *b = kt_heap(test);
+
+	kt_block(test, a, 10);
+	kt_block(test, b, 20);
+	KUNIT_ASSERT_EQ(test, kheap_connect(a, b), 0);
+	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(a), 30);
+	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(b), 30);
+	KUNIT_EXPECT_EQ(test, kheap_hier_count(b), 2);
+	kheap_unlink(b, a);
+	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(a), 30);
+	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(b), 20);
+}
+
+static void hier_test_cycle(struct kunit *test)
+{
+	struct kheap *h[4];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		h[i] = kt_heap(test);
+		kt_block(test, h[i], 1 << i);
+	}
+	for (i = 0; i < 4; i++)
+		KUNIT_ASSERT_EQ(test, kheap_link(h[i], h[(i + 1) % 4]), 0);
+	KUNIT_ASSERT_EQ(test, kheap_link(h[2], h[0]), 0);	/* a chord */
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_EQ(test, kheap_hier_bytes(h[i]), 15);
+		KUNIT_EXPECT_EQ(test, kheap_hier_count(h[i]), 4);
+	}
+}
+
+static void hier_test_link_rules(struct kunit *test)
+{
+	struct kheap *a = kt_heap(test), *b = kt_heap(test);
+
+	kt_block(test, b, 7);
+	KUNIT_EXPECT_EQ(test, kheap_link(a, a), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kheap_link(NULL, a), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kheap_link(a, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kheap_link(a, b), 0);
+	KUNIT_EXPECT_EQ(test, kheap_link(a, b), 0);	/* twice: nothing more */
+	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(a), 7);
+	kheap_unlink(a, b);
+	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(a), 0);
+	kheap_unlink(a, b);				/* absent: no-op */
+	KUNIT_EXPECT_EQ(test, kheap_hier_count(a), 0);
+}
+
+static void hier_test_destroy_unlinks(struct kunit *test)
+{
+	struct kheap *root = kt_heap(test);
+	struct kheap *child = kheap_create("kt_hier_child");
+	void *p;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(child));
+	kt_block(test, root, 5);
+	p = kheap_alloc(child, 9, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, kheap_connect(root, child), 0);
+	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(root), 14);
+	kheap_free(p);
+	kheap_destroy(child);
+	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(root), 5);
+	KUNIT_EXPECT_EQ(test, kheap_hier_count(root), 1);
+}
+
+static void hier_test_wide(struct kunit *test)
+{
+	struct kheap *root = kt_heap(test), *prev = root, *h;
+	int i;
+
+	/* A chain of 50 heaps, each also linked back to the root. */
+	for (i = 0; i < 50; i++) {
+		h = kt_heap(test);
+		kt_block(test, h, 3);
+		KUNIT_ASSERT_EQ(test, kheap_link(prev, h), 0);
+		KUNIT_ASSERT_EQ(test, kheap_link(h, root), 0);
+		prev = h;
+	}
+	KUNIT_EXPECT_EQ(test, kheap_hier_count(root), 50);
+	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(root), 150);
+	KUNIT_EXPECT_EQ(test, kheap_hier_count(prev), 50);
+}
+
+/* Totals read while other CPUs allocate and relink. */
+struct hier_race {
+	struct kheap *heap[4];
+	unsigned long deadline;
+	atomic_t workers;
+};
+
+static int hier_alloc_fn(void *arg)
+{
+	struct hier_race *r = arg;
+	void *held[8] = { };
+	int i = 0, j;
+
+	while (!kthread_should_stop() && time_before(jiffies, r->deadline)) {
+		j = i % ARRAY_SIZE(held);
+		kheap_free(held[j]);
+		held[j] = kheap_alloc(r->heap[i % 4], 32, GFP_KERNEL);
+		i++;
+		cond_resched();
+	}
+	for (j = 0; j < ARRAY_SIZE(held); j++)
+		kheap_free(held[j]);
+	atomic_dec(&r->workers);
+	while (!kthread_should_stop())
+		msleep(1);
+	return i;
+}
+
+static int hier_relink_fn(void *arg)
+{
+	struct hier_race *r = arg;
+	int i = 0;
+
+	while (!kthread_should_stop() && time_before(jiffies, r->deadline)) {
+		struct kheap *a = r->heap[1 + (i % 3)], *b = r->heap[1 + ((i + 1) % 3)];
+
+		if (i & 1)
+			kheap_connect(a, b);
+		else
+			kheap_unlink(a, b);
+		i++;
+		cond_resched();
+	}
+	atomic_dec(&r->workers);
+	while (!kthread_should_stop())
+		msleep(1);
+	return i;
+}
+
+static void hier_test_concurrent(struct kunit *test)
+{
+	struct hier_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct task_struct *t[NR_CPUS + 1];
+	int cpu, n = 0, i, reads = 0;
+	size_t max_count = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (i = 0; i < 4; i++)
+		r->heap[i] = kt_heap(test);
+	for (i = 1; i < 4; i++)
+		KUNIT_ASSERT_EQ(test, kheap_link(r->heap[0], r->heap[i]), 0);
+	r->deadline = jiffies + HZ;
+	for_each_online_cpu(cpu) {
+		t[n] = kthread_create(hier_alloc_fn, r, "kheap_hier/%d", cpu);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[n]));
+		kthread_bind(t[n], cpu);
+		n++;
+	}
+	t[n] = kthread_create(hier_relink_fn, r, "kheap_relink");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t[n]));
+	n++;
+	atomic_set(&r->workers, n);
+	for (i = 0; i < n; i++) {
+		get_task_struct(t[i]);
+		wake_up_process(t[i]);
+	}
+	while (atomic_read(&r->workers)) {
+		size_t c = kheap_hier_count(r->heap[0]);
+
+		max_count = max(max_count, c);
+		reads++;
+		cond_resched();
+	}
+	for (i = 0; i < n; i++) {
+		kthread_stop(t[i]);
+		put_task_struct(t[i]);
+	}
+	/* Each allocating thread holds at most 8 blocks. */
+	KUNIT_EXPECT_LE(test, max_count, (size_t)8 * (n - 1));
+	KUNIT_EXPECT_GT(test, reads, 0);
+	KUNIT_EXPECT_EQ(test, kheap_hier_count(r->heap[0]), 0);
+	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(r->heap[0]), 0);
+}
+
+static struct kunit_case kheap_hier_cases[] = {
+	KUNIT_CASE(hier_test_one_way),
+	KUNIT_CASE(hier_test_two_way),
+	KUNIT_CASE(hier_test_cycle),
+	KUNIT_CASE(hier_test_link_rules),
+	KUNIT_CASE(hier_test_destroy_unlinks),
+	KUNIT_CASE(hier_test_wide),
+	KUNIT_CASE(hier_test_concurrent),
+	{}
+};
+
+static struct kunit_suite kheap_hier_suite = {
+	.name = "kheap_hier",
+	.test_cases = kheap_hier_cases,
+};
+
+/* ---- reporters ---- */
+
+static void reporter_test_callbacks(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	struct kt_capture *cap = kt_capture(test, heap);
+	void *p = kheap_alloc(heap, 77, GFP_KERNEL);
+	u64 id;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, cap->allocs, 1);
+	KUNIT_EXPECT_PTR_EQ(test, cap->last_alloc.heap, (const struct kheap *)heap);
+	KUNIT_EXPECT_PTR_EQ(test, cap->last_alloc.ptr, (const void *)p);
+	KUNIT_EXPECT_EQ(test, cap->last_alloc.size, 77);
+	KUNIT_EXPECT_GE(test, cap->last_alloc.id, 1);
+	KUNIT_EXPECT_NE(test, cap->last_alloc.time_ns, 0);
+	id = cap->last_alloc.id;
+
+	KUNIT_EXPECT_EQ(test, kheap_report(heap, id, id), 1);
+	KUNIT_EXPECT_EQ(test, cap->reports, 1);
+	KUNIT_EXPECT_EQ(test, cap->report_ids[0], id);
+
+	kheap_free(p);
+	KUNIT_ASSERT_EQ(test, cap->frees, 1);
+	KUNIT_EXPECT_EQ(test, cap->last_free.id, id);
+	KUNIT_EXPECT_EQ(test, cap->last_free.size, 77);
+	KUNIT_EXPECT_PTR_EQ(test, cap->last_free.ptr, (const void *)p);
+}
+
+static void reporter_test_detach(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	struct kt_capture *cap = kt_capture(test, heap);
+	void *p = kheap_alloc(heap, 5, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, NULL), 0);
+	kheap_free(p);
+	p = kheap_alloc(heap, 5, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	kheap_free(p);
+	KUNIT_EXPECT_EQ(test, cap->allocs, 1);
+	KUNIT_EXPECT_EQ(test, cap->frees, 0);
+}
+
+static void reporter_test_leak_report(struct kunit *test)
+{
+	struct kheap *heap = kheap_create("kt_rep_leak");
+	struct kt_capture *cap;
+	void *p;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(heap));
+	cap = kunit_kzalloc(test, sizeof(*cap), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cap);
+	spin_lock_init(&cap->lock);
+	cap->rep.ops = &kt_cap_ops;
+	cap->rep.priv = cap;
+	KUNIT_ASSERT_EQ(test, kheap_set_reporter(heap, &cap->rep), 0);
+	p = kheap_alloc(heap, 31, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	kheap_destroy(heap);
+	KUNIT_EXPECT_EQ(test, cap->reports, 1);
+	KUNIT_EXPECT_EQ(test, cap->report_ids[0], cap->last_alloc.id);
+	kheap_free(p);
+}
+
+static const struct kheap_reporter_ops reporter_empty_ops = { };
+
+static void reporter_test_builtin(struct kunit *test)
+{
+	const struct kheap_reporter bad = { .ops = NULL };
+	const struct kheap_reporter empty = { .ops = &reporter_empty_ops };
+	struct kheap *heap = kt_heap(test);
+	void *p;
+
+	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, &bad), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, &empty), 0);
+	p = kheap_alloc(heap, 3, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, kheap_report(heap, 0, U64_MAX), 1);
+	kheap_free(p);
+	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, &kheap_trace_reporter), 0);
+	p = kheap_alloc(heap, 3, GFP_KERNEL);
+	kheap_free(p);
+	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, &kheap_console_reporter), 0);
+	p = kheap_alloc(heap, 3, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, kheap_report(heap, 0, U64_MAX), 1);
+	kheap_free(p);
+	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, NULL), 0);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+}
+
+static struct kunit_case kheap_reporter_cases[] = {
+	KUNIT_CASE(reporter_test_callbacks),
+	KUNIT_CASE(reporter_test_detach),
+	KUNIT_CASE(reporter_test_leak_report),
+	KUNIT_CASE(reporter_test_builtin),
+	{}
+};
+
+static struct kunit_suite kheap_reporter_suite = {
+	.name = "kheap_reporter",
+	.test_cases = kheap_reporter_cases,
+};
+
+kunit_test_suites(&kheap_hier_suite, &kheap_reporter_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the kheap hierarchy and reporters");
+MODULE_LICENSE("GPL");

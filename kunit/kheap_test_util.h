@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by kheap's KUnit suites: heaps that are destroyed when the
+ * test ends, a reporter that captures what it is told, and kthreads bound
+ * to CPUs with a deadline.
+ */
+#ifndef _KHEAP_TEST_UTIL_H
+#define _KHEAP_TEST_UTIL_H
+
+#include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/spinlock.h>
+
+#include <kheap/kheap.h>
+
+static void kt_heap_destroy(void *heap)
+{
+	kheap_destroy(heap);
+}
+
+/* A fresh heap with a unique name, destroyed at the end of the test. */
+static inline struct kheap *kt_heap(struct kunit *test)
+{
+	static atomic_t seq = ATOMIC_INIT(0);
+	struct kheap *heap;
+	char name[32];
+
+	snprintf(name, sizeof(name), "kt%d", atomic_inc_return(&seq));
+	heap = kheap_create(name);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(heap));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_heap_destroy, heap));
+	return heap;
+}
+
+#define KT_CAPTURE_MAX 64
+
+/* A reporter that records every callback. */
+struct kt_capture {
+	spinlock_t lock;
+	struct kheap_reporter rep;
+	int allocs, frees, reports;
+	struct kheap_alloc_info last_alloc, last_free;
+	u64 report_ids[KT_CAPTURE_MAX];
+};
+
+static void kt_cap_alloc(void *priv, const struct kheap_alloc_info *info)
+{
+	struct kt_capture *c = priv;
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->lock, flags);
+	c->allocs++;
+	c->last_alloc = *info;
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+static void kt_cap_free(void *priv, const struct kheap_alloc_info *info)
+{
+	struct kt_capture *c = priv;
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->lock, flags);
+	c->frees++;
+	c->last_free = *info;
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+static void kt_cap_report(void *priv, const struct kheap_alloc_info *info)
+{
+	struct kt_capture *c = priv;
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->lock, flags);
+	if (c->reports < KT_CAPTURE_MAX)
+		c->report_ids[c->reports] = info->id;
+	c->reports++;
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+static const struct kheap_reporter_ops kt_cap_ops = {
+	.on_alloc = kt_cap_alloc,
+	.on_free = kt_cap_free,
+	.report = kt_cap_report,
+};
+
+static void kt_detach(void *heap)
+{
+	kheap_set_reporter(heap, NULL);
+}
+
+/* A capturing reporter attached to @heap (detached before the heap goes). */
+static inline struct kt_capture *kt_capture(struct kunit *test, struct kheap *heap)
+{
+	struct kt_capture *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	spin_lock_init(&c->lock);
+	c->rep.ops = &kt_cap_ops;
+	c->rep.priv = c;
+	KUNIT_ASSERT_EQ(test, 0, kheap_set_reporter(heap, &c->rep));
+	/* Cleanup runs in reverse: detach before the capture is freed. */
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_detach, heap));
+	return c;
+}
+
+#endif /* _KHEAP_TEST_UTIL_H */

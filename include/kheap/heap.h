@@ -140,9 +140,11 @@ static inline const char *kheap_name(const struct kheap *heap) { return ""; }
 /* kmalloc aligns power-of-two sizes naturally. */
 static inline void *__kheap_plain_aligned(size_t size, size_t align, gfp_t gfp)
 {
-	if (!is_power_of_2(align) || align > PAGE_SIZE)
+	if (!is_power_of_2(align) || align > PAGE_SIZE || size > INT_MAX)
 		return NULL;
-	return kmalloc(roundup_pow_of_two(max(max(size, align), (size_t)1)), gfp);
+	if (align <= ARCH_KMALLOC_MINALIGN)
+		return kmalloc(size, gfp);
+	return kmalloc(roundup_pow_of_two(max(size, align)), gfp);
 }
 
 #define kheap_alloc(heap, size, gfp)		((void)(heap), kmalloc(size, gfp))

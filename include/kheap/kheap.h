@@ -7,10 +7,12 @@
  * design notes and locking rules of each part:
  *
  *   <kheap/heap.h>    heaps, tracked allocation, bookmarks, hierarchy, reporters
+ *   <kheap/sentry.h>  bind a struct type to a heap: kheap_new(), kheap_delete()
  */
 #ifndef _KHEAP_KHEAP_H
 #define _KHEAP_KHEAP_H
 
 #include <kheap/heap.h>
+#include <kheap/sentry.h>
 
 #endif /* _KHEAP_KHEAP_H */

@@ -19,6 +19,7 @@
 #include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -52,6 +53,7 @@ static struct kheap *ex_root, *ex_rx, *ex_conn_heap;
 static struct ex_packet *ex_kept[EX_KEPT];
 static struct ex_conn *ex_conns[4];
 static struct dentry *ex_dir;
+static u64 ex_bookmark[2];
 
 /* Only what kheap_report() lists; alloc and free events are not printed. */
 static void ex_report(void *priv, const struct kheap_alloc_info *info)
@@ -156,25 +158,57 @@ static void ex_heaps_destroy(void)
 	kheap_destroy(ex_root);
 }
 
-/* Keep a few packets between two bookmarks and report that window. */
-static void ex_leak_window(void)
+/*
+ * Keep a few packets between two bookmarks and report that window. Not
+ * __init: a call site in init text cannot be named once that text is freed.
+ */
+static noinline void ex_leak_window(void)
 {
-	u64 b1, b2;
 	int i, n;
 
-	b1 = kheap_bookmark(ex_rx);
+	ex_bookmark[0] = kheap_bookmark(ex_rx);
 	for (i = 0; i < EX_KEPT; i++)
 		ex_kept[i] = kheap_new(ex_packet, GFP_KERNEL);
 	ex_run(10);
-	b2 = kheap_bookmark(ex_rx);
-	n = kheap_report(ex_rx, b1, b2 - 1);
+	ex_bookmark[1] = kheap_bookmark(ex_rx);
+	n = kheap_report(ex_rx, ex_bookmark[0], ex_bookmark[1] - 1);
 	pr_info("blocks allocated between bookmarks %llu and %llu and still live: %d\n",
-		b1, b2, n);
+		ex_bookmark[0], ex_bookmark[1], n);
+}
+
+/* The window, in the form heap/<name>/report takes: "FROM TO". */
+static int ex_window_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%llu %llu\n", ex_bookmark[0], ex_bookmark[1] - 1);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ex_window);
+
+static noinline int ex_conns_create(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(ex_conns); i++) {
+		ex_conns[i] = kheap_new(ex_conn, GFP_KERNEL);
+		if (!ex_conns[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void ex_conns_delete(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(ex_conns); i++) {
+		kheap_delete(ex_conns[i]);
+		ex_conns[i] = NULL;
+	}
 }
 
 static int __init kheap_example_init(void)
 {
-	int ret, i;
+	int ret;
 
 	ret = ex_heaps_create();
 	if (ret)
@@ -184,26 +218,22 @@ static int __init kheap_example_init(void)
 	kheap_sentry_set_heap(ex_page, ex_root);
 	kheap_set_reporter(ex_rx, &ex_reporter);
 
-	for (i = 0; i < ARRAY_SIZE(ex_conns); i++) {
-		ex_conns[i] = kheap_new(ex_conn, GFP_KERNEL);
-		if (!ex_conns[i]) {
-			ret = -ENOMEM;
-			goto err_conns;
-		}
-	}
+	ret = ex_conns_create();
+	if (ret)
+		goto err_conns;
 	ex_run(workload);
 	ex_leak_window();
 
 	ex_dir = debugfs_create_dir("kheap_example", NULL);
 	debugfs_create_file("run", 0200, ex_dir, NULL, &ex_run_fops);
+	debugfs_create_file("window", 0400, ex_dir, NULL, &ex_window_fops);
 	pr_info("using heap '%s' and its hierarchy: %zu bytes in %zu blocks\n",
 		kheap_name(ex_root), kheap_hier_bytes(ex_root),
 		kheap_hier_count(ex_root));
 	return 0;
 
 err_conns:
-	while (i--)
-		kheap_delete(ex_conns[i]);
+	ex_conns_delete();
 	ex_heaps_destroy();
 	return ret;
 }
@@ -216,8 +246,7 @@ static void __exit kheap_example_exit(void)
 	debugfs_remove_recursive(ex_dir);
 	for (i = 0; i < EX_KEPT; i++)
 		kheap_delete(ex_kept[i]);
-	for (i = 0; i < ARRAY_SIZE(ex_conns); i++)
-		kheap_delete(ex_conns[i]);
+	ex_conns_delete();
 	ex_heaps_destroy();
 }
 module_exit(kheap_example_exit);

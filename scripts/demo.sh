@@ -14,9 +14,10 @@ rel=$(scripts/stock-kernels.sh | tail -1)
 scripts/build-modules.sh "/usr/src/linux-headers-$rel" "$b"
 scripts/initramfs.sh "$b/initrd.cpio.gz" "$b"
 KHEAP_SMP=2 KHEAP_QEMU_TIMEOUT=300 scripts/qemu.sh "/boot/vmlinuz-$rel" \
-	"$b/initrd.cpio.gz" "$b/boot" kheap.mode=demo quiet
+	"$b/initrd.cpio.gz" "$b/boot" kheap.mode=demo loglevel=6
 echo "== demo: Debian $rel under QEMU: what kheap shows"
 sed -n '/kheap-init: mode/,/kheap-init: done/p' "$b/boot.log" | tr -d '\r' |
+	grep -E '^kheap-init|^[^[]|kheap' | grep -v 'taints kernel|verification failed' |
 	sed -E 's/^\[ *[0-9.]+\] //'
 # Pull the DOT graph out of the console and draw it.
 awk '/^kheap-init: ---- .*hierarchy.dot/ {on=1; next} /^kheap-init: / {on=0} on' \

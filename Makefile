@@ -6,6 +6,8 @@
 #                     plus insmod/rmmod on Debian's stock 6.1 and 6.12 kernels
 #   make check-harness  prove the harness goes red on broken test modules
 #   make demo         boot stock 6.12 with kheap and the example; show debugfs
+#   make lint         checkpatch --strict, kernel-doc, sparse and W=1 builds on
+#                     stock 6.1/6.12/6.12-rt headers; fails on any finding
 #   make clean
 #
 # KDIR defaults to the running kernel's build tree when it exists, else the
@@ -31,7 +33,10 @@ check-harness:
 demo:
 	scripts/demo.sh
 
+lint:
+	scripts/lint.sh
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules check check-harness demo clean
+.PHONY: all modules check check-harness demo lint clean

@@ -8,6 +8,7 @@
 #   make demo         boot stock 6.12 with kheap and the example; show debugfs
 #   make lint         checkpatch --strict, kernel-doc, sparse and W=1 builds on
 #                     stock 6.1/6.12/6.12-rt headers; fails on any finding
+#   make docs         kernel-doc of include/kheap/ to build/docs/ (HTML, man9)
 #   make clean
 #
 # KDIR defaults to the running kernel's build tree when it exists, else the
@@ -36,7 +37,10 @@ demo:
 lint:
 	scripts/lint.sh
 
+docs:
+	scripts/docs.sh
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules check check-harness demo lint clean
+.PHONY: all modules check check-harness demo lint docs clean

@@ -9,6 +9,8 @@
 #   make lint         checkpatch --strict, kernel-doc, sparse and W=1 builds on
 #                     stock 6.1/6.12/6.12-rt headers; fails on any finding
 #   make docs         kernel-doc of include/kheap/ to build/docs/ (HTML, man9)
+#   make dkms-check   dkms add + build (dkms.conf) for stock 6.1 and 6.12, then
+#                     remove it again; needs root
 #   make clean
 #
 # KDIR defaults to the running kernel's build tree when it exists, else the
@@ -40,7 +42,10 @@ lint:
 docs:
 	scripts/docs.sh
 
+dkms-check:
+	scripts/dkms-check.sh
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules check check-harness demo lint docs clean
+.PHONY: all modules check check-harness demo lint docs dkms-check clean

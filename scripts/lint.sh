@@ -87,7 +87,9 @@ grep -E '(ERROR|WARNING|CHECK):' "$cp_log" |
 
 # --- 2. kernel-doc ------------------------------------------------------
 echo "== lint: kernel-doc -Wall" >&2
-"$ksrc/scripts/kernel-doc" -none -Wall include/kheap/*.h kmod/*.[ch] 2>&1 |
+# (its exit status is not the verdict: KDOC_WERROR in the environment would
+# make it one; the warnings it prints are)
+{ "$ksrc/scripts/kernel-doc" -none -Wall include/kheap/*.h kmod/*.[ch] 2>&1 || true; } |
 	report kernel-doc
 # Exported functions (an EXPORT_SYMBOL right after a lone "}") need a
 # "name() - summary" kernel-doc comment in a public header or in kmod/.

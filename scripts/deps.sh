@@ -12,17 +12,18 @@ set -euo pipefail
 pkgs_build="build-essential make gcc kmod bc flex bison libelf-dev libssl-dev dwarves cpio rsync python3"
 pkgs_kernel="linux-source-6.12 xz-utils"
 pkgs_qemu="qemu-system-x86 busybox-static cpio"
-pkgs_lint="sparse clang-format"
-pkgs_docs="graphviz perl"
+pkgs_lint="sparse clang-format perl"
+pkgs_docs="graphviz perl python3-docutils"
 pkgs_bench="gnuplot-nox"
 
 # The stock kernels: Debian's metapackage for 6.1, and the 6.12 build that
-# matches the linux-source-6.12 package, so tests and demo use one ABI.
+# matches the linux-source-6.12 package, so tests and demo use one ABI; plus
+# the headers of that 6.12's PREEMPT_RT flavour, which lint builds against.
 stock_pkgs() {
 	local v abi
 	v=$(apt-cache policy linux-source-6.12 | awk '/Candidate:/ {print $2}')
 	abi=${v%%-*}+deb12
-	echo "linux-image-amd64 linux-headers-amd64 linux-image-${abi}-amd64-unsigned linux-headers-${abi}-amd64 dkms"
+	echo "linux-image-amd64 linux-headers-amd64 linux-image-${abi}-amd64-unsigned linux-headers-${abi}-amd64 linux-headers-${abi}-rt-amd64 dkms"
 }
 
 want=""
@@ -71,5 +72,11 @@ todo=$(missing $want | sort -u | tr '\n' ' ')
 [ -n "${todo// /}" ] || exit 0
 echo "deps.sh: installing:$todo" >&2
 apt_update
+# apt's chatter (debconf notes and the like) is shown only if it fails.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $todo >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends $todo >"$log" 2>&1 || {
+	cat "$log" >&2
+	exit 1
+}

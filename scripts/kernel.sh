@@ -21,16 +21,7 @@ done
 "$top/scripts/deps.sh" build kernel >&2
 
 ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-src="$cache/src/linux-source-6.12-$ver"
-if [ ! -f "$src/.kheap-extracted" ]; then
-	echo "kernel.sh: extracting linux-source-6.12 $ver" >&2
-	rm -rf "$src" "$src.tmp"
-	mkdir -p "$src.tmp"
-	tar -C "$src.tmp" -xf /usr/src/linux-source-6.12.tar.xz
-	mv "$src.tmp/linux-source-6.12" "$src"
-	rmdir "$src.tmp"
-	touch "$src/.kheap-extracted"
-fi
+src=$("$top/scripts/kernel-src.sh")
 
 # Bump when the build recipe below changes in a way that changes the result.
 recipe=1

@@ -1,0 +1,161 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make lint`: static checks of kheap's C sources. Prints each finding as
+# "file:line: [tool] message" and exits non-zero if there is any.
+#  1. checkpatch.pl --strict: any ERROR or WARNING fails. A CHECK fails
+#     unless the line, or the line above it, carries a comment containing
+#     "checkpatch:" that says why the code is right as it is, e.g.
+#       /* checkpatch: MACRO_ARG_REUSE: typeof() evaluates nothing */
+#  2. kernel-doc -Wall on the public headers and the module's sources, and
+#     every exported function has a kernel-doc comment (STYLE.md: kernel-doc
+#     for every function of the API).
+#  3. sparse (C=2) and W=1 builds against Debian's stock 6.1, 6.12 and
+#     6.12 PREEMPT_RT headers, plus each public header compiled on its own,
+#     with and without KHEAP_NO_TRACKING: any warning fails.
+#  4. clang-format with the kernel's .clang-format: informative only, see
+#     below.
+# The tools come from Debian's linux-source-6.12 (scripts/kernel-src.sh).
+# kunit/broken/ is wrong on purpose and is not linted.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out="$top/build/lint"
+mkdir -p "$out"
+scripts/deps.sh build lint stock
+ksrc=$(scripts/kernel-src.sh)
+
+mapfile -t srcs < <(find kmod include kunit samples -path kunit/broken -prune \
+	-o -name '*.[ch]' -print | sort)
+: >"$out/findings"
+report() {	# report TOOL < "file:line: message" lines; shows and keeps them
+	sed -E "s|^([^: ]+:[0-9]+:([0-9]+:)?) ?|\1 [$1] |; t; s|^|[$1] |" | tee -a "$out/findings"
+}
+build_report() {	# build_report TOOL LOG RC: its warnings, or that it failed
+	local hits
+	# Once each: a header's warning repeats for every file including it.
+	hits=$(grep -iE 'warning:|error:' "$2" | sed "s|$out/[^/]*/||; s|$top/||" |
+		awk '!seen[$0]++' || true)
+	[ -n "$hits" ] || [ "$3" -eq 0 ] || hits="$2:1: the build failed"
+	[ -z "$hits" ] || echo "$hits" | report "$1"
+}
+
+# --- 1. checkpatch ------------------------------------------------------
+# Ignored types, and why:
+#   LINUX_VERSION_CODE  "code should be for the version to which it is
+#       merged": kheap is not merged; it builds against 6.1 and 6.12 and its
+#       compat header has to compare versions (STYLE.md: the version #ifs
+#       live there, not in the .c files).
+# Kept on purpose, though they look tree-only: SPDX_LICENSE_TAG (every file
+# has its SPDX line; with --no-tree the licence name itself is not checked),
+# MODULE_LICENSE (checks the string modpost trusts). FILE_PATH_CHANGES
+# ("does MAINTAINERS need updating?") only fires on patches, never with -f.
+echo "== lint: checkpatch.pl --strict" >&2
+cp_log="$out/checkpatch.log"
+"$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+	--ignore LINUX_VERSION_CODE -f "${srcs[@]}" >"$cp_log" 2>&1 || true
+# A CHECK passes with a "checkpatch:" comment on its line or the line above.
+# Also let through, as justified:
+#  - CONSTANT_COMPARISON on a "LINUX_VERSION_CODE >= KERNEL_VERSION()" line:
+#    the consequence of allowing version checks (above), in their usual form;
+#  - CHECKs in trace headers (they include <trace/define_trace.h>): the
+#    TRACE_EVENT() layout of include/trace/events/ is the convention there,
+#    and checkpatch reads its TP_*() blocks as badly aligned C.
+: >"$out/checkpatch.justified"
+grep -E '(ERROR|WARNING|CHECK):' "$cp_log" |
+	while IFS= read -r l; do
+		ok=""
+		if [[ $l =~ ^([^:]+):([0-9]+):\ ([A-Z]+):([A-Z_]+): ]]; then
+			f=${BASH_REMATCH[1]} n=${BASH_REMATCH[2]}
+			lvl=${BASH_REMATCH[3]} type=${BASH_REMATCH[4]}
+			if [ "$lvl" = CHECK ] &&
+				{ grep -q '<trace/define_trace.h>' "$f" ||
+				sed -n "$((n > 1 ? n - 1 : 1)),${n}p" "$f" | grep -q 'checkpatch:'; }; then
+				ok=1
+			elif [ "$type" = CONSTANT_COMPARISON ] &&
+				sed -n "${n}p" "$f" | grep -q '^#.*LINUX_VERSION_CODE'; then
+				ok=1
+			fi
+		fi
+		if [ -n "$ok" ]; then
+			echo "$l" >>"$out/checkpatch.justified"
+		else
+			echo "$l"
+		fi
+	done | report checkpatch
+
+# --- 2. kernel-doc ------------------------------------------------------
+echo "== lint: kernel-doc -Wall" >&2
+# (its exit status is not the verdict: KDOC_WERROR in the environment would
+# make it one; the warnings it prints are)
+{ "$ksrc/scripts/kernel-doc" -none -Wall include/kheap/*.h kmod/*.[ch] 2>&1 || true; } |
+	report kernel-doc
+# Exported functions (an EXPORT_SYMBOL right after a lone "}") need a
+# "name() - summary" kernel-doc comment in a public header or in kmod/.
+awk 'FNR == 1 {prev = ""}
+	/^EXPORT_SYMBOL(_GPL)?\(/ && prev ~ /^}$/ {
+		match($0, /\([A-Za-z0-9_]+\)/)
+		print FILENAME ":" FNR ":" substr($0, RSTART + 1, RLENGTH - 2)
+	}
+	NF {prev = $0}' kmod/*.c |
+	while IFS=: read -r f n sym; do
+		grep -qE "^ \* ${sym}(\(\))? - " include/kheap/*.h kmod/*.[ch] ||
+			echo "$f:$n: exported function $sym() has no kernel-doc comment"
+	done | report kernel-doc
+
+# --- 3. sparse and W=1 builds ---------------------------------------------
+# build-modules.sh builds with W=1 and fails on any "warning:"; C=2 runs
+# sparse (with the kernel's own CHECKFLAGS) on every file, and sparse's
+# findings say "warning:" too. Paths are mapped back from the build copy.
+rel612=$(scripts/stock-kernels.sh | tail -1)
+rels="$(scripts/stock-kernels.sh | tr '\n' ' ') ${rel612%-amd64}-rt-amd64"
+hdrtest() {	# hdrtest DIR: a module that includes each public header alone
+	local d=$1 h b
+	rm -rf "$d"
+	mkdir -p "$d"
+	printf '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n%s\n' \
+		'MODULE_DESCRIPTION("kheap: each public header compiles alone");' >"$d/hdrtest.c"
+	echo "obj-m += kheap_hdrtest.o" >"$d/Kbuild"
+	echo "ccflags-y += -I$top/include" >>"$d/Kbuild"
+	echo "kheap_hdrtest-y := hdrtest.o" >>"$d/Kbuild"
+	for h in include/kheap/*.h; do
+		b=$(basename "$h" .h)
+		echo "#include <kheap/$b.h>" >"$d/h_$b.c"
+		printf '#define KHEAP_NO_TRACKING\n#include <kheap/%s.h>\n' "$b" >"$d/h_${b}_notrack.c"
+		echo "kheap_hdrtest-y += h_$b.o h_${b}_notrack.o" >>"$d/Kbuild"
+	done
+}
+for rel in $rels; do
+	echo "== lint: sparse and W=1 against $rel" >&2
+	kdir=/usr/src/linux-headers-$rel
+	rm -f "$out/$rel/build.log"
+	rc=0
+	scripts/build-modules.sh "$kdir" "$out/$rel" C=2 >/dev/null 2>&1 || rc=$?
+	build_report "build-$rel" "$out/$rel/build.log" "$rc"
+	hdrtest "$out/hdr-$rel"
+	rc=0
+	make -C "$kdir" M="$out/hdr-$rel" W=1 C=2 modules >"$out/hdr-$rel.log" 2>&1 || rc=$?
+	build_report "headers-$rel" "$out/hdr-$rel.log" "$rc"
+done
+
+# --- 4. clang-format, informative ----------------------------------------
+# Not a gate. kheap follows Documentation/process/coding-style.rst, which
+# the .clang-format only approximates ("not perfect ... good enough to be
+# helpful", says the kernel's clang-format.rst). On this tree it would unfold
+# the one-line static inline stubs of heap.h's KHEAP_NO_TRACKING branch (the
+# kernel's usual !CONFIG stub style), un-align its macro table and wrap at 80
+# columns where checkpatch allows 100. So it only prints, per file, how many
+# lines it would change; checkpatch is the style gate.
+echo "== lint: clang-format (informative; kernel .clang-format)" >&2
+for f in "${srcs[@]}"; do
+	n=$(clang-format "$f" | diff "$f" - | grep -c '^>' || true)
+	[ "$n" -eq 0 ] || echo "lint: clang-format would change $n lines of $f" >&2
+done
+
+n=$(wc -l <"$out/findings")
+if [ "$n" -ne 0 ]; then
+	echo "lint: $n findings (list in build/lint/findings)" >&2
+	exit 1
+fi
+echo "lint: clean" >&2

@@ -7,20 +7,13 @@
 #ifndef _KHEAP_COMPAT_H
 #define _KHEAP_COMPAT_H
 
+#include <linux/version.h>
+
 /* 6.12 moved the unaligned accessors from <asm/> to <linux/>. */
-#if __has_include(<linux/unaligned.h>)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>
-#endif
-
-#include <linux/version.h>
-
-/* 6.10 dropped __assign_str()'s source argument (it comes from __string()). */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
-#define __kheap_assign_str(dst, src)	__assign_str(dst)
-#else
-#define __kheap_assign_str(dst, src)	__assign_str(dst, src)
 #endif
 
 #endif /* _KHEAP_COMPAT_H */

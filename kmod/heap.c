@@ -16,6 +16,7 @@
 
 #include "kheap_internal.h"
 
+/* The registry, the graph's edges and the report windows; never on a fast path. */
 DEFINE_MUTEX(kheap_lock);
 LIST_HEAD(kheap_heaps);
 
@@ -151,12 +152,25 @@ void kheap_destroy(struct kheap *heap)
 }
 EXPORT_SYMBOL_GPL(kheap_destroy);
 
+/**
+ * kheap_default() - the heap named "default"
+ *
+ * Context: Any context.
+ * Return: the heap that always exists while kheap.ko is loaded.
+ */
 struct kheap *kheap_default(void)
 {
 	return kheap_default_heap;
 }
 EXPORT_SYMBOL_GPL(kheap_default);
 
+/**
+ * kheap_name() - the name of a heap
+ * @heap: the heap
+ *
+ * Context: Any context.
+ * Return: its name, valid until the heap is destroyed ("(null)" for NULL).
+ */
 const char *kheap_name(const struct kheap *heap)
 {
 	return heap ? heap->name : "(null)";

@@ -17,21 +17,21 @@ DECLARE_EVENT_CLASS(kheap_block,
 	TP_PROTO(const char *heap, const struct kheap_alloc_info *info),
 	TP_ARGS(heap, info),
 	TP_STRUCT__entry(
-		__string(heap, heap)
+		__array(char, heap, KHEAP_NAME_MAX + 1)
 		__field(const void *, ptr)
 		__field(size_t, size)
 		__field(u64, id)
 		__field(unsigned long, caller)
 	),
 	TP_fast_assign(
-		__kheap_assign_str(heap, heap);
+		strscpy(__entry->heap, heap, sizeof(__entry->heap));
 		__entry->ptr = info->ptr;
 		__entry->size = info->size;
 		__entry->id = info->id;
 		__entry->caller = info->caller;
 	),
 	TP_printk("heap=%s ptr=%p size=%zu id=%llu caller=%pS",
-		  __get_str(heap), __entry->ptr, __entry->size,
+		  __entry->heap, __entry->ptr, __entry->size,
 		  __entry->id, (void *)__entry->caller)
 );
 

@@ -200,18 +200,49 @@ void *kheap_alloc_caller(struct kheap *heap, size_t size, size_t align,
 }
 EXPORT_SYMBOL_GPL(kheap_alloc_caller);
 
+/**
+ * kheap_alloc() - tracked kmalloc
+ * @heap: the heap; NULL means the default heap
+ * @size: bytes; 0 gives a valid, trackable, freeable block
+ * @gfp:  allocation flags
+ *
+ * Records the call site (the return address of this call; a tail call
+ * records its caller's caller, as slab tracking does).
+ *
+ * Context: Any context, as @gfp allows.
+ * Return: the block, or NULL; nothing is counted then.
+ */
 void *kheap_alloc(struct kheap *heap, size_t size, gfp_t gfp)
 {
 	return kheap_alloc_caller(heap, size, 0, gfp, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(kheap_alloc);
 
+/**
+ * kheap_zalloc() - tracked kzalloc
+ * @heap: the heap; NULL means the default heap
+ * @size: bytes
+ * @gfp:  allocation flags
+ *
+ * Context: Any context, as @gfp allows.
+ * Return: the zeroed block, or NULL.
+ */
 void *kheap_zalloc(struct kheap *heap, size_t size, gfp_t gfp)
 {
 	return kheap_alloc_caller(heap, size, 0, gfp | __GFP_ZERO, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(kheap_zalloc);
 
+/**
+ * kheap_alloc_aligned() - tracked allocation with an alignment
+ * @heap:  the heap; NULL means the default heap
+ * @size:  bytes
+ * @align: a power of two up to PAGE_SIZE
+ * @gfp:   allocation flags
+ *
+ * Context: Any context, as @gfp allows.
+ * Return: a block aligned to @align, or NULL (also for a bad @align).
+ */
 void *kheap_alloc_aligned(struct kheap *heap, size_t size, size_t align,
 			  gfp_t gfp)
 {
@@ -221,6 +252,16 @@ void *kheap_alloc_aligned(struct kheap *heap, size_t size, size_t align,
 }
 EXPORT_SYMBOL_GPL(kheap_alloc_aligned);
 
+/**
+ * kheap_alloc_array() - tracked allocation of an array
+ * @heap: the heap; NULL means the default heap
+ * @n:    number of elements
+ * @size: bytes per element
+ * @gfp:  allocation flags
+ *
+ * Context: Any context, as @gfp allows.
+ * Return: the block, or NULL (also when @n * @size overflows).
+ */
 void *kheap_alloc_array(struct kheap *heap, size_t n, size_t size, gfp_t gfp)
 {
 	size_t bytes;
@@ -353,6 +394,13 @@ struct kheap *kheap_of(const void *ptr)
 }
 EXPORT_SYMBOL_GPL(kheap_of);
 
+/**
+ * kheap_size() - the requested size of a live block
+ * @ptr: the block
+ *
+ * Context: Any context.
+ * Return: its size, or 0 if @ptr is NULL or not a live kheap block.
+ */
 size_t kheap_size(const void *ptr)
 {
 	struct kheap_hdr *hdr;
@@ -364,6 +412,16 @@ size_t kheap_size(const void *ptr)
 }
 EXPORT_SYMBOL_GPL(kheap_size);
 
+/**
+ * kheap_bytes() - live requested bytes of a heap
+ * @heap: the heap; NULL means the default heap
+ *
+ * A sum over per-CPU counters: no lock, no walk; exact when nothing is in
+ * flight.
+ *
+ * Context: Any context.
+ * Return: the bytes.
+ */
 size_t kheap_bytes(const struct kheap *heap)
 {
 	long sum = kheap_sum_bytes(kheap_or_default((struct kheap *)heap));
@@ -375,6 +433,13 @@ size_t kheap_bytes(const struct kheap *heap)
 }
 EXPORT_SYMBOL_GPL(kheap_bytes);
 
+/**
+ * kheap_count() - live blocks of a heap
+ * @heap: the heap; NULL means the default heap
+ *
+ * Context: Any context.
+ * Return: the number of live blocks, as kheap_bytes().
+ */
 size_t kheap_count(const struct kheap *heap)
 {
 	long sum = kheap_sum_count(kheap_or_default((struct kheap *)heap));
@@ -383,18 +448,42 @@ size_t kheap_count(const struct kheap *heap)
 }
 EXPORT_SYMBOL_GPL(kheap_count);
 
+/**
+ * kheap_peak_bytes() - high-water mark of kheap_bytes()
+ * @heap: the heap; NULL means the default heap
+ *
+ * Updated after each allocation from the sum of the per-CPU counters.
+ *
+ * Context: Any context.
+ * Return: the peak in bytes.
+ */
 size_t kheap_peak_bytes(const struct kheap *heap)
 {
 	return atomic_long_read(&kheap_or_default((struct kheap *)heap)->peak);
 }
 EXPORT_SYMBOL_GPL(kheap_peak_bytes);
 
+/**
+ * kheap_overruns() - blocks of a heap freed with a damaged canary
+ * @heap: the heap; NULL means the default heap
+ *
+ * Context: Any context.
+ * Return: the count since the heap was created.
+ */
 unsigned long kheap_overruns(const struct kheap *heap)
 {
 	return atomic_long_read(&kheap_or_default((struct kheap *)heap)->overruns);
 }
 EXPORT_SYMBOL_GPL(kheap_overruns);
 
+/**
+ * kheap_invalid_frees() - frees kheap refused
+ *
+ * Pointers it did not hand out, pointers into a block, blocks freed twice.
+ *
+ * Context: Any context.
+ * Return: the count since kheap.ko was loaded.
+ */
 unsigned long kheap_invalid_frees(void)
 {
 	return atomic_long_read(&kheap_invalid_frees_count);

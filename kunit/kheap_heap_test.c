@@ -256,6 +256,7 @@ static void heap_align_desc(const size_t *align, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "align %zu", *align);
 }
+
 KUNIT_ARRAY_PARAM(heap_align, heap_aligns, heap_align_desc);
 
 static void heap_test_alignment(struct kunit *test)
@@ -572,7 +573,7 @@ static void track_test_hardirq_atomic(struct kunit *test)
 	hrtimer_start(&tt->timer, ns_to_ktime(100 * NSEC_PER_USEC),
 		      HRTIMER_MODE_REL_HARD);
 	while (READ_ONCE(tt->fired) < 20 && time_before(jiffies, deadline))
-		msleep(5);
+		usleep_range(5000, 10000);
 	hrtimer_cancel(&tt->timer);
 	KUNIT_EXPECT_EQ(test, tt->fired, 20);
 	KUNIT_EXPECT_EQ(test, tt->allocated, 20);
@@ -606,7 +607,7 @@ static int track_smp_fn(void *arg)
 		i++;
 		if (time_after(jiffies, s->deadline)) {
 			while (!kthread_should_stop())
-				msleep(1);
+				usleep_range(1000, 2000);
 			break;
 		}
 		cond_resched();

@@ -154,7 +154,7 @@ static int hier_alloc_fn(void *arg)
 		kheap_free(held[j]);
 	atomic_dec(&r->workers);
 	while (!kthread_should_stop())
-		msleep(1);
+		usleep_range(1000, 2000);
 	return i;
 }
 
@@ -175,7 +175,7 @@ static int hier_relink_fn(void *arg)
 	}
 	atomic_dec(&r->workers);
 	while (!kthread_should_stop())
-		msleep(1);
+		usleep_range(1000, 2000);
 	return i;
 }
 

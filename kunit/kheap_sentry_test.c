@@ -198,7 +198,7 @@ static int sentry_race_fn(void *arg)
 	for (j = 0; j < ARRAY_SIZE(held); j++)
 		kheap_delete(held[j]);
 	while (!kthread_should_stop())
-		msleep(1);
+		usleep_range(1000, 2000);
 	return i;
 }
 
@@ -247,6 +247,7 @@ static struct kunit_suite kheap_sentry_suite = {
 	.name = "kheap_sentry",
 	.test_cases = kheap_sentry_cases,
 };
+
 kunit_test_suite(kheap_sentry_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the kheap sentry macros");

@@ -36,7 +36,7 @@ static inline struct kheap *kt_heap(struct kunit *test)
 
 /* A reporter that records every callback. */
 struct kt_capture {
-	spinlock_t lock;
+	spinlock_t lock;	/* the counters below; callbacks run in any context */
 	struct kheap_reporter rep;
 	int allocs, frees, reports;
 	struct kheap_alloc_info last_alloc, last_free;

@@ -9,7 +9,8 @@
 #     debugfs, unloads, scans kmemleak;
 #  5. builds against Debian's stock 6.1 and 6.12 headers and boots each stock
 #     kernel to insmod kheap and the client, read debugfs and rmmod;
-#  6. judges every run (scripts/check-log.py) and ends with the KUnit totals.
+#  6. runs the lint (scripts/lint.sh) and a dkms build (scripts/dkms-check.sh);
+#  7. judges every run (scripts/check-log.py) and ends with the KUnit totals.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,8 +51,19 @@ if [ "${KHEAP_SKIP_STOCK:-0}" != 1 ]; then
 	done
 fi
 
+lint_ok=0
+if [ "${KHEAP_SKIP_LINT:-0}" != 1 ]; then
+	step "lint: checkpatch --strict, kernel-doc, sparse + W=1 on 6.1/6.12/6.12-rt"
+	scripts/lint.sh >"$b/lint.log" 2>&1 || lint_ok=1
+	grep -E '^== lint|findings' "$b/lint.log" || true
+	step "dkms build against the stock headers"
+	scripts/dkms-check.sh >"$b/dkms.log" 2>&1 || lint_ok=1
+	tail -n 3 "$b/dkms.log"
+fi
+
 step "verdict"
+[ "$lint_ok" -eq 0 ] || echo "check: lint or dkms failed (build/lint.log, build/dkms.log)"
 [ "$stock_ok" -eq 0 ] || echo "check: a stock kernel run is red"
 [ "$kunit_ok" -eq 0 ] || echo "check: the KUnit run is red (console: $b/ktest/kunit.log)"
 tail -n 1 "$b/ktest/kunit.verdict"
-[ "$kunit_ok" -eq 0 ] && [ "$stock_ok" -eq 0 ]
+[ "$kunit_ok" -eq 0 ] && [ "$stock_ok" -eq 0 ] && [ "$lint_ok" -eq 0 ]

@@ -144,7 +144,7 @@ static inline void *__kheap_plain_aligned(size_t size, size_t align, gfp_t gfp)
 		return NULL;
 	if (align <= ARCH_KMALLOC_MINALIGN)
 		return kmalloc(size, gfp);
-	return kmalloc(roundup_pow_of_two(max(size, align)), gfp);
+	return kmalloc(roundup_pow_of_two(max_t(size_t, size, align)), gfp);
 }
 
 #define kheap_alloc(heap, size, gfp)		((void)(heap), kmalloc(size, gfp))

@@ -51,7 +51,7 @@ struct kheap_sentry {
  * @tag: the struct's tag
  */
 #define KHEAP_SENTRY_DECLARE(tag) \
-	extern struct kheap_sentry __kheap_sentry(tag)
+	extern struct kheap_sentry __kheap_sentry(tag) /* checkpatch: AVOID_EXTERNS: defined by KHEAP_SENTRY_DEFINE() */
 
 /**
  * KHEAP_SENTRY_DEFINE() - define the binding of struct @tag (in one .c file)
@@ -59,7 +59,9 @@ struct kheap_sentry {
  *
  * The binding starts on the default heap.
  */
-#define KHEAP_SENTRY_DEFINE(tag) \
+/* checkpatch: MACRO_ARG_REUSE: @tag is a struct tag, not an expression */
+#define KHEAP_SENTRY_DEFINE(tag)					\
+	KHEAP_SENTRY_DECLARE(tag);					\
 	struct kheap_sentry __kheap_sentry(tag) = { .heap = NULL }
 
 /**
@@ -73,6 +75,7 @@ struct kheap_sentry {
 	WRITE_ONCE(__kheap_sentry(tag).heap, (h))
 
 /* The alignment struct @tag asks for; more than PAGE_SIZE is a build error. */
+/* checkpatch: MACRO_ARG_REUSE, MACRO_ARG_PRECEDENCE: @tag is a struct tag, not an expression */
 #define __kheap_sentry_align(tag) \
 	(__alignof__(struct tag) + \
 	 BUILD_BUG_ON_ZERO(__alignof__(struct tag) > PAGE_SIZE))
@@ -86,10 +89,15 @@ struct kheap_sentry {
  * Context: Any context.
  * Return: the bound heap (the default heap when none was set).
  */
-#define kheap_sentry_heap(tag) ({					\
-	struct kheap *__kh = READ_ONCE(__kheap_sentry(tag).heap);	\
-	__kh ? __kh : kheap_default();					\
-})
+#define kheap_sentry_heap(tag) \
+	__kheap_sentry_heap(&__kheap_sentry(tag))
+
+static inline struct kheap *__kheap_sentry_heap(struct kheap_sentry *s)
+{
+	struct kheap *heap = READ_ONCE(s->heap);
+
+	return heap ? heap : kheap_default();
+}
 
 /**
  * kheap_new() - allocate a zeroed struct @tag from its bound heap
@@ -99,6 +107,7 @@ struct kheap_sentry {
  * Context: Any context, as @gfp allows.
  * Return: a struct @tag *, or NULL.
  */
+/* checkpatch: MACRO_ARG_REUSE, MACRO_ARG_PRECEDENCE: @tag is a struct tag, not an expression */
 #define kheap_new(tag, gfp)						\
 	((struct tag *)kheap_alloc_caller(READ_ONCE(__kheap_sentry(tag).heap), \
 					  sizeof(struct tag),		\
@@ -114,6 +123,7 @@ struct kheap_sentry {
  * Context: Any context, as @gfp allows.
  * Return: a struct @tag *, or NULL (also when @n * size overflows).
  */
+/* checkpatch: MACRO_ARG_REUSE, MACRO_ARG_PRECEDENCE: @tag is a struct tag, not an expression */
 #define kheap_new_array(tag, n, gfp)					\
 	((struct tag *)kheap_alloc_caller(READ_ONCE(__kheap_sentry(tag).heap), \
 					  size_mul((n), sizeof(struct tag)), \
@@ -130,11 +140,19 @@ struct kheap_sentry {
 
 #else /* KHEAP_NO_TRACKING */
 
-#define kheap_sentry_heap(tag)	((void)__kheap_sentry(tag), (struct kheap *)NULL)
+#define kheap_sentry_heap(tag) \
+	__kheap_sentry_heap(&__kheap_sentry(tag))
+
+static inline struct kheap *__kheap_sentry_heap(struct kheap_sentry *s)
+{
+	return NULL;
+}
+/* checkpatch: MACRO_ARG_REUSE, MACRO_ARG_PRECEDENCE: @tag is a struct tag, not an expression */
 #define kheap_new(tag, gfp)						\
 	((struct tag *)__kheap_plain_aligned(sizeof(struct tag),	\
 					     __kheap_sentry_align(tag),	\
 					     (gfp) | __GFP_ZERO))
+/* checkpatch: MACRO_ARG_REUSE, MACRO_ARG_PRECEDENCE: @tag is a struct tag, not an expression */
 #define kheap_new_array(tag, n, gfp)					\
 	((struct tag *)__kheap_plain_aligned(size_mul((n), sizeof(struct tag)), \
 					     __kheap_sentry_align(tag),	\

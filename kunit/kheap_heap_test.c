@@ -618,31 +618,19 @@ static int track_smp_fn(void *arg)
 static void track_test_smp_cross_free(struct kunit *test)
 {
 	struct track_smp *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
-	struct task_struct *t[NR_CPUS];
-	int cpu, n = 0, i, total = 0;
+	int i, total;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	s->heap = kt_heap(test);
 	s->deadline = jiffies + HZ;
-	for_each_online_cpu(cpu) {
-		t[n] = kthread_create(track_smp_fn, s, "kheap_smp/%d", cpu);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t[n]));
-		kthread_bind(t[n], cpu);
-		get_task_struct(t[n]);
-		wake_up_process(t[n]);
-		n++;
-	}
-	for (i = 0; i < n; i++) {
-		total += kthread_stop(t[i]);
-		put_task_struct(t[i]);
-	}
+	total = kt_run_per_cpu(test, track_smp_fn, s, "kheap_smp");
 	KUNIT_EXPECT_GT(test, total, 0);
 	for (i = 0; i < SMP_SLOTS; i++)
 		kheap_free(s->slot[i]);
 	KUNIT_EXPECT_EQ(test, kheap_count(s->heap), 0);
 	KUNIT_EXPECT_EQ(test, kheap_bytes(s->heap), 0);
 	KUNIT_EXPECT_EQ(test, kheap_overruns(s->heap), 0);
-	kunit_info(test, "%d alloc+free pairs on %d CPUs\n", total, n);
+	kunit_info(test, "%d alloc+free pairs on %d CPUs\n", total, num_online_cpus());
 }
 
 static struct kunit_case kheap_track_cases[] = {

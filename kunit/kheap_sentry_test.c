@@ -206,30 +206,18 @@ static void sentry_test_concurrent(struct kunit *test)
 {
 	struct sentry_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	unsigned long invalid = kheap_invalid_frees();
-	struct task_struct *t[NR_CPUS];
-	int cpu, n = 0, i, ops = 0;
+	int ops;
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	r->heap[0] = kt_heap(test);
 	r->heap[1] = kt_heap(test);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_unbind_small, NULL));
 	r->deadline = jiffies + HZ;
-	for_each_online_cpu(cpu) {
-		t[n] = kthread_create(sentry_race_fn, r, "kheap_sentry/%d", cpu);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t[n]));
-		kthread_bind(t[n], cpu);
-		get_task_struct(t[n]);
-		wake_up_process(t[n]);
-		n++;
-	}
-	for (i = 0; i < n; i++) {
-		ops += kthread_stop(t[i]);
-		put_task_struct(t[i]);
-	}
+	ops = kt_run_per_cpu(test, sentry_race_fn, r, "kheap_sentry");
 	KUNIT_EXPECT_GT(test, ops, 0);
 	KUNIT_EXPECT_EQ(test, kheap_count(r->heap[0]) + kheap_count(r->heap[1]), 0);
 	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), invalid);
-	kunit_info(test, "%d new+delete on %d CPUs\n", ops, n);
+	kunit_info(test, "%d new+delete on %d CPUs\n", ops, num_online_cpus());
 }
 
 static struct kunit_case kheap_sentry_cases[] = {

@@ -9,6 +9,8 @@
 
 #include <kunit/test.h>
 #include <linux/atomic.h>
+#include <linux/kthread.h>
+#include <linux/sched/task.h>
 #include <linux/spinlock.h>
 
 #include <kheap/kheap.h>
@@ -101,6 +103,34 @@ static inline struct kt_capture *kt_capture(struct kunit *test, struct kheap *he
 	/* Cleanup runs in reverse: detach before the capture is freed. */
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_detach, heap));
 	return c;
+}
+
+/*
+ * Run @fn on a kthread bound to each online CPU; stop them all (each @fn
+ * waits for kthread_should_stop() before it returns) and return the sum of
+ * what they returned.
+ */
+static inline int kt_run_per_cpu(struct kunit *test, int (*fn)(void *),
+				 void *arg, const char *name)
+{
+	struct task_struct **t;
+	int cpu, n = 0, i, total = 0;
+
+	t = kunit_kcalloc(test, nr_cpu_ids, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	for_each_online_cpu(cpu) {
+		t[n] = kthread_create(fn, arg, "%s/%d", name, cpu);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[n]));
+		kthread_bind(t[n], cpu);
+		get_task_struct(t[n]);
+		wake_up_process(t[n]);
+		n++;
+	}
+	for (i = 0; i < n; i++) {
+		total += kthread_stop(t[i]);
+		put_task_struct(t[i]);
+	}
+	return total;
 }
 
 #endif /* _KHEAP_TEST_UTIL_H */

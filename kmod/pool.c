@@ -116,6 +116,7 @@ static const char *const kheap_pool_stat_names[] = {
 	[KHEAP_POOL_STAT_EMPTY]		= "empty",
 	[KHEAP_POOL_STAT_FOREIGN_PUTS]	= "foreign_puts",
 };
+
 static_assert(ARRAY_SIZE(kheap_pool_stat_names) == KHEAP_POOL_NR_STATS);
 
 /* Every live pool, for debugfs; never taken on the get/put path. */
@@ -352,10 +353,12 @@ static void kheap_pool_fill(struct kheap_pool *pool, unsigned int objs_per_cpu)
 	for_each_possible_cpu(cpu) {
 		unsigned int end = i + objs_per_cpu;
 
-		for (; i < end; i++)
-			if (WARN_ON_ONCE(!kheap_pool_slot_push(pool->slots[cpu],
-					pool->objs + i * pool->stride)))
+		for (; i < end; i++) {
+			void *obj = pool->objs + i * pool->stride;
+
+			if (WARN_ON_ONCE(!kheap_pool_slot_push(pool->slots[cpu], obj)))
 				return;
+		}
 	}
 }
 

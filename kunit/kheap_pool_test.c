@@ -121,6 +121,7 @@ static void ring_cap_desc(const struct ring_cap_case *c, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "capacity %u", c->asked);
 }
+
 KUNIT_ARRAY_PARAM(ring_cap, ring_cap_cases, ring_cap_desc);
 
 static void ring_test_capacity_rounding(struct kunit *test)
@@ -292,13 +293,18 @@ static size_t chain_bytes(size_t obj_size, unsigned int cap,
 	       rings * (kheap_ring_size(cap) + cap * kheap_obj_stride(obj_size));
 }
 
+static long chain_err(size_t obj_size, unsigned int cap, unsigned int max)
+{
+	return PTR_ERR(kheap_chain_create(NULL, obj_size, cap, max, GFP_KERNEL));
+}
+
 static void chain_test_bad_args(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_chain_create(NULL, 0, 4, 1, GFP_KERNEL)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_chain_create(NULL, 8, 0, 1, GFP_KERNEL)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_chain_create(NULL, 8, 1, 1, GFP_KERNEL)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_chain_create(NULL, 8, 1048577, 1, GFP_KERNEL)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_chain_create(NULL, 8, 4, 0, GFP_KERNEL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, chain_err(0, 4, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, chain_err(8, 0, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, chain_err(8, 1, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, chain_err(8, 1048577, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, chain_err(8, 4, 0), -EINVAL);
 	kheap_chain_destroy(NULL);
 }
 
@@ -487,18 +493,23 @@ static void pool_put_all(struct kheap_pool *pool, void **objs)
 		kheap_pool_put(pool, objs[i]);
 }
 
+static long pool_err(const char *name, size_t obj_size, unsigned int per_cpu)
+{
+	return PTR_ERR(kheap_pool_create(name, NULL, obj_size, per_cpu, GFP_KERNEL));
+}
+
 static void pool_test_bad_args(struct kunit *test)
 {
 	char long_name[KHEAP_POOL_NAME_MAX + 2];
 
 	memset(long_name, 'x', sizeof(long_name) - 1);
 	long_name[sizeof(long_name) - 1] = '\0';
-	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_pool_create("p", NULL, 0, 4, GFP_KERNEL)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_pool_create("p", NULL, 8, 0, GFP_KERNEL)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_pool_create(NULL, NULL, 8, 4, GFP_KERNEL)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_pool_create("", NULL, 8, 4, GFP_KERNEL)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_pool_create(long_name, NULL, 8, 4, GFP_KERNEL)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_pool_create("p", NULL, 8, KHEAP_POOL_MAX_OBJS, GFP_KERNEL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err("p", 0, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err("p", 8, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err(NULL, 8, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err("", 8, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err(long_name, 8, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err("p", 8, KHEAP_POOL_MAX_OBJS), -EINVAL);
 	kheap_pool_destroy(NULL);
 }
 

@@ -47,6 +47,7 @@
 #ifndef _KHEAP_POOL_H
 #define _KHEAP_POOL_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/gfp.h>
 #include <linux/compiler.h>
@@ -57,7 +58,7 @@ struct kheap;
 
 /* Smallest and largest ring capacity, after rounding up to a power of two. */
 #define KHEAP_RING_MIN_CAPACITY	2U
-#define KHEAP_RING_MAX_CAPACITY	(1U << 20)
+#define KHEAP_RING_MAX_CAPACITY	BIT(20)
 
 /**
  * struct kheap_ring - bounded SPSC ring of non-NULL pointers
@@ -78,7 +79,7 @@ struct kheap_ring {
 };
 
 /**
- * kheap_obj_stride - the distance between two objects of a chain or pool
+ * kheap_obj_stride() - the distance between two objects of a chain or pool
  * @obj_size:	the object size asked for
  *
  * Context: any.
@@ -90,7 +91,7 @@ static inline size_t kheap_obj_stride(size_t obj_size)
 }
 
 /**
- * kheap_ring_push - add a pointer at the producer end
+ * kheap_ring_push() - add a pointer at the producer end
  * @ring:	the ring
  * @obj:	the pointer, not NULL
  *
@@ -119,7 +120,7 @@ static inline bool kheap_ring_push(struct kheap_ring *ring, void *obj)
 }
 
 /**
- * kheap_ring_pop - take the oldest pointer at the consumer end
+ * kheap_ring_pop() - take the oldest pointer at the consumer end
  * @ring:	the ring
  *
  * Context: any (process, softirq, hardirq); never sleeps. Only one consumer
@@ -148,7 +149,7 @@ static inline void *kheap_ring_pop(struct kheap_ring *ring)
 }
 
 /**
- * kheap_ring_count - how many pointers the ring holds
+ * kheap_ring_count() - how many pointers the ring holds
  * @ring:	the ring
  *
  * Context: any. Exact for the producer or the consumer, or when neither
@@ -161,7 +162,7 @@ static inline unsigned int kheap_ring_count(const struct kheap_ring *ring)
 }
 
 /**
- * kheap_ring_capacity - how many pointers the ring can hold
+ * kheap_ring_capacity() - how many pointers the ring can hold
  * @ring:	the ring
  *
  * Context: any.
@@ -172,12 +173,64 @@ static inline unsigned int kheap_ring_capacity(const struct kheap_ring *ring)
 	return ring->mask + 1;
 }
 
+/**
+ * kheap_ring_create() - allocate an empty ring
+ * @capacity:	entries wanted, 2..KHEAP_RING_MAX_CAPACITY; rounded up to a
+ *		power of two
+ * @gfp:	for the allocation (kvmalloc())
+ *
+ * Context: process context if @gfp may sleep, else any.
+ * Return: the ring; ERR_PTR(-EINVAL) if @capacity is out of range (1 is);
+ * ERR_PTR(-ENOMEM).
+ */
 struct kheap_ring *kheap_ring_create(unsigned int capacity, gfp_t gfp);
+
+/**
+ * kheap_ring_destroy() - free a ring made by kheap_ring_create()
+ * @ring:	the ring, or NULL
+ *
+ * The pointers still in it are the caller's business.
+ * Context: process context (kvfree()).
+ */
 void kheap_ring_destroy(struct kheap_ring *ring);
-size_t kheap_ring_size(unsigned int capacity);
+
+/**
+ * kheap_ring_round_capacity() - the capacity a ring of @capacity gets
+ * @capacity:	entries asked for
+ *
+ * Context: any.
+ * Return: @capacity rounded up to a power of two, or 0 if @capacity is
+ * outside KHEAP_RING_MIN_CAPACITY..KHEAP_RING_MAX_CAPACITY.
+ */
 unsigned int kheap_ring_round_capacity(unsigned int capacity);
+
+/**
+ * kheap_ring_size() - bytes of a ring with @capacity entries
+ * @capacity:	a power of two, as kheap_ring_round_capacity() returns
+ *
+ * For rings embedded in caller-allocated memory (as kheap_chain does).
+ * Context: any.
+ * Return: the size of struct kheap_ring and its slots.
+ */
+size_t kheap_ring_size(unsigned int capacity);
+
+/**
+ * kheap_ring_init() - make caller-allocated memory an empty ring
+ * @ring:	kheap_ring_size(@capacity) bytes
+ * @capacity:	a power of two, as kheap_ring_round_capacity() returns
+ *
+ * Context: any; nobody else may use @ring yet.
+ */
 void kheap_ring_init(struct kheap_ring *ring, unsigned int capacity);
+
 #if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * kheap_ring_test_set_index() - move an empty ring's indices (tests only)
+ * @ring:	an empty ring, with no producer or consumer running
+ * @index:	the new head and tail, e.g. near U32_MAX to test the wrap
+ *
+ * Context: any.
+ */
 void kheap_ring_test_set_index(struct kheap_ring *ring, u32 index);
 #endif
 
@@ -216,43 +269,190 @@ struct kheap_chain {
 	struct kheap_chain_seg segs[];
 };
 
+/**
+ * kheap_chain_create() - a chain with one ring, filled
+ * @heap:	where everything is accounted; NULL for the default heap
+ * @obj_size:	bytes per object, not 0
+ * @ring_capacity: objects per ring, rounded up to a power of two as for
+ *		kheap_ring_create() (2..KHEAP_RING_MAX_CAPACITY)
+ * @max_rings:	most rings the chain grows to, not 0
+ * @gfp:	for the allocations
+ *
+ * Context: process context if @gfp may sleep, else any.
+ * Return: the chain; ERR_PTR(-EINVAL) for a bad argument; ERR_PTR(-ENOMEM).
+ */
 struct kheap_chain *kheap_chain_create(struct kheap *heap, size_t obj_size,
 				       unsigned int ring_capacity,
 				       unsigned int max_rings, gfp_t gfp);
+
+/**
+ * kheap_chain_get() - take an object, growing the chain if needed
+ * @chain:	the chain
+ * @gfp:	for growth
+ *
+ * Takes from the first non-empty ring. When every ring is empty and the
+ * chain has fewer than max_rings, appends a new ring filled with
+ * ring_capacity fresh objects, allocated with @gfp: growth is tried with any
+ * @gfp, so GFP_ATOMIC or GFP_NOWAIT grow the chain too (without sleeping)
+ * and may fail where GFP_KERNEL would not. Objects are not zeroed.
+ * Context: the chain's one getter (see the locking rules at the top of
+ * this file); sleeps only if @gfp allows.
+ * Return: an object, or NULL if none is free and the chain cannot grow.
+ */
 void *kheap_chain_get(struct kheap_chain *chain, gfp_t gfp);
+
+/**
+ * kheap_chain_put() - give an object back
+ * @chain:	the chain
+ * @obj:	an object kheap_chain_get() returned
+ *
+ * Puts @obj into the first ring with room. A pointer that is not one of the
+ * chain's objects is reported (rate-limited pr_err) and refused.
+ * Context: the chain's one putter; any context, never sleeps.
+ * Return: true if taken; false for a foreign pointer or if every ring is
+ * full (only possible if an object is put twice).
+ */
 bool kheap_chain_put(struct kheap_chain *chain, void *obj);
+
+/**
+ * kheap_chain_destroy() - free a chain and all its objects
+ * @chain:	the chain, or NULL
+ *
+ * Objects not returned are reported with pr_err (how many) and are freed
+ * with the chain: pointers the caller still holds become invalid. No getter
+ * or putter may run.
+ * Context: any context the chain's heap allows kheap_free() in.
+ */
 void kheap_chain_destroy(struct kheap_chain *chain);
+
+/**
+ * kheap_chain_nr_rings() - how many rings the chain has now
+ * @chain:	the chain
+ *
+ * Context: any.
+ * Return: 1..max_rings.
+ */
 unsigned int kheap_chain_nr_rings(const struct kheap_chain *chain);
 
-/*
- * Pools. Statistics counters, per CPU; keep kheap_pool_stat_names[] (in
- * kmod/pool.c) in step.
+/**
+ * enum kheap_pool_stat - per-CPU statistics of a pool
+ * @KHEAP_POOL_STAT_GETS:	objects handed out
+ * @KHEAP_POOL_STAT_PUTS:	objects taken back
+ * @KHEAP_POOL_STAT_LOCAL_HITS:	gets served by the local CPU's ring
+ * @KHEAP_POOL_STAT_REMOTE_STEALS: gets served by another CPU's ring
+ * @KHEAP_POOL_STAT_EMPTY:	gets that returned NULL
+ * @KHEAP_POOL_STAT_FOREIGN_PUTS: puts refused (not an object of the pool,
+ *				or no room because an object was put twice)
+ * @KHEAP_POOL_NR_STATS:	how many counters there are
+ *
+ * Each is counted on the CPU that did the get or put; debugfs kheap/pools
+ * shows them per CPU, kheap_pool_stat() sums them.
  */
 enum kheap_pool_stat {
-	KHEAP_POOL_STAT_GETS,		/* objects handed out */
-	KHEAP_POOL_STAT_PUTS,		/* objects taken back */
-	KHEAP_POOL_STAT_LOCAL_HITS,	/* gets served by the local CPU's ring */
-	KHEAP_POOL_STAT_REMOTE_STEALS,	/* gets served by another CPU's ring */
-	KHEAP_POOL_STAT_EMPTY,		/* gets that returned NULL */
-	KHEAP_POOL_STAT_FOREIGN_PUTS,	/* puts refused: not this pool's object */
+	KHEAP_POOL_STAT_GETS,
+	KHEAP_POOL_STAT_PUTS,
+	KHEAP_POOL_STAT_LOCAL_HITS,
+	KHEAP_POOL_STAT_REMOTE_STEALS,
+	KHEAP_POOL_STAT_EMPTY,
+	KHEAP_POOL_STAT_FOREIGN_PUTS,
 	KHEAP_POOL_NR_STATS,
 };
 
 /* Longest pool name, not counting the terminating NUL. */
 #define KHEAP_POOL_NAME_MAX	63
 /* Most objects one pool may hold. */
-#define KHEAP_POOL_MAX_OBJS	(1U << 24)
+#define KHEAP_POOL_MAX_OBJS	BIT(24)
 
 struct kheap_pool;
 
+/**
+ * kheap_pool_create() - a pool with objs_per_cpu objects per possible CPU
+ * @name:	for reports and debugfs, 1..KHEAP_POOL_NAME_MAX characters
+ * @heap:	where the object area is accounted; NULL for the default heap
+ * @obj_size:	bytes per object, not 0
+ * @objs_per_cpu: objects put on each possible CPU's ring, not 0; the pool
+ *		holds objs_per_cpu * num_possible_cpus() objects, at most
+ *		KHEAP_POOL_MAX_OBJS
+ * @gfp:	for the allocations (the object area with kheap_alloc(), the
+ *		rings and counters with the slab)
+ *
+ * Each CPU's ring has room for every object of the pool (the count rounded
+ * up to a power of two), so a put never fails for want of room.
+ * Context: process context (takes a mutex).
+ * Return: the pool; ERR_PTR(-EINVAL) for a bad argument; ERR_PTR(-ENOMEM).
+ */
 struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
 				     size_t obj_size, unsigned int objs_per_cpu,
 				     gfp_t gfp);
+
+/**
+ * kheap_pool_get() - take an object
+ * @pool:	the pool
+ *
+ * Tries the local CPU's ring, then the other CPUs' rings in turn. Never
+ * allocates. Objects are not zeroed. May return NULL while another CPU is
+ * in the middle of a put to the ring it looks at; never when the pool is
+ * quiescent and an object is free.
+ * Context: any (process, softirq, hardirq); never sleeps.
+ * Return: an object, or NULL if none is free.
+ */
 void *kheap_pool_get(struct kheap_pool *pool);
+
+/**
+ * kheap_pool_put() - give an object back
+ * @pool:	the pool
+ * @obj:	an object kheap_pool_get() returned from @pool
+ *
+ * Pushes onto the local CPU's ring (another CPU's if that is full, which
+ * only an object put twice can cause). A pointer outside the pool's object
+ * area or not at an object's start (NULL included) is reported with a
+ * rate-limited pr_err, counted in KHEAP_POOL_STAT_FOREIGN_PUTS and not
+ * taken.
+ * Context: any (process, softirq, hardirq); never sleeps.
+ */
 void kheap_pool_put(struct kheap_pool *pool, void *obj);
+
+/**
+ * kheap_pool_destroy() - free a pool and its object area
+ * @pool:	the pool, or NULL
+ *
+ * Objects not returned are reported with pr_err (how many); the object
+ * area is freed all the same, so pointers still held become invalid. No get
+ * or put may run.
+ * Context: process context (takes a mutex).
+ */
 void kheap_pool_destroy(struct kheap_pool *pool);
+
+/**
+ * kheap_pool_nr_objs() - how many objects the pool holds in all
+ * @pool:	the pool
+ *
+ * Context: any.
+ * Return: objs_per_cpu * num_possible_cpus() as at create.
+ */
 unsigned int kheap_pool_nr_objs(const struct kheap_pool *pool);
+
+/**
+ * kheap_pool_stat() - one statistics counter summed over the CPUs
+ * @pool:	the pool
+ * @stat:	which counter
+ *
+ * Context: any. A snapshot while gets and puts run.
+ * Return: the sum, or 0 for an unknown @stat.
+ */
 u64 kheap_pool_stat(const struct kheap_pool *pool, enum kheap_pool_stat stat);
+
+/**
+ * kheap_pool_index() - an object's index in its pool
+ * @pool:	the pool
+ * @obj:	a pointer
+ *
+ * The check kheap_pool_put() makes: @obj must lie in the object area, at a
+ * multiple of the stride (kheap_obj_stride(obj_size)) from its start.
+ * Context: any.
+ * Return: 0..kheap_pool_nr_objs() - 1, or UINT_MAX if @obj is not an object
+ * of @pool.
+ */
 unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj);
 
 #endif /* _KHEAP_POOL_H */

@@ -177,8 +177,12 @@ static bool kheap_pool_slot_push(struct kheap_pool_slot *slot, void *obj)
 		 */
 		head = smp_load_acquire(&slot->head);
 		tail = READ_ONCE(slot->tail);
-		if (tail - head > slot->mask)
+		if (tail - head > slot->mask) {
+			/* Full only if head did not move meanwhile. */
+			if (READ_ONCE(slot->head) != head)
+				continue;
 			return false;
+		}
 		if (try_cmpxchg(&slot->tail, &tail, tail + 1))
 			break;
 	}

@@ -8,6 +8,7 @@
 #include <kunit/test.h>
 #include <linux/atomic.h>
 #include <linux/bitmap.h>
+#include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/err.h>
@@ -22,9 +23,14 @@
 
 #define STRESS_MS	1500
 
-/* Sleeps until kthread_stop(); a kthread's function must not return early. */
-static int wait_for_stop(int ret)
+/*
+ * A test kthread signals @done when its work is over, then sleeps until
+ * kthread_stop(). The test waits for @done before it calls kthread_stop():
+ * a thread stopped before it first runs never runs its function at all.
+ */
+static int done_wait_for_stop(struct completion *done, int ret)
 {
+	complete(done);
 	set_current_state(TASK_INTERRUPTIBLE);
 	while (!kthread_should_stop()) {
 		schedule();
@@ -171,6 +177,8 @@ struct ring_spsc {
 	unsigned long consumed;
 	unsigned long bad;		/* values out of order */
 	unsigned long first_bad;
+	struct completion prod_done;
+	struct completion cons_done;
 };
 
 static int ring_spsc_producer(void *arg)
@@ -187,7 +195,7 @@ static int ring_spsc_producer(void *arg)
 	}
 	/* Pairs with atomic_read_acquire() in the consumer: produced is final. */
 	atomic_set_release(&s->producer_done, 1);
-	return wait_for_stop(0);
+	return done_wait_for_stop(&s->prod_done, 0);
 }
 
 static int ring_spsc_consumer(void *arg)
@@ -211,7 +219,7 @@ static int ring_spsc_consumer(void *arg)
 			break;
 		cond_resched();
 	}
-	return wait_for_stop(0);
+	return done_wait_for_stop(&s->cons_done, 0);
 }
 
 static void ring_test_spsc_two_threads(struct kunit *test)
@@ -225,6 +233,8 @@ static void ring_test_spsc_two_threads(struct kunit *test)
 	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	s->ring = ring_new(test, 16);
+	init_completion(&s->prod_done);
+	init_completion(&s->cons_done);
 	s->deadline = ktime_add_ms(ktime_get(), STRESS_MS / 2);
 	cpu_p = cpumask_first(cpu_online_mask);
 	cpu_c = cpumask_next(cpu_p, cpu_online_mask);
@@ -241,6 +251,8 @@ static void ring_test_spsc_two_threads(struct kunit *test)
 	kthread_bind(cons, cpu_c);
 	wake_up_process(prod);
 	wake_up_process(cons);
+	wait_for_completion(&s->prod_done);
+	wait_for_completion(&s->cons_done);
 	kthread_stop(prod);
 	kthread_stop(cons);
 
@@ -648,6 +660,7 @@ struct pool_stress_worker {
 	void *irq_obj;			/* held by the timer between firings */
 	void *held[HOLD];
 	unsigned int nr_held;
+	struct completion done;
 };
 
 static void *stress_get(struct pool_stress *s)
@@ -723,7 +736,7 @@ static int stress_thread(void *arg)
 		stress_put(s, w->irq_obj);
 	while (w->nr_held)
 		stress_put(s, w->held[--w->nr_held]);
-	return wait_for_stop(0);
+	return done_wait_for_stop(&w->done, 0);
 }
 
 static void pool_test_smp_stress(struct kunit *test)
@@ -753,6 +766,7 @@ static void pool_test_smp_stress(struct kunit *test)
 		struct task_struct *t;
 
 		workers[cpu].s = s;
+		init_completion(&workers[cpu].done);
 		t = kthread_create(stress_thread, &workers[cpu], "kheap_pool/%d", cpu);
 		if (IS_ERR(t)) {
 			KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(t));
@@ -765,9 +779,12 @@ static void pool_test_smp_stress(struct kunit *test)
 	for_each_online_cpu(cpu)
 		if (tasks[cpu])
 			wake_up_process(tasks[cpu]);
-	for_each_online_cpu(cpu)
-		if (tasks[cpu])
-			kthread_stop(tasks[cpu]);
+	for_each_online_cpu(cpu) {
+		if (!tasks[cpu])
+			continue;
+		wait_for_completion(&workers[cpu].done);
+		kthread_stop(tasks[cpu]);
+	}
 
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->errors), 0);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->ops), 0L);

@@ -132,5 +132,6 @@ bool kheap_has_reporter(struct kheap *heap);
 void kheap_debugfs_init(void);
 void kheap_debugfs_heap_add(struct kheap *heap);
 void kheap_debugfs_heap_remove(struct kheap *heap);
+void kheap_pool_debugfs_init(struct dentry *root);
 
 #endif /* _KHEAP_INTERNAL_H */

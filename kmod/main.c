@@ -21,6 +21,7 @@ static int __init kheap_init(void)
 	/* debugfs asks its callers not to check for errors. */
 	kheap_debugfs_root = debugfs_create_dir("kheap", NULL);
 	kheap_debugfs_init();
+	kheap_pool_debugfs_init(kheap_debugfs_root);
 	ret = kheap_heaps_init();
 	if (ret)
 		goto err_heaps;

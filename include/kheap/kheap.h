@@ -8,11 +8,13 @@
  *
  *   <kheap/heap.h>    heaps, tracked allocation, bookmarks, hierarchy, reporters
  *   <kheap/sentry.h>  bind a struct type to a heap: kheap_new(), kheap_delete()
+ *   <kheap/pool.h>    lock-free rings, chains of rings, per-CPU object pools
  */
 #ifndef _KHEAP_KHEAP_H
 #define _KHEAP_KHEAP_H
 
 #include <kheap/heap.h>
 #include <kheap/sentry.h>
+#include <kheap/pool.h>
 
 #endif /* _KHEAP_KHEAP_H */

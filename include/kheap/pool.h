@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kheap pools: lock-free rings of pointers and pools of fixed-size objects.
+ *
+ * Design. Three layers, for code that must not allocate on its fast path:
+ *
+ *  - kheap_ring: a bounded single-producer/single-consumer ring of non-NULL
+ *    pointers (the seed's RingPool). Power-of-two capacity, free-running u32
+ *    head and tail masked on use, so the indices wrap through 2^32 freely.
+ *    Push and pop are static inline below.
+ *
+ *  - kheap_chain: a growable chain of rings (the seed's PoolChain), each ring
+ *    pre-filled with objects. When every ring is empty, kheap_chain_get()
+ *    appends a new filled ring, up to max_rings. All its memory (the chain,
+ *    each ring, each ring's objects) comes from kheap_alloc() on one heap, so
+ *    it shows in that heap's kheap_bytes() and kheap_count().
+ *
+ *  - kheap_pool: a fixed set of objects spread over per-CPU rings that are
+ *    multi-producer/multi-consumer (a get steals from other CPUs' rings when
+ *    the local one is empty). Objects live in one contiguous area allocated
+ *    from a heap at create time; get and put never allocate and never sleep.
+ *    Each per-CPU ring can hold every object of the pool, so a put always
+ *    finds room. Per-CPU statistics are in debugfs kheap/pools.
+ *
+ * Object layout. Chain and pool objects are laid out at a stride of the
+ * object size rounded up to sizeof(void *) (kheap_obj_stride()); an object is
+ * aligned to that stride relative to the start of its area.
+ *
+ * Locking rules.
+ *  - kheap_ring: one producer (push) and one consumer (pop) need no lock and
+ *    may run on different CPUs and in any context (thread vs hardirq). Two
+ *    producers, or two consumers, must serialise among themselves.
+ *  - kheap_chain: the same SPSC rule over the whole chain: at most one
+ *    context calls kheap_chain_get() at a time (it is the consumer of every
+ *    ring and the only one that grows the chain), and at most one context
+ *    calls kheap_chain_put() at a time (the producer of every ring). The two
+ *    may run concurrently. kheap_chain_get() sleeps only if its gfp allows.
+ *  - kheap_pool: get and put from any context and any number of CPUs at
+ *    once, no lock: only atomics, with local interrupts disabled for the few
+ *    instructions that touch a ring (so it is also correct on PREEMPT_RT).
+ *  - create and destroy of all three run in process context; destroy must
+ *    not race with any other call on the same object.
+ *
+ * Misuse (a put of a pointer the pool does not own, objects not returned
+ * before destroy) is reported with pr_err and counted; it never WARNs.
+ */
+#ifndef _KHEAP_POOL_H
+#define _KHEAP_POOL_H
+
+#include <linux/bits.h>
+#include <linux/types.h>
+#include <linux/gfp.h>
+#include <linux/compiler.h>
+#include <linux/kernel.h>
+#include <asm/barrier.h>
+
+struct kheap;
+
+/* Smallest and largest ring capacity, after rounding up to a power of two. */
+#define KHEAP_RING_MIN_CAPACITY	2U
+#define KHEAP_RING_MAX_CAPACITY	BIT(20)
+
+/**
+ * struct kheap_ring - bounded SPSC ring of non-NULL pointers
+ * @head:	consumer index, free-running; only the consumer writes it
+ * @tail:	producer index, free-running; only the producer writes it
+ * @mask:	capacity - 1 (capacity is a power of two)
+ * @slots:	the entries, indexed by index & @mask
+ *
+ * The ring holds tail - head entries (u32 arithmetic, so it works across the
+ * wrap of 2^32). The fields are public only for the inline fast path; use
+ * the functions below.
+ */
+struct kheap_ring {
+	u32 head;
+	u32 tail;
+	u32 mask;
+	void *slots[];
+};
+
+/**
+ * kheap_obj_stride() - the distance between two objects of a chain or pool
+ * @obj_size:	the object size asked for
+ *
+ * Context: any.
+ * Return: @obj_size rounded up to a multiple of sizeof(void *).
+ */
+static inline size_t kheap_obj_stride(size_t obj_size)
+{
+	return ALIGN(obj_size, sizeof(void *));
+}
+
+/**
+ * kheap_ring_push() - add a pointer at the producer end
+ * @ring:	the ring
+ * @obj:	the pointer, not NULL
+ *
+ * Context: any (process, softirq, hardirq); never sleeps. Only one producer
+ * at a time (see the locking rules at the top of this file).
+ * Return: true if @obj was added; false if the ring is full or @obj is NULL.
+ */
+static inline bool kheap_ring_push(struct kheap_ring *ring, void *obj)
+{
+	u32 tail = ring->tail;	/* only we write it */
+	/*
+	 * Pairs with the smp_store_release() of head in kheap_ring_pop(): the
+	 * consumer has read the slot we are about to overwrite.
+	 */
+	u32 head = smp_load_acquire(&ring->head);
+
+	if (unlikely(!obj) || tail - head > ring->mask)
+		return false;
+	WRITE_ONCE(ring->slots[tail & ring->mask], obj);
+	/*
+	 * Pairs with the smp_load_acquire() of tail in kheap_ring_pop(): the
+	 * consumer sees the slot written before it sees the new tail.
+	 */
+	smp_store_release(&ring->tail, tail + 1);
+	return true;
+}
+
+/**
+ * kheap_ring_pop() - take the oldest pointer at the consumer end
+ * @ring:	the ring
+ *
+ * Context: any (process, softirq, hardirq); never sleeps. Only one consumer
+ * at a time (see the locking rules at the top of this file).
+ * Return: the pointer, or NULL if the ring is empty.
+ */
+static inline void *kheap_ring_pop(struct kheap_ring *ring)
+{
+	u32 head = ring->head;	/* only we write it */
+	/*
+	 * Pairs with the smp_store_release() of tail in kheap_ring_push(): the
+	 * slot's content is visible once we see the tail that covers it.
+	 */
+	u32 tail = smp_load_acquire(&ring->tail);
+	void *obj;
+
+	if (head == tail)
+		return NULL;
+	obj = READ_ONCE(ring->slots[head & ring->mask]);
+	/*
+	 * Pairs with the smp_load_acquire() of head in kheap_ring_push(): our
+	 * read of the slot is done before the producer may reuse it.
+	 */
+	smp_store_release(&ring->head, head + 1);
+	return obj;
+}
+
+/**
+ * kheap_ring_count() - how many pointers the ring holds
+ * @ring:	the ring
+ *
+ * Context: any. Exact for the producer or the consumer, or when neither
+ * runs; a snapshot for anyone else.
+ * Return: the number of entries, 0..capacity.
+ */
+static inline unsigned int kheap_ring_count(const struct kheap_ring *ring)
+{
+	return READ_ONCE(ring->tail) - READ_ONCE(ring->head);
+}
+
+/**
+ * kheap_ring_capacity() - how many pointers the ring can hold
+ * @ring:	the ring
+ *
+ * Context: any.
+ * Return: the capacity, a power of two.
+ */
+static inline unsigned int kheap_ring_capacity(const struct kheap_ring *ring)
+{
+	return ring->mask + 1;
+}
+
+/**
+ * kheap_ring_create() - allocate an empty ring
+ * @capacity:	entries wanted, 2..KHEAP_RING_MAX_CAPACITY; rounded up to a
+ *		power of two
+ * @gfp:	for the allocation (kvmalloc())
+ *
+ * Context: process context if @gfp may sleep, else any.
+ * Return: the ring; ERR_PTR(-EINVAL) if @capacity is out of range (1 is);
+ * ERR_PTR(-ENOMEM).
+ */
+struct kheap_ring *kheap_ring_create(unsigned int capacity, gfp_t gfp);
+
+/**
+ * kheap_ring_destroy() - free a ring made by kheap_ring_create()
+ * @ring:	the ring, or NULL
+ *
+ * The pointers still in it are the caller's business.
+ * Context: process context (kvfree()).
+ */
+void kheap_ring_destroy(struct kheap_ring *ring);
+
+/**
+ * kheap_ring_round_capacity() - the capacity a ring of @capacity gets
+ * @capacity:	entries asked for
+ *
+ * Context: any.
+ * Return: @capacity rounded up to a power of two, or 0 if @capacity is
+ * outside KHEAP_RING_MIN_CAPACITY..KHEAP_RING_MAX_CAPACITY.
+ */
+unsigned int kheap_ring_round_capacity(unsigned int capacity);
+
+/**
+ * kheap_ring_size() - bytes of a ring with @capacity entries
+ * @capacity:	a power of two, as kheap_ring_round_capacity() returns
+ *
+ * For rings embedded in caller-allocated memory (as kheap_chain does).
+ * Context: any.
+ * Return: the size of struct kheap_ring and its slots.
+ */
+size_t kheap_ring_size(unsigned int capacity);
+
+/**
+ * kheap_ring_init() - make caller-allocated memory an empty ring
+ * @ring:	kheap_ring_size(@capacity) bytes
+ * @capacity:	a power of two, as kheap_ring_round_capacity() returns
+ *
+ * Context: any; nobody else may use @ring yet.
+ */
+void kheap_ring_init(struct kheap_ring *ring, unsigned int capacity);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * kheap_ring_test_set_index() - move an empty ring's indices (tests only)
+ * @ring:	an empty ring, with no producer or consumer running
+ * @index:	the new head and tail, e.g. near U32_MAX to test the wrap
+ *
+ * Context: any.
+ */
+void kheap_ring_test_set_index(struct kheap_ring *ring, u32 index);
+#endif
+
+/**
+ * struct kheap_chain_seg - one ring of a chain and the objects it was filled with
+ * @ring:	the ring, allocated from the chain's heap
+ * @objs:	its ring capacity objects, at kheap_obj_stride(), from the heap
+ */
+struct kheap_chain_seg {
+	struct kheap_ring *ring;
+	void *objs;
+};
+
+/**
+ * struct kheap_chain - a growable chain of pre-filled rings
+ * @heap:	where every allocation of the chain is accounted
+ * @obj_size:	object size asked for
+ * @stride:	kheap_obj_stride(@obj_size)
+ * @ring_capacity: capacity of each ring (a power of two) and the number of
+ *		objects each new ring brings
+ * @max_rings:	the chain never has more rings
+ * @nr_rings:	rings in @segs; written by the getter (growth) with
+ *		smp_store_release(), read by the putter with smp_load_acquire()
+ * @segs:	the rings, @max_rings entries
+ *
+ * Allocated from @heap: struct_size(chain, segs, max_rings) bytes, then per
+ * ring kheap_ring_size(ring_capacity) plus ring_capacity * stride bytes.
+ */
+struct kheap_chain {
+	struct kheap *heap;
+	size_t obj_size;
+	size_t stride;
+	unsigned int ring_capacity;
+	unsigned int max_rings;
+	unsigned int nr_rings;
+	struct kheap_chain_seg segs[];
+};
+
+/**
+ * kheap_chain_create() - a chain with one ring, filled
+ * @heap:	where everything is accounted; NULL for the default heap
+ * @obj_size:	bytes per object, not 0
+ * @ring_capacity: objects per ring, rounded up to a power of two as for
+ *		kheap_ring_create() (2..KHEAP_RING_MAX_CAPACITY)
+ * @max_rings:	most rings the chain grows to, not 0
+ * @gfp:	for the allocations
+ *
+ * Context: process context if @gfp may sleep, else any.
+ * Return: the chain; ERR_PTR(-EINVAL) for a bad argument; ERR_PTR(-ENOMEM).
+ */
+struct kheap_chain *kheap_chain_create(struct kheap *heap, size_t obj_size,
+				       unsigned int ring_capacity,
+				       unsigned int max_rings, gfp_t gfp);
+
+/**
+ * kheap_chain_get() - take an object, growing the chain if needed
+ * @chain:	the chain
+ * @gfp:	for growth
+ *
+ * Takes from the first non-empty ring. When every ring is empty and the
+ * chain has fewer than max_rings, appends a new ring filled with
+ * ring_capacity fresh objects, allocated with @gfp: growth is tried with any
+ * @gfp, so GFP_ATOMIC or GFP_NOWAIT grow the chain too (without sleeping)
+ * and may fail where GFP_KERNEL would not. Objects are not zeroed.
+ * Context: the chain's one getter (see the locking rules at the top of
+ * this file); sleeps only if @gfp allows.
+ * Return: an object, or NULL if none is free and the chain cannot grow.
+ */
+void *kheap_chain_get(struct kheap_chain *chain, gfp_t gfp);
+
+/**
+ * kheap_chain_put() - give an object back
+ * @chain:	the chain
+ * @obj:	an object kheap_chain_get() returned
+ *
+ * Puts @obj into the first ring with room. A pointer that is not one of the
+ * chain's objects is reported (rate-limited pr_err) and refused.
+ * Context: the chain's one putter; any context, never sleeps.
+ * Return: true if taken; false for a foreign pointer or if every ring is
+ * full (only possible if an object is put twice).
+ */
+bool kheap_chain_put(struct kheap_chain *chain, void *obj);
+
+/**
+ * kheap_chain_destroy() - free a chain and all its objects
+ * @chain:	the chain, or NULL
+ *
+ * Objects not returned are reported with pr_err (how many) and are freed
+ * with the chain: pointers the caller still holds become invalid. No getter
+ * or putter may run.
+ * Context: any context the chain's heap allows kheap_free() in.
+ */
+void kheap_chain_destroy(struct kheap_chain *chain);
+
+/**
+ * kheap_chain_nr_rings() - how many rings the chain has now
+ * @chain:	the chain
+ *
+ * Context: any.
+ * Return: 1..max_rings.
+ */
+unsigned int kheap_chain_nr_rings(const struct kheap_chain *chain);
+
+/**
+ * enum kheap_pool_stat - per-CPU statistics of a pool
+ * @KHEAP_POOL_STAT_GETS:	objects handed out
+ * @KHEAP_POOL_STAT_PUTS:	objects taken back
+ * @KHEAP_POOL_STAT_LOCAL_HITS:	gets served by the local CPU's ring
+ * @KHEAP_POOL_STAT_REMOTE_STEALS: gets served by another CPU's ring
+ * @KHEAP_POOL_STAT_EMPTY:	gets that returned NULL
+ * @KHEAP_POOL_STAT_FOREIGN_PUTS: puts refused (not an object of the pool,
+ *				or no room because an object was put twice)
+ * @KHEAP_POOL_NR_STATS:	how many counters there are
+ *
+ * Each is counted on the CPU that did the get or put; debugfs kheap/pools
+ * shows them per CPU, kheap_pool_stat() sums them.
+ */
+enum kheap_pool_stat {
+	KHEAP_POOL_STAT_GETS,
+	KHEAP_POOL_STAT_PUTS,
+	KHEAP_POOL_STAT_LOCAL_HITS,
+	KHEAP_POOL_STAT_REMOTE_STEALS,
+	KHEAP_POOL_STAT_EMPTY,
+	KHEAP_POOL_STAT_FOREIGN_PUTS,
+	KHEAP_POOL_NR_STATS,
+};
+
+/* Longest pool name, not counting the terminating NUL. */
+#define KHEAP_POOL_NAME_MAX	63
+/* Most objects one pool may hold. */
+#define KHEAP_POOL_MAX_OBJS	BIT(24)
+
+struct kheap_pool;
+
+/**
+ * kheap_pool_create() - a pool with objs_per_cpu objects per possible CPU
+ * @name:	for reports and debugfs, 1..KHEAP_POOL_NAME_MAX characters
+ * @heap:	where the object area is accounted; NULL for the default heap
+ * @obj_size:	bytes per object, not 0
+ * @objs_per_cpu: objects put on each possible CPU's ring, not 0; the pool
+ *		holds objs_per_cpu * num_possible_cpus() objects, at most
+ *		KHEAP_POOL_MAX_OBJS
+ * @gfp:	for the allocations (the object area with kheap_alloc(), the
+ *		rings and counters with the slab)
+ *
+ * Each CPU's ring has room for every object of the pool (the count rounded
+ * up to a power of two), so a put never fails for want of room.
+ * Context: process context (takes a mutex).
+ * Return: the pool; ERR_PTR(-EINVAL) for a bad argument; ERR_PTR(-ENOMEM).
+ */
+struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
+				     size_t obj_size, unsigned int objs_per_cpu,
+				     gfp_t gfp);
+
+/**
+ * kheap_pool_get() - take an object
+ * @pool:	the pool
+ *
+ * Tries the local CPU's ring, then the other CPUs' rings in turn. Never
+ * allocates. Objects are not zeroed. May return NULL while another CPU is
+ * in the middle of a put to the ring it looks at; never when the pool is
+ * quiescent and an object is free.
+ * Context: any (process, softirq, hardirq); never sleeps.
+ * Return: an object, or NULL if none is free.
+ */
+void *kheap_pool_get(struct kheap_pool *pool);
+
+/**
+ * kheap_pool_put() - give an object back
+ * @pool:	the pool
+ * @obj:	an object kheap_pool_get() returned from @pool
+ *
+ * Pushes onto the local CPU's ring (another CPU's if that is full, which
+ * only an object put twice can cause). A pointer outside the pool's object
+ * area or not at an object's start (NULL included) is reported with a
+ * rate-limited pr_err, counted in KHEAP_POOL_STAT_FOREIGN_PUTS and not
+ * taken.
+ * Context: any (process, softirq, hardirq); never sleeps.
+ */
+void kheap_pool_put(struct kheap_pool *pool, void *obj);
+
+/**
+ * kheap_pool_destroy() - free a pool and its object area
+ * @pool:	the pool, or NULL
+ *
+ * Objects not returned are reported with pr_err (how many); the object
+ * area is freed all the same, so pointers still held become invalid. No get
+ * or put may run.
+ * Context: process context (takes a mutex).
+ */
+void kheap_pool_destroy(struct kheap_pool *pool);
+
+/**
+ * kheap_pool_nr_objs() - how many objects the pool holds in all
+ * @pool:	the pool
+ *
+ * Context: any.
+ * Return: objs_per_cpu * num_possible_cpus() as at create.
+ */
+unsigned int kheap_pool_nr_objs(const struct kheap_pool *pool);
+
+/**
+ * kheap_pool_stat() - one statistics counter summed over the CPUs
+ * @pool:	the pool
+ * @stat:	which counter
+ *
+ * Context: any. A snapshot while gets and puts run.
+ * Return: the sum, or 0 for an unknown @stat.
+ */
+u64 kheap_pool_stat(const struct kheap_pool *pool, enum kheap_pool_stat stat);
+
+/**
+ * kheap_pool_index() - an object's index in its pool
+ * @pool:	the pool
+ * @obj:	a pointer
+ *
+ * The check kheap_pool_put() makes: @obj must lie in the object area, at a
+ * multiple of the stride (kheap_obj_stride(obj_size)) from its start.
+ * Context: any.
+ * Return: 0..kheap_pool_nr_objs() - 1, or UINT_MAX if @obj is not an object
+ * of @pool.
+ */
+unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj);
+
+#endif /* _KHEAP_POOL_H */

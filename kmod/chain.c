@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kheap chains: a growable chain of pre-filled SPSC rings, every byte of it
+ * allocated from one heap (the seed's PoolChain).
+ *
+ * The getter is the consumer of every ring and the only context that grows
+ * the chain; the putter is the producer of every ring. A new ring is built
+ * and filled by the getter before it is published through nr_rings, so the
+ * putter only ever sees complete rings.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/export.h>
+#include <linux/overflow.h>
+
+#include "kheap_internal.h"
+
+/* Appends one filled ring. Getter (or creator) only. */
+static int kheap_chain_add_ring(struct kheap_chain *chain, gfp_t gfp)
+{
+	unsigned int n = chain->nr_rings, cap = chain->ring_capacity, i;
+	struct kheap_ring *ring;
+	void *objs;
+
+	ring = kheap_alloc(chain->heap, kheap_ring_size(cap), gfp);
+	if (!ring)
+		return -ENOMEM;
+	objs = kheap_alloc(chain->heap, cap * chain->stride, gfp);
+	if (!objs) {
+		kheap_free(ring);
+		return -ENOMEM;
+	}
+	kheap_ring_init(ring, cap);
+	for (i = 0; i < cap; i++)
+		kheap_ring_push(ring, objs + i * chain->stride);
+	chain->segs[n].ring = ring;
+	chain->segs[n].objs = objs;
+	/*
+	 * Pairs with the smp_load_acquire() of nr_rings in kheap_chain_put():
+	 * the putter sees the ring built and filled before it sees it counted.
+	 */
+	smp_store_release(&chain->nr_rings, n + 1);
+	return 0;
+}
+
+struct kheap_chain *kheap_chain_create(struct kheap *heap, size_t obj_size,
+				       unsigned int ring_capacity,
+				       unsigned int max_rings, gfp_t gfp)
+{
+	unsigned int cap = kheap_ring_round_capacity(ring_capacity);
+	struct kheap_chain *chain;
+	size_t bytes;
+
+	if (!obj_size || !cap || !max_rings ||
+	    check_mul_overflow(kheap_obj_stride(obj_size), (size_t)cap, &bytes))
+		return ERR_PTR(-EINVAL);
+	chain = kheap_zalloc(heap, struct_size(chain, segs, max_rings), gfp);
+	if (!chain)
+		return ERR_PTR(-ENOMEM);
+	chain->heap = heap;
+	chain->obj_size = obj_size;
+	chain->stride = kheap_obj_stride(obj_size);
+	chain->ring_capacity = cap;
+	chain->max_rings = max_rings;
+	if (kheap_chain_add_ring(chain, gfp)) {
+		kheap_chain_destroy(chain);
+		return ERR_PTR(-ENOMEM);
+	}
+	return chain;
+}
+EXPORT_SYMBOL_GPL(kheap_chain_create);
+
+void *kheap_chain_get(struct kheap_chain *chain, gfp_t gfp)
+{
+	unsigned int n = chain->nr_rings;	/* only the getter writes it */
+	unsigned int i;
+	void *obj;
+
+	for (i = 0; i < n; i++) {
+		obj = kheap_ring_pop(chain->segs[i].ring);
+		if (obj)
+			return obj;
+	}
+	if (n >= chain->max_rings || kheap_chain_add_ring(chain, gfp))
+		return NULL;
+	return kheap_ring_pop(chain->segs[n].ring);
+}
+EXPORT_SYMBOL_GPL(kheap_chain_get);
+
+static bool kheap_chain_owns(const struct kheap_chain *chain, const void *obj,
+			     unsigned int nr_rings)
+{
+	size_t area = chain->ring_capacity * chain->stride;
+	unsigned int i;
+
+	for (i = 0; i < nr_rings; i++) {
+		unsigned long off = (unsigned long)obj -
+				    (unsigned long)chain->segs[i].objs;
+
+		if (off < area)
+			return off % chain->stride == 0;
+	}
+	return false;
+}
+
+bool kheap_chain_put(struct kheap_chain *chain, void *obj)
+{
+	/*
+	 * Pairs with the smp_store_release() of nr_rings in
+	 * kheap_chain_add_ring(): every ring counted is built and filled.
+	 */
+	unsigned int n = smp_load_acquire(&chain->nr_rings);
+	unsigned int i;
+
+	if (!kheap_chain_owns(chain, obj, n)) {
+		pr_err_ratelimited("chain: put of %p refused: not one of its objects (caller %pS)\n",
+				   obj, (void *)_RET_IP_);
+		return false;
+	}
+	for (i = 0; i < n; i++)
+		if (kheap_ring_push(chain->segs[i].ring, obj))
+			return true;
+	return false;
+}
+EXPORT_SYMBOL_GPL(kheap_chain_put);
+
+unsigned int kheap_chain_nr_rings(const struct kheap_chain *chain)
+{
+	return smp_load_acquire(&chain->nr_rings);	/* as in kheap_chain_put() */
+}
+EXPORT_SYMBOL_GPL(kheap_chain_nr_rings);
+
+void kheap_chain_destroy(struct kheap_chain *chain)
+{
+	unsigned int out = 0, i;
+
+	if (!chain)
+		return;
+	for (i = 0; i < chain->nr_rings; i++) {
+		struct kheap_chain_seg *seg = &chain->segs[i];
+
+		out += chain->ring_capacity - kheap_ring_count(seg->ring);
+		kheap_free(seg->objs);
+		kheap_free(seg->ring);
+	}
+	if (out)
+		pr_err("chain: destroyed with %u of %u objects not returned; freed with it\n",
+		       out, chain->nr_rings * chain->ring_capacity);
+	kheap_free(chain);
+}
+EXPORT_SYMBOL_GPL(kheap_chain_destroy);

@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kheap pools: fixed-size objects on per-CPU lock-free MPMC rings.
+ *
+ * Each possible CPU has a ring (a "slot") able to hold every object of the
+ * pool, so a put always finds room in the local ring. A get tries the local
+ * ring, then steals from the others. Since any CPU may pop from and push to
+ * any ring, a ring is multi-producer/multi-consumer:
+ *
+ *  - head and tail are free-running u32 indices advanced by cmpxchg; a cell
+ *    is at index & mask;
+ *  - each cell carries a sequence number: seq == index + 1 once the object
+ *    for that index is published (Vyukov's bounded MPMC queue). A consumer
+ *    reads the cell's object before it claims the index with cmpxchg on head,
+ *    so a cell is free as soon as head has moved past it;
+ *  - a producer claims an index only while tail - head < capacity, reading
+ *    head with acquire, so it never overwrites a cell whose object has not
+ *    yet been read by the consumer that claimed it.
+ *
+ * The few instructions that touch a ring run with local interrupts disabled,
+ * so on one CPU a get or put is never interrupted by another get or put of
+ * the same pool; across CPUs only the atomics above order them. No lock is
+ * taken on these paths, so they suit hardirq context and PREEMPT_RT.
+ *
+ * A pop that finds the cell at head not yet published (a put on another CPU
+ * between its claim and its publication) treats the ring as empty for this
+ * try: a get may return NULL while another CPU is in the middle of a put;
+ * never when the pool is quiescent. As in objpool, an index reused after
+ * 2^32 operations while a consumer stalls between its read and its cmpxchg
+ * (ABA) is not guarded against.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/cpumask.h>
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/export.h>
+#include <linux/irqflags.h>
+#include <linux/list.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/percpu.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/topology.h>
+
+#include "kheap_internal.h"
+
+/**
+ * struct kheap_pool_cell - one entry of a per-CPU ring
+ * @seq:	index + 1 once @obj is published for that index
+ * @obj:	the object
+ */
+struct kheap_pool_cell {
+	u32 seq;
+	void *obj;
+};
+
+/**
+ * struct kheap_pool_slot - the MPMC ring of one CPU
+ * @head:	next index to pop, advanced by cmpxchg
+ * @tail:	next index to push, advanced by cmpxchg
+ * @mask:	capacity - 1
+ * @cells:	capacity cells
+ */
+struct kheap_pool_slot {
+	u32 head;
+	u32 tail;
+	u32 mask;
+	struct kheap_pool_cell cells[];
+};
+
+/**
+ * struct kheap_pool_stats - per-CPU statistics of a pool
+ * @count:	indexed by enum kheap_pool_stat
+ */
+struct kheap_pool_stats {
+	unsigned long count[KHEAP_POOL_NR_STATS];
+};
+
+/**
+ * struct kheap_pool - a pool of fixed-size objects on per-CPU rings
+ * @node:	in kheap_pools, under kheap_pools_lock (for debugfs)
+ * @name:	for reports and debugfs
+ * @heap:	where the object area is accounted
+ * @obj_size:	object size asked for
+ * @stride:	distance between objects, kheap_obj_stride(@obj_size)
+ * @nr_objs:	objects in the pool
+ * @capacity:	of each per-CPU ring: roundup_pow_of_two(@nr_objs)
+ * @objs:	the object area, @nr_objs * @stride bytes from @heap
+ * @slots:	per-CPU rings, indexed by CPU number (nr_cpu_ids entries)
+ * @stats:	per-CPU counters
+ */
+struct kheap_pool {
+	struct list_head node;
+	char name[KHEAP_POOL_NAME_MAX + 1];
+	struct kheap *heap;
+	size_t obj_size;
+	size_t stride;
+	unsigned int nr_objs;
+	unsigned int capacity;
+	void *objs;
+	struct kheap_pool_slot **slots;
+	struct kheap_pool_stats __percpu *stats;
+};
+
+static const char *const kheap_pool_stat_names[] = {
+	[KHEAP_POOL_STAT_GETS]		= "gets",
+	[KHEAP_POOL_STAT_PUTS]		= "puts",
+	[KHEAP_POOL_STAT_LOCAL_HITS]	= "local_hits",
+	[KHEAP_POOL_STAT_REMOTE_STEALS]	= "remote_steals",
+	[KHEAP_POOL_STAT_EMPTY]		= "empty",
+	[KHEAP_POOL_STAT_FOREIGN_PUTS]	= "foreign_puts",
+};
+
+static_assert(ARRAY_SIZE(kheap_pool_stat_names) == KHEAP_POOL_NR_STATS);
+
+/* Every live pool, for debugfs; never taken on the get/put path. */
+static LIST_HEAD(kheap_pools);
+static DEFINE_MUTEX(kheap_pools_lock);
+
+/* Caller has interrupts (hence preemption) disabled. */
+static inline void kheap_pool_count(struct kheap_pool *pool,
+				    enum kheap_pool_stat stat)
+{
+	__this_cpu_inc(pool->stats->count[stat]);
+}
+
+static void *kheap_pool_slot_pop(struct kheap_pool_slot *slot)
+{
+	u32 head = READ_ONCE(slot->head);
+
+	for (;;) {
+		struct kheap_pool_cell *cell = &slot->cells[head & slot->mask];
+		void *obj;
+		/*
+		 * Pairs with the smp_store_release() of seq in
+		 * kheap_pool_slot_push(): once seq says index head is
+		 * published, the cell's object is visible.
+		 */
+		u32 seq = smp_load_acquire(&cell->seq);
+
+		if (seq != head + 1) {
+			u32 now = READ_ONCE(slot->head);
+
+			if (now == head)
+				return NULL;	/* empty, or a put in flight */
+			head = now;
+			continue;
+		}
+		obj = READ_ONCE(cell->obj);
+		/*
+		 * Release pairs with the smp_load_acquire() of head in
+		 * kheap_pool_slot_push(): our read of the cell is done before
+		 * a producer sees head past it and reuses the cell.
+		 */
+		if (try_cmpxchg_release(&slot->head, &head, head + 1))
+			return obj;
+	}
+}
+
+static bool kheap_pool_slot_push(struct kheap_pool_slot *slot, void *obj)
+{
+	struct kheap_pool_cell *cell;
+	u32 head, tail;
+
+	for (;;) {
+		/*
+		 * Pairs with the try_cmpxchg_release() of head in
+		 * kheap_pool_slot_pop(): every cell before head has been read
+		 * by the consumer that claimed it. Reading head before tail
+		 * keeps head <= tail in our snapshot.
+		 */
+		head = smp_load_acquire(&slot->head);
+		tail = READ_ONCE(slot->tail);
+		if (tail - head > slot->mask) {
+			/* Full only if head did not move meanwhile. */
+			if (READ_ONCE(slot->head) != head)
+				continue;
+			return false;
+		}
+		if (try_cmpxchg(&slot->tail, &tail, tail + 1))
+			break;
+	}
+	cell = &slot->cells[tail & slot->mask];
+	WRITE_ONCE(cell->obj, obj);
+	/*
+	 * Pairs with the smp_load_acquire() of seq in kheap_pool_slot_pop():
+	 * the object is visible before the cell says it is published.
+	 */
+	smp_store_release(&cell->seq, tail + 1);
+	return true;
+}
+
+/* The possible CPU after @cpu, wrapping. */
+static unsigned int kheap_pool_next_cpu(unsigned int cpu)
+{
+	cpu = cpumask_next(cpu, cpu_possible_mask);
+	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_possible_mask);
+}
+
+void *kheap_pool_get(struct kheap_pool *pool)
+{
+	unsigned int this, cpu, i;
+	unsigned long flags;
+	void *obj;
+
+	local_irq_save(flags);
+	this = smp_processor_id();
+	obj = kheap_pool_slot_pop(pool->slots[this]);
+	if (obj) {
+		kheap_pool_count(pool, KHEAP_POOL_STAT_LOCAL_HITS);
+		goto out;
+	}
+	for (cpu = this, i = 1; i < num_possible_cpus(); i++) {
+		cpu = kheap_pool_next_cpu(cpu);
+		obj = kheap_pool_slot_pop(pool->slots[cpu]);
+		if (obj) {
+			kheap_pool_count(pool, KHEAP_POOL_STAT_REMOTE_STEALS);
+			goto out;
+		}
+	}
+out:
+	kheap_pool_count(pool, obj ? KHEAP_POOL_STAT_GETS :
+				     KHEAP_POOL_STAT_EMPTY);
+	local_irq_restore(flags);
+	return obj;
+}
+EXPORT_SYMBOL_GPL(kheap_pool_get);
+
+unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj)
+{
+	unsigned long off = (unsigned long)obj - (unsigned long)pool->objs;
+
+	if (off >= (unsigned long)pool->nr_objs * pool->stride ||
+	    off % pool->stride)
+		return UINT_MAX;
+	return off / pool->stride;
+}
+EXPORT_SYMBOL_GPL(kheap_pool_index);
+
+static void kheap_pool_foreign(struct kheap_pool *pool, void *obj,
+			       const char *why, unsigned long caller)
+{
+	this_cpu_inc(pool->stats->count[KHEAP_POOL_STAT_FOREIGN_PUTS]);
+	pr_err_ratelimited("pool %s: put of %p refused: %s (caller %pS)\n",
+			   pool->name, obj, why, (void *)caller);
+}
+
+void kheap_pool_put(struct kheap_pool *pool, void *obj)
+{
+	unsigned int this, cpu, i;
+	unsigned long flags;
+	bool done;
+
+	if (unlikely(kheap_pool_index(pool, obj) == UINT_MAX)) {
+		kheap_pool_foreign(pool, obj, "not an object of this pool",
+				   _RET_IP_);
+		return;
+	}
+	local_irq_save(flags);
+	this = smp_processor_id();
+	done = kheap_pool_slot_push(pool->slots[this], obj);
+	for (cpu = this, i = 1; !done && i < num_possible_cpus(); i++) {
+		cpu = kheap_pool_next_cpu(cpu);
+		done = kheap_pool_slot_push(pool->slots[cpu], obj);
+	}
+	if (done)
+		kheap_pool_count(pool, KHEAP_POOL_STAT_PUTS);
+	local_irq_restore(flags);
+	/* Every ring holds every object: only a put of an object twice fills them. */
+	if (unlikely(!done))
+		kheap_pool_foreign(pool, obj, "no room, object put twice?",
+				   _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(kheap_pool_put);
+
+unsigned int kheap_pool_nr_objs(const struct kheap_pool *pool)
+{
+	return pool->nr_objs;
+}
+EXPORT_SYMBOL_GPL(kheap_pool_nr_objs);
+
+u64 kheap_pool_stat(const struct kheap_pool *pool, enum kheap_pool_stat stat)
+{
+	u64 sum = 0;
+	int cpu;
+
+	if (stat >= KHEAP_POOL_NR_STATS)
+		return 0;
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(pool->stats, cpu)->count[stat];
+	return sum;
+}
+EXPORT_SYMBOL_GPL(kheap_pool_stat);
+
+/* Objects sitting in the rings; exact only when no get or put runs. */
+static unsigned int kheap_pool_nr_free(const struct kheap_pool *pool)
+{
+	unsigned int nr = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct kheap_pool_slot *slot = pool->slots[cpu];
+
+		nr += READ_ONCE(slot->tail) - READ_ONCE(slot->head);
+	}
+	return nr;
+}
+
+static int kheap_pool_check_args(const char *name, size_t obj_size,
+				 unsigned int objs_per_cpu, unsigned int *nr_objs)
+{
+	size_t len = name ? strnlen(name, KHEAP_POOL_NAME_MAX + 1) : 0;
+
+	if (!len || len > KHEAP_POOL_NAME_MAX || !obj_size || !objs_per_cpu)
+		return -EINVAL;
+	if (check_mul_overflow(objs_per_cpu, num_possible_cpus(), nr_objs) ||
+	    *nr_objs > KHEAP_POOL_MAX_OBJS)
+		return -EINVAL;
+	if (kheap_obj_stride(obj_size) > SIZE_MAX / *nr_objs)
+		return -EINVAL;
+	return 0;
+}
+
+static int kheap_pool_alloc_slots(struct kheap_pool *pool, gfp_t gfp)
+{
+	int cpu;
+
+	pool->slots = kcalloc(nr_cpu_ids, sizeof(*pool->slots), gfp);
+	if (!pool->slots)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct kheap_pool_slot *slot;
+
+		slot = kvzalloc_node(struct_size(slot, cells, pool->capacity),
+				     gfp, cpu_to_node(cpu));
+		if (!slot)
+			return -ENOMEM;
+		/* Every cell's seq is 0 == head: not published (index + 1). */
+		slot->mask = pool->capacity - 1;
+		pool->slots[cpu] = slot;
+	}
+	return 0;
+}
+
+/* objs_per_cpu objects on each possible CPU's ring, in address order. */
+static void kheap_pool_fill(struct kheap_pool *pool, unsigned int objs_per_cpu)
+{
+	unsigned int i = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		unsigned int end = i + objs_per_cpu;
+
+		for (; i < end; i++) {
+			void *obj = pool->objs + i * pool->stride;
+
+			if (WARN_ON_ONCE(!kheap_pool_slot_push(pool->slots[cpu], obj)))
+				return;
+		}
+	}
+}
+
+struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
+				     size_t obj_size, unsigned int objs_per_cpu,
+				     gfp_t gfp)
+{
+	struct kheap_pool *pool;
+	unsigned int nr_objs;
+	int err;
+
+	err = kheap_pool_check_args(name, obj_size, objs_per_cpu, &nr_objs);
+	if (err)
+		return ERR_PTR(err);
+	pool = kzalloc(sizeof(*pool), gfp);
+	if (!pool)
+		return ERR_PTR(-ENOMEM);
+	INIT_LIST_HEAD(&pool->node);
+	strscpy(pool->name, name, sizeof(pool->name));
+	pool->heap = heap ?: kheap_default();
+	pool->obj_size = obj_size;
+	pool->stride = kheap_obj_stride(obj_size);
+	pool->nr_objs = nr_objs;
+	pool->capacity = roundup_pow_of_two(nr_objs);
+
+	err = -ENOMEM;
+	pool->stats = alloc_percpu_gfp(struct kheap_pool_stats, gfp);
+	if (!pool->stats)
+		goto err_destroy;
+	pool->objs = kheap_alloc(pool->heap, nr_objs * pool->stride, gfp);
+	if (!pool->objs)
+		goto err_destroy;
+	err = kheap_pool_alloc_slots(pool, gfp);
+	if (err)
+		goto err_destroy;
+	kheap_pool_fill(pool, objs_per_cpu);
+
+	mutex_lock(&kheap_pools_lock);
+	list_add_tail(&pool->node, &kheap_pools);
+	mutex_unlock(&kheap_pools_lock);
+	return pool;
+
+err_destroy:
+	kheap_pool_destroy(pool);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_GPL(kheap_pool_create);
+
+static void kheap_pool_free_slots(struct kheap_pool *pool)
+{
+	int cpu;
+
+	if (!pool->slots)
+		return;
+	for_each_possible_cpu(cpu)
+		kvfree(pool->slots[cpu]);
+	kfree(pool->slots);
+}
+
+void kheap_pool_destroy(struct kheap_pool *pool)
+{
+	if (!pool)
+		return;
+	mutex_lock(&kheap_pools_lock);
+	list_del_init(&pool->node);
+	mutex_unlock(&kheap_pools_lock);
+
+	/* A half-built pool has no complete set of rings to count. */
+	if (pool->slots && pool->slots[cpumask_last(cpu_possible_mask)]) {
+		unsigned int nr_free = kheap_pool_nr_free(pool);
+
+		if (nr_free != pool->nr_objs)
+			pr_err("pool %s: destroyed with %d of %u objects not returned\n",
+			       pool->name, (int)(pool->nr_objs - nr_free),
+			       pool->nr_objs);
+	}
+	kheap_pool_free_slots(pool);
+	kheap_free(pool->objs);
+	free_percpu(pool->stats);
+	kfree(pool);
+}
+EXPORT_SYMBOL_GPL(kheap_pool_destroy);
+
+static void kheap_pool_show_one(struct seq_file *m, struct kheap_pool *pool)
+{
+	int cpu, i;
+
+	seq_printf(m, "pool %s heap %s obj_size %zu stride %zu objs %u ring_capacity %u free %u\n",
+		   pool->name, kheap_name(pool->heap), pool->obj_size,
+		   pool->stride, pool->nr_objs, pool->capacity,
+		   kheap_pool_nr_free(pool));
+	for_each_possible_cpu(cpu) {
+		const struct kheap_pool_stats *st = per_cpu_ptr(pool->stats, cpu);
+
+		seq_printf(m, "  cpu %d", cpu);
+		for (i = 0; i < KHEAP_POOL_NR_STATS; i++)
+			seq_printf(m, " %s %lu", kheap_pool_stat_names[i],
+				   READ_ONCE(st->count[i]));
+		seq_putc(m, '\n');
+	}
+}
+
+static int kheap_pools_show(struct seq_file *m, void *v)
+{
+	struct kheap_pool *pool;
+
+	seq_puts(m, "# kheap pools v1\n");
+	seq_puts(m, "# pool NAME heap HEAP obj_size N stride N objs N ring_capacity N free N\n");
+	seq_puts(m, "#   cpu N then a NAME VALUE pair per counter\n");
+	mutex_lock(&kheap_pools_lock);
+	list_for_each_entry(pool, &kheap_pools, node)
+		kheap_pool_show_one(m, pool);
+	mutex_unlock(&kheap_pools_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kheap_pools);
+
+void kheap_pool_debugfs_init(struct dentry *root)
+{
+	/* debugfs asks its callers not to check for errors. */
+	debugfs_create_file("pools", 0400, root, NULL, &kheap_pools_fops);
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kheap rings: bounded single-producer/single-consumer rings of pointers.
+ * The fast path (push, pop) is inline in <kheap/pool.h>; this file holds
+ * creation and teardown.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/export.h>
+#include <linux/log2.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+
+#include "kheap_internal.h"
+
+size_t kheap_ring_size(unsigned int capacity)
+{
+	struct kheap_ring *ring;
+
+	return struct_size(ring, slots, capacity);
+}
+EXPORT_SYMBOL_GPL(kheap_ring_size);
+
+void kheap_ring_init(struct kheap_ring *ring, unsigned int capacity)
+{
+	ring->head = 0;
+	ring->tail = 0;
+	ring->mask = capacity - 1;
+}
+EXPORT_SYMBOL_GPL(kheap_ring_init);
+
+/* The capacity a request gets, or 0 if it is out of range. */
+unsigned int kheap_ring_round_capacity(unsigned int capacity)
+{
+	if (capacity < KHEAP_RING_MIN_CAPACITY ||
+	    capacity > KHEAP_RING_MAX_CAPACITY)
+		return 0;
+	return roundup_pow_of_two(capacity);
+}
+EXPORT_SYMBOL_GPL(kheap_ring_round_capacity);
+
+struct kheap_ring *kheap_ring_create(unsigned int capacity, gfp_t gfp)
+{
+	struct kheap_ring *ring;
+
+	capacity = kheap_ring_round_capacity(capacity);
+	if (!capacity)
+		return ERR_PTR(-EINVAL);
+	ring = kvmalloc(kheap_ring_size(capacity), gfp);
+	if (!ring)
+		return ERR_PTR(-ENOMEM);
+	kheap_ring_init(ring, capacity);
+	return ring;
+}
+EXPORT_SYMBOL_GPL(kheap_ring_create);
+
+void kheap_ring_destroy(struct kheap_ring *ring)
+{
+	kvfree(ring);
+}
+EXPORT_SYMBOL_GPL(kheap_ring_destroy);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+void kheap_ring_test_set_index(struct kheap_ring *ring, u32 index)
+{
+	if (WARN_ON_ONCE(ring->head != ring->tail))
+		return;
+	ring->head = index;
+	ring->tail = index;
+}
+EXPORT_SYMBOL_GPL(kheap_ring_test_set_index);
+#endif

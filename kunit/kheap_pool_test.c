@@ -1,0 +1,824 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for kheap rings, chains and per-CPU pools.
+ *
+ * Stress cases run for a bounded time (a ktime deadline, cond_resched() in
+ * every loop) because the test kernel is KASAN under QEMU TCG.
+ */
+#include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/bitmap.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include <kheap/kheap.h>
+
+#define STRESS_MS	1500
+
+/*
+ * A test kthread signals @done when its work is over, then sleeps until
+ * kthread_stop(). The test waits for @done before it calls kthread_stop():
+ * a thread stopped before it first runs never runs its function at all.
+ */
+static int done_wait_for_stop(struct completion *done, int ret)
+{
+	complete(done);
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
+	return ret;
+}
+
+/* A distinct, non-NULL pointer for value @i (never dereferenced). */
+static void *token(unsigned long i)
+{
+	return (void *)(i + 1);
+}
+
+/* ---------------------------------------------------------------- rings */
+
+static struct kheap_ring *ring_new(struct kunit *test, unsigned int cap)
+{
+	struct kheap_ring *ring = kheap_ring_create(cap, GFP_KERNEL);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(ring));
+	return ring;
+}
+
+static void ring_test_fill_drain_order(struct kunit *test)
+{
+	struct kheap_ring *ring = ring_new(test, 8);
+	unsigned long i;
+
+	for (i = 0; i < 8; i++) {
+		KUNIT_EXPECT_TRUE(test, kheap_ring_push(ring, token(i)));
+		KUNIT_EXPECT_EQ(test, kheap_ring_count(ring), i + 1);
+	}
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_PTR_EQ(test, kheap_ring_pop(ring), token(i));
+	KUNIT_EXPECT_EQ(test, kheap_ring_count(ring), 0U);
+	kheap_ring_destroy(ring);
+}
+
+static void ring_test_full_empty_edges(struct kunit *test)
+{
+	struct kheap_ring *ring = ring_new(test, 4);
+	unsigned long i, round;
+
+	KUNIT_EXPECT_NULL(test, kheap_ring_pop(ring));
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 4; i++)
+			KUNIT_EXPECT_TRUE(test, kheap_ring_push(ring, token(i)));
+		KUNIT_EXPECT_FALSE(test, kheap_ring_push(ring, token(99)));
+		KUNIT_EXPECT_EQ(test, kheap_ring_count(ring), 4U);
+		/* One out makes room for exactly one in. */
+		KUNIT_EXPECT_PTR_EQ(test, kheap_ring_pop(ring), token(0));
+		KUNIT_EXPECT_TRUE(test, kheap_ring_push(ring, token(4)));
+		KUNIT_EXPECT_FALSE(test, kheap_ring_push(ring, token(99)));
+		for (i = 1; i <= 4; i++)
+			KUNIT_EXPECT_PTR_EQ(test, kheap_ring_pop(ring), token(i));
+		KUNIT_EXPECT_NULL(test, kheap_ring_pop(ring));
+		KUNIT_EXPECT_EQ(test, kheap_ring_count(ring), 0U);
+	}
+	kheap_ring_destroy(ring);
+	kheap_ring_destroy(NULL);
+}
+
+static void ring_test_null_push_rejected(struct kunit *test)
+{
+	struct kheap_ring *ring = ring_new(test, 2);
+
+	KUNIT_EXPECT_FALSE(test, kheap_ring_push(ring, NULL));
+	KUNIT_EXPECT_EQ(test, kheap_ring_count(ring), 0U);
+	KUNIT_EXPECT_NULL(test, kheap_ring_pop(ring));
+	kheap_ring_destroy(ring);
+}
+
+struct ring_cap_case {
+	unsigned int asked;
+	int want;	/* the capacity, or a -errno */
+};
+
+static const struct ring_cap_case ring_cap_cases[] = {
+	{ 0, -EINVAL },
+	{ 1, -EINVAL },
+	{ 2, 2 },
+	{ 3, 4 },
+	{ 5, 8 },
+	{ 1000, 1024 },
+	{ 1048575, 1048576 },
+	{ 1048576, 1048576 },
+	{ 1048577, -EINVAL },
+	{ UINT_MAX, -EINVAL },
+};
+
+static void ring_cap_desc(const struct ring_cap_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "capacity %u", c->asked);
+}
+
+KUNIT_ARRAY_PARAM(ring_cap, ring_cap_cases, ring_cap_desc);
+
+static void ring_test_capacity_rounding(struct kunit *test)
+{
+	const struct ring_cap_case *c = test->param_value;
+	struct kheap_ring *ring = kheap_ring_create(c->asked, GFP_KERNEL);
+
+	if (c->want < 0) {
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(ring), c->want);
+		return;
+	}
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(ring));
+	KUNIT_EXPECT_EQ(test, kheap_ring_capacity(ring), (unsigned int)c->want);
+	KUNIT_EXPECT_EQ(test, kheap_ring_count(ring), 0U);
+	kheap_ring_destroy(ring);
+}
+
+static void ring_test_wraparound(struct kunit *test)
+{
+	struct kheap_ring *ring = ring_new(test, 4);
+	unsigned long next_in = 0, next_out = 0, step;
+
+	kheap_ring_test_set_index(ring, U32_MAX - 9);
+	/* Pass 2^32 several times with the ring at every fill level. */
+	for (step = 0; step < 40; step++) {
+		unsigned int fill = step % 5, i;
+
+		for (i = 0; i < fill; i++)
+			KUNIT_EXPECT_TRUE(test, kheap_ring_push(ring, token(next_in++)));
+		KUNIT_EXPECT_EQ(test, kheap_ring_count(ring), fill);
+		if (fill == 4)
+			KUNIT_EXPECT_FALSE(test, kheap_ring_push(ring, token(999)));
+		for (i = 0; i < fill; i++)
+			KUNIT_EXPECT_PTR_EQ(test, kheap_ring_pop(ring), token(next_out++));
+		KUNIT_EXPECT_NULL(test, kheap_ring_pop(ring));
+	}
+	/* The indices did cross 2^32: tail is now small. */
+	KUNIT_EXPECT_LT(test, READ_ONCE(ring->tail), 1000U);
+	kheap_ring_destroy(ring);
+}
+
+struct ring_spsc {
+	struct kheap_ring *ring;
+	ktime_t deadline;
+	atomic_t producer_done;
+	unsigned long produced;
+	unsigned long consumed;
+	unsigned long bad;		/* values out of order */
+	unsigned long first_bad;
+	struct completion prod_done;
+	struct completion cons_done;
+};
+
+static int ring_spsc_producer(void *arg)
+{
+	struct ring_spsc *s = arg;
+
+	while (ktime_before(ktime_get(), s->deadline)) {
+		int i;
+
+		for (i = 0; i < 64; i++)
+			if (kheap_ring_push(s->ring, token(s->produced)))
+				s->produced++;
+		cond_resched();
+	}
+	/* Pairs with atomic_read_acquire() in the consumer: produced is final. */
+	atomic_set_release(&s->producer_done, 1);
+	return done_wait_for_stop(&s->prod_done, 0);
+}
+
+static int ring_spsc_consumer(void *arg)
+{
+	struct ring_spsc *s = arg;
+
+	for (;;) {
+		bool done = atomic_read_acquire(&s->producer_done);
+		void *obj;
+		int i;
+
+		for (i = 0; i < 64; i++) {
+			obj = kheap_ring_pop(s->ring);
+			if (!obj)
+				break;
+			if (obj != token(s->consumed) && !s->bad++)
+				s->first_bad = s->consumed;
+			s->consumed++;
+		}
+		if (done && !obj)
+			break;
+		cond_resched();
+	}
+	return done_wait_for_stop(&s->cons_done, 0);
+}
+
+static void ring_test_spsc_two_threads(struct kunit *test)
+{
+	struct task_struct *prod, *cons;
+	struct ring_spsc *s;
+	int cpu_p, cpu_c;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs");
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->ring = ring_new(test, 16);
+	init_completion(&s->prod_done);
+	init_completion(&s->cons_done);
+	s->deadline = ktime_add_ms(ktime_get(), STRESS_MS / 2);
+	cpu_p = cpumask_first(cpu_online_mask);
+	cpu_c = cpumask_next(cpu_p, cpu_online_mask);
+
+	prod = kthread_create(ring_spsc_producer, s, "kheap_ring_prod");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(prod));
+	cons = kthread_create(ring_spsc_consumer, s, "kheap_ring_cons");
+	if (IS_ERR(cons)) {
+		kthread_stop(prod);
+		KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(cons));
+		return;
+	}
+	kthread_bind(prod, cpu_p);
+	kthread_bind(cons, cpu_c);
+	wake_up_process(prod);
+	wake_up_process(cons);
+	wait_for_completion(&s->prod_done);
+	wait_for_completion(&s->cons_done);
+	kthread_stop(prod);
+	kthread_stop(cons);
+
+	KUNIT_EXPECT_GT(test, s->produced, 0UL);
+	KUNIT_EXPECT_EQ(test, s->consumed, s->produced);
+	KUNIT_EXPECT_EQ_MSG(test, s->bad, 0UL, "first out of order at %lu",
+			    s->first_bad);
+	KUNIT_EXPECT_EQ(test, kheap_ring_count(s->ring), 0U);
+	kunit_info(test, "%lu values passed in order\n", s->consumed);
+	kheap_ring_destroy(s->ring);
+}
+
+static struct kunit_case kheap_ring_cases[] = {
+	KUNIT_CASE(ring_test_fill_drain_order),
+	KUNIT_CASE(ring_test_full_empty_edges),
+	KUNIT_CASE(ring_test_null_push_rejected),
+	KUNIT_CASE_PARAM(ring_test_capacity_rounding, ring_cap_gen_params),
+	KUNIT_CASE(ring_test_wraparound),
+	KUNIT_CASE(ring_test_spsc_two_threads),
+	{}
+};
+
+static struct kunit_suite kheap_ring_suite = {
+	.name = "kheap_ring",
+	.test_cases = kheap_ring_cases,
+};
+
+/* --------------------------------------------------------------- chains */
+
+/* A fresh heap per test, so its byte and block counts are exact. */
+static struct kheap *test_heap(struct kunit *test)
+{
+	char name[KHEAP_NAME_MAX + 1];
+	struct kheap *heap;
+
+	snprintf(name, sizeof(name), "pooltest_%s", test->name);
+	name[KHEAP_NAME_MAX] = '\0';
+	heap = kheap_create(name);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(heap));
+	return heap;
+}
+
+/* What a chain takes from its heap, from the layout documented in pool.h. */
+static size_t chain_bytes(size_t obj_size, unsigned int cap,
+			  unsigned int max_rings, unsigned int rings)
+{
+	struct kheap_chain *chain;
+
+	return struct_size(chain, segs, max_rings) +
+	       rings * (kheap_ring_size(cap) + cap * kheap_obj_stride(obj_size));
+}
+
+static long chain_err(size_t obj_size, unsigned int cap, unsigned int max)
+{
+	return PTR_ERR(kheap_chain_create(NULL, obj_size, cap, max, GFP_KERNEL));
+}
+
+static void chain_test_bad_args(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, chain_err(0, 4, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, chain_err(8, 0, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, chain_err(8, 1, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, chain_err(8, 1048577, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, chain_err(8, 4, 0), -EINVAL);
+	kheap_chain_destroy(NULL);
+}
+
+static void chain_test_growth_to_max(struct kunit *test)
+{
+	struct kheap_chain *chain;
+	void *objs[12];
+	unsigned int i, j;
+
+	chain = kheap_chain_create(NULL, 24, 4, 3, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(chain));
+	KUNIT_EXPECT_EQ(test, kheap_chain_nr_rings(chain), 1U);
+	for (i = 0; i < 12; i++) {
+		objs[i] = kheap_chain_get(chain, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+		memset(objs[i], 0xa5, 24);
+		KUNIT_EXPECT_EQ(test, kheap_chain_nr_rings(chain), i / 4 + 1);
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_PTR_NE(test, objs[i], objs[j]);
+	}
+	/* max_rings reached: no growth, no object. */
+	KUNIT_EXPECT_NULL(test, kheap_chain_get(chain, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, kheap_chain_nr_rings(chain), 3U);
+	for (i = 0; i < 12; i++)
+		KUNIT_EXPECT_TRUE(test, kheap_chain_put(chain, objs[i]));
+	/* Full again: every object back, reusable without growth. */
+	for (i = 0; i < 12; i++)
+		KUNIT_EXPECT_NOT_NULL(test, kheap_chain_get(chain, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, kheap_chain_get(chain, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, kheap_chain_nr_rings(chain), 3U);
+	for (i = 0; i < 12; i++)
+		kheap_chain_put(chain, objs[i]);
+	kheap_chain_destroy(chain);
+}
+
+static void chain_test_put_foreign_refused(struct kunit *test)
+{
+	struct kheap_chain *chain = kheap_chain_create(NULL, 32, 2, 1, GFP_KERNEL);
+	void *foreign = kunit_kzalloc(test, 32, GFP_KERNEL);
+	void *obj;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(chain));
+	KUNIT_ASSERT_NOT_NULL(test, foreign);
+	obj = kheap_chain_get(chain, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	KUNIT_EXPECT_FALSE(test, kheap_chain_put(chain, foreign));
+	KUNIT_EXPECT_FALSE(test, kheap_chain_put(chain, obj + 1));
+	KUNIT_EXPECT_TRUE(test, kheap_chain_put(chain, obj));
+	/* The ring is full now: a second put of the same object finds no room. */
+	KUNIT_EXPECT_FALSE(test, kheap_chain_put(chain, obj));
+	kheap_chain_destroy(chain);
+}
+
+/* Growth uses the caller's gfp: GFP_ATOMIC grows without sleeping. */
+static void chain_test_grows_atomic(struct kunit *test)
+{
+	struct kheap_chain *chain = kheap_chain_create(NULL, 16, 2, 2, GFP_KERNEL);
+	void *objs[3];
+	int i;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(chain));
+	preempt_disable();	/* a sleep here would splat */
+	for (i = 0; i < 3; i++)
+		objs[i] = kheap_chain_get(chain, GFP_ATOMIC);
+	preempt_enable();
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_NOT_NULL(test, objs[i]);
+	KUNIT_EXPECT_EQ(test, kheap_chain_nr_rings(chain), 2U);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, kheap_chain_put(chain, objs[i]));
+	kheap_chain_destroy(chain);
+}
+
+static void chain_test_accounting(struct kunit *test)
+{
+	struct kheap *heap = test_heap(test);
+	struct kheap_chain *chain;
+	void *objs[9];
+	int i;
+
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0UL);
+	chain = kheap_chain_create(heap, 40, 8, 2, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(chain));
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), chain_bytes(40, 8, 2, 1));
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 3UL);
+	for (i = 0; i < 9; i++)
+		objs[i] = kheap_chain_get(chain, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, objs[8]);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), chain_bytes(40, 8, 2, 2));
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 5UL);
+	for (i = 0; i < 9; i++)
+		kheap_chain_put(chain, objs[i]);
+	/* Gets and puts of pooled objects allocate nothing. */
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 5UL);
+	kheap_chain_destroy(chain);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0UL);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0UL);
+	kheap_destroy(heap);
+}
+
+/* Objects still out at destroy are reported and freed with the chain. */
+static void chain_test_destroy_with_objects_out(struct kunit *test)
+{
+	struct kheap *heap = test_heap(test);
+	struct kheap_chain *chain;
+	int i;
+
+	chain = kheap_chain_create(heap, 64, 4, 4, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(chain));
+	for (i = 0; i < 6; i++)
+		KUNIT_EXPECT_NOT_NULL(test, kheap_chain_get(chain, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 5UL);
+	kheap_chain_destroy(chain);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0UL);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0UL);
+	kheap_destroy(heap);
+}
+
+static struct kunit_case kheap_chain_cases[] = {
+	KUNIT_CASE(chain_test_bad_args),
+	KUNIT_CASE(chain_test_growth_to_max),
+	KUNIT_CASE(chain_test_put_foreign_refused),
+	KUNIT_CASE(chain_test_grows_atomic),
+	KUNIT_CASE(chain_test_accounting),
+	KUNIT_CASE(chain_test_destroy_with_objects_out),
+	{}
+};
+
+static struct kunit_suite kheap_chain_suite = {
+	.name = "kheap_chain",
+	.test_cases = kheap_chain_cases,
+};
+
+/* ---------------------------------------------------------------- pools */
+
+static struct kheap_pool *pool_new(struct kunit *test, struct kheap *heap,
+				   size_t obj_size, unsigned int per_cpu)
+{
+	struct kheap_pool *pool;
+
+	pool = kheap_pool_create("kunit", heap, obj_size, per_cpu, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pool));
+	KUNIT_ASSERT_EQ(test, kheap_pool_nr_objs(pool), per_cpu * num_possible_cpus());
+	return pool;
+}
+
+static unsigned long *pool_bitmap(struct kunit *test, struct kheap_pool *pool)
+{
+	unsigned long *map;
+
+	map = kunit_kcalloc(test, BITS_TO_LONGS(kheap_pool_nr_objs(pool)),
+			    sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, map);
+	return map;
+}
+
+/*
+ * Takes every object: exactly nr_objs, each inside the pool, each once;
+ * then NULL. Writes the whole of each object (KASAN checks the bounds).
+ * Returns them in @objs.
+ */
+static void pool_drain(struct kunit *test, struct kheap_pool *pool,
+		       size_t obj_size, void **objs)
+{
+	unsigned int nr = kheap_pool_nr_objs(pool), i, idx;
+	unsigned long *seen = pool_bitmap(test, pool);
+
+	for (i = 0; i < nr; i++) {
+		objs[i] = kheap_pool_get(pool);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, objs[i], "get %u of %u", i, nr);
+		idx = kheap_pool_index(pool, objs[i]);
+		KUNIT_ASSERT_LT(test, idx, nr);
+		KUNIT_EXPECT_FALSE_MSG(test, __test_and_set_bit(idx, seen),
+				       "object %u handed out twice", idx);
+		memset(objs[i], 0x5a, obj_size);
+	}
+	KUNIT_EXPECT_NULL(test, kheap_pool_get(pool));
+	KUNIT_EXPECT_TRUE(test, bitmap_full(seen, nr));
+}
+
+static void pool_put_all(struct kheap_pool *pool, void **objs)
+{
+	unsigned int i;
+
+	for (i = 0; i < kheap_pool_nr_objs(pool); i++)
+		kheap_pool_put(pool, objs[i]);
+}
+
+static long pool_err(const char *name, size_t obj_size, unsigned int per_cpu)
+{
+	return PTR_ERR(kheap_pool_create(name, NULL, obj_size, per_cpu, GFP_KERNEL));
+}
+
+static void pool_test_bad_args(struct kunit *test)
+{
+	char long_name[KHEAP_POOL_NAME_MAX + 2];
+
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	KUNIT_EXPECT_EQ(test, pool_err("p", 0, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err("p", 8, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err(NULL, 8, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err("", 8, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err(long_name, 8, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err("p", 8, KHEAP_POOL_MAX_OBJS), -EINVAL);
+	kheap_pool_destroy(NULL);
+}
+
+static void pool_test_single_get_put(struct kunit *test)
+{
+	struct kheap *heap = test_heap(test);
+	struct kheap_pool *pool = pool_new(test, heap, 100, 4);
+	unsigned int nr = kheap_pool_nr_objs(pool);
+	void *obj, *again;
+
+	/* The object area is accounted to the heap. */
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), nr * kheap_obj_stride(100));
+	obj = kheap_pool_get(pool);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)obj, sizeof(void *)));
+	memset(obj, 0, 100);
+	kheap_pool_put(pool, obj);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_GETS), 1ULL);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS), 1ULL);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_FOREIGN_PUTS), 0ULL);
+	again = kheap_pool_get(pool);
+	KUNIT_EXPECT_NOT_NULL(test, again);
+	kheap_pool_put(pool, again);
+	kheap_pool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0UL);
+	kheap_destroy(heap);
+}
+
+static void pool_test_exhaustion(struct kunit *test)
+{
+	struct kheap_pool *pool = pool_new(test, NULL, 24, 8);
+	void **objs;
+
+	objs = kunit_kcalloc(test, kheap_pool_nr_objs(pool), sizeof(void *),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	pool_drain(test, pool, 24, objs);
+	pool_put_all(pool, objs);
+	/* Everything came back: the same again. */
+	pool_drain(test, pool, 24, objs);
+	pool_put_all(pool, objs);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_EMPTY), 2ULL);
+	kheap_pool_destroy(pool);
+}
+
+static void pool_test_foreign_put(struct kunit *test)
+{
+	struct kheap_pool *pool = pool_new(test, NULL, 48, 2);
+	unsigned int nr = kheap_pool_nr_objs(pool);
+	void *foreign = kunit_kzalloc(test, 48, GFP_KERNEL);
+	void **objs = kunit_kcalloc(test, nr, sizeof(void *), GFP_KERNEL);
+	void *obj;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, foreign);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	obj = kheap_pool_get(pool);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+
+	kheap_pool_put(pool, foreign);			/* kmalloc'ed */
+	kheap_pool_put(pool, obj + 8);			/* inside, misaligned */
+	kheap_pool_put(pool, obj + 1);
+	kheap_pool_put(pool, obj + nr * kheap_obj_stride(48)); /* past the end */
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_FOREIGN_PUTS), 4ULL);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS), 0ULL);
+
+	/* None of them was taken: exactly the nr - 1 objects left come out. */
+	for (i = 0; i < nr - 1; i++) {
+		objs[i] = kheap_pool_get(pool);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+		KUNIT_EXPECT_PTR_NE(test, objs[i], foreign);
+		KUNIT_EXPECT_PTR_NE(test, objs[i], obj);
+		KUNIT_EXPECT_LT(test, kheap_pool_index(pool, objs[i]), nr);
+	}
+	KUNIT_EXPECT_NULL(test, kheap_pool_get(pool));
+	objs[nr - 1] = obj;
+	pool_put_all(pool, objs);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS), (u64)nr);
+	kheap_pool_destroy(pool);
+}
+
+/*
+ * On one CPU (preemption off): the local ring serves the first objs_per_cpu
+ * gets, the rest are stolen, then one empty; puts refill the local ring.
+ */
+static void pool_test_stats(struct kunit *test)
+{
+	const unsigned int per_cpu = 4;
+	struct kheap_pool *pool = pool_new(test, NULL, 16, per_cpu);
+	unsigned int nr = kheap_pool_nr_objs(pool), i, got = 0, got2 = 0;
+	void **objs = kunit_kcalloc(test, nr + 1, sizeof(void *), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	preempt_disable();
+	for (i = 0; i <= nr; i++) {
+		objs[i] = kheap_pool_get(pool);
+		got += !!objs[i];
+	}
+	for (i = 0; i < nr; i++)
+		kheap_pool_put(pool, objs[i]);
+	for (i = 0; i < nr; i++)
+		got2 += !!(objs[i] = kheap_pool_get(pool));
+	preempt_enable();
+
+	KUNIT_EXPECT_EQ(test, got, nr);
+	KUNIT_EXPECT_EQ(test, got2, nr);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_GETS), 2ULL * nr);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS), (u64)nr);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_LOCAL_HITS),
+			(u64)(per_cpu + nr));
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_REMOTE_STEALS),
+			(u64)(nr - per_cpu));
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_EMPTY), 1ULL);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_FOREIGN_PUTS), 0ULL);
+	pool_put_all(pool, objs);
+	kheap_pool_destroy(pool);
+}
+
+/* ---- SMP stress: a kthread per online CPU, each with a hardirq hrtimer */
+
+#define HOLD 4
+
+struct pool_stress {
+	struct kheap_pool *pool;
+	unsigned long *inuse;		/* bit per object index: handed out */
+	ktime_t deadline;
+	atomic_t errors;
+	atomic_long_t ops;
+	atomic_long_t irq_ops;
+};
+
+struct pool_stress_worker {
+	struct pool_stress *s;
+	struct hrtimer timer;
+	bool stop;			/* read by the timer callback */
+	void *irq_obj;			/* held by the timer between firings */
+	void *held[HOLD];
+	unsigned int nr_held;
+	struct completion done;
+};
+
+static void *stress_get(struct pool_stress *s)
+{
+	void *obj = kheap_pool_get(s->pool);
+	unsigned int idx;
+
+	if (!obj)
+		return NULL;
+	idx = kheap_pool_index(s->pool, obj);
+	if (idx >= kheap_pool_nr_objs(s->pool) || test_and_set_bit(idx, s->inuse)) {
+		atomic_inc(&s->errors);	/* foreign, or handed out twice */
+		return NULL;		/* keep it: never put a duplicate */
+	}
+	*(unsigned long *)obj = idx;
+	return obj;
+}
+
+static void stress_put(struct pool_stress *s, void *obj)
+{
+	unsigned int idx = kheap_pool_index(s->pool, obj);
+
+	if (*(unsigned long *)obj != idx || !test_and_clear_bit(idx, s->inuse))
+		atomic_inc(&s->errors);
+	kheap_pool_put(s->pool, obj);
+}
+
+static enum hrtimer_restart stress_timer_fn(struct hrtimer *t)
+{
+	struct pool_stress_worker *w = container_of(t, struct pool_stress_worker, timer);
+	void *obj = stress_get(w->s);
+
+	/* Hold one object from one firing to the next. */
+	if (w->irq_obj)
+		stress_put(w->s, w->irq_obj);
+	w->irq_obj = obj;
+	atomic_long_inc(&w->s->irq_ops);
+	if (READ_ONCE(w->stop))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(200 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+static int stress_thread(void *arg)
+{
+	struct pool_stress_worker *w = arg;
+	struct pool_stress *s = w->s;
+	unsigned long iter = 0;
+
+	hrtimer_init(&w->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	w->timer.function = stress_timer_fn;
+	hrtimer_start(&w->timer, ns_to_ktime(200 * NSEC_PER_USEC), HRTIMER_MODE_REL_PINNED_HARD);
+
+	while (ktime_before(ktime_get(), s->deadline)) {
+		/* Mostly get while holding few, put when holding many. */
+		if (w->nr_held < HOLD && (iter % 3 || !w->nr_held)) {
+			void *obj = stress_get(s);
+
+			if (obj)
+				w->held[w->nr_held++] = obj;
+		} else {
+			stress_put(s, w->held[0]);
+			memmove(&w->held[0], &w->held[1],
+				--w->nr_held * sizeof(w->held[0]));
+		}
+		atomic_long_inc(&s->ops);
+		if (!(++iter % 16))
+			cond_resched();
+	}
+	WRITE_ONCE(w->stop, true);
+	hrtimer_cancel(&w->timer);
+	if (w->irq_obj)
+		stress_put(s, w->irq_obj);
+	while (w->nr_held)
+		stress_put(s, w->held[--w->nr_held]);
+	return done_wait_for_stop(&w->done, 0);
+}
+
+static void pool_test_smp_stress(struct kunit *test)
+{
+	struct pool_stress_worker *workers;
+	struct task_struct **tasks;
+	struct pool_stress *s;
+	unsigned int nr, n = 0;
+	void **objs;
+	int cpu;
+
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	/* Fewer objects than holders: exhaustion and stealing happen. */
+	s->pool = pool_new(test, NULL, 32, 4);
+	nr = kheap_pool_nr_objs(s->pool);
+	s->inuse = pool_bitmap(test, s->pool);
+	workers = kunit_kcalloc(test, nr_cpu_ids, sizeof(*workers), GFP_KERNEL);
+	tasks = kunit_kcalloc(test, nr_cpu_ids, sizeof(*tasks), GFP_KERNEL);
+	objs = kunit_kcalloc(test, nr, sizeof(void *), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, workers);
+	KUNIT_ASSERT_NOT_NULL(test, tasks);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	s->deadline = ktime_add_ms(ktime_get(), STRESS_MS);
+
+	for_each_online_cpu(cpu) {
+		struct task_struct *t;
+
+		workers[cpu].s = s;
+		init_completion(&workers[cpu].done);
+		t = kthread_create(stress_thread, &workers[cpu], "kheap_pool/%d", cpu);
+		if (IS_ERR(t)) {
+			KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(t));
+			break;
+		}
+		kthread_bind(t, cpu);
+		tasks[cpu] = t;
+		n++;
+	}
+	for_each_online_cpu(cpu)
+		if (tasks[cpu])
+			wake_up_process(tasks[cpu]);
+	for_each_online_cpu(cpu) {
+		if (!tasks[cpu])
+			continue;
+		wait_for_completion(&workers[cpu].done);
+		kthread_stop(tasks[cpu]);
+	}
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->errors), 0);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&s->ops), 0L);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&s->irq_ops), 0L);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(s->inuse, nr));
+	/* Every object accounted for exactly once. */
+	pool_drain(test, s->pool, 32, objs);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(s->pool, KHEAP_POOL_STAT_GETS),
+			kheap_pool_stat(s->pool, KHEAP_POOL_STAT_PUTS) + nr);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(s->pool, KHEAP_POOL_STAT_FOREIGN_PUTS), 0ULL);
+	kunit_info(test, "%u threads, %ld thread ops, %ld hardirq ops, %llu steals, %llu empty\n",
+		   n, atomic_long_read(&s->ops), atomic_long_read(&s->irq_ops),
+		   kheap_pool_stat(s->pool, KHEAP_POOL_STAT_REMOTE_STEALS),
+		   kheap_pool_stat(s->pool, KHEAP_POOL_STAT_EMPTY));
+	pool_put_all(s->pool, objs);
+	kheap_pool_destroy(s->pool);
+}
+
+static struct kunit_case kheap_pool_cases[] = {
+	KUNIT_CASE(pool_test_bad_args),
+	KUNIT_CASE(pool_test_single_get_put),
+	KUNIT_CASE(pool_test_exhaustion),
+	KUNIT_CASE(pool_test_foreign_put),
+	KUNIT_CASE(pool_test_stats),
+	KUNIT_CASE(pool_test_smp_stress),
+	{}
+};
+
+static struct kunit_suite kheap_pool_suite = {
+	.name = "kheap_pool",
+	.test_cases = kheap_pool_cases,
+};
+
+kunit_test_suites(&kheap_ring_suite, &kheap_chain_suite, &kheap_pool_suite);
+
+MODULE_DESCRIPTION("KUnit tests for kheap rings, chains and pools");
+MODULE_LICENSE("GPL");

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build (or reuse) a kheap test kernel from Debian's linux-source-6.12.
-# Usage: scripts/kernel.sh FLAVOUR      (debug | bench)
+# Usage: scripts/kernel.sh FLAVOUR      (debug | kcsan | rt | bench)
 # Prints the kernel build directory (O=) on stdout; everything else on stderr.
 #
 # Builds are cached outside the clone, keyed by the source package version,
@@ -47,8 +47,21 @@ log="$obj/build.log"
 	echo "kernel.sh: kernel build failed, log: $log" >&2
 	exit 1
 }
-if grep -q "Value requested for" "$log"; then
-	grep -A2 "Value requested for" "$log" >&2
+# Later fragments override earlier ones (rt.config turns base.config's
+# PREEMPT and PREEMPT_DYNAMIC off), and merge_config.sh checks the merged
+# request only. A "# CONFIG_X is not set" request is met when the final
+# .config does not mention X at all: X is then not even visible (as
+# PREEMPT_DYNAMIC is not under PREEMPT_RT). Any other miss fails.
+missed=$(awk '/^Value requested for / { cfg = $4 }
+	/^Requested value:/ { req = $0 }
+	/^Actual value:/ {
+		if (!(req ~ /is not set$/ && $0 ~ /^Actual value: *$/))
+			print cfg
+	}' "$log")
+if [ -n "$missed" ]; then
+	for cfg in $missed; do
+		grep -A2 "Value requested for $cfg " "$log" >&2
+	done
 	echo "kernel.sh: the fragments ask for options the kernel did not keep" >&2
 	exit 1
 fi

@@ -72,6 +72,12 @@ static struct kheap *kheap_or_default(struct kheap *heap)
 	return heap ? heap : kheap_default();
 }
 
+/*
+ * The sums below race with allocations and frees on every CPU by design:
+ * each shard's counter is written under its lock with WRITE_ONCE(), and
+ * read here without it with READ_ONCE(), one untorn word at a time. The
+ * sum is a snapshot, exact when nothing is in flight.
+ */
 long kheap_sum_bytes(const struct kheap *heap)
 {
 	long sum = 0;
@@ -160,7 +166,8 @@ static void kheap_track(struct kheap *heap, struct kheap_hdr *hdr)
  *
  * The other allocation calls and the sentry macros go through here.
  *
- * Context: Any context, as @gfp allows.
+ * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
+ * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
  * Return: the block, or NULL (bad @align, @size too large, no memory);
  * nothing is counted then.
  */
@@ -209,7 +216,8 @@ EXPORT_SYMBOL_GPL(kheap_alloc_caller);
  * Records the call site (the return address of this call; a tail call
  * records its caller's caller, as slab tracking does).
  *
- * Context: Any context, as @gfp allows.
+ * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
+ * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
  * Return: the block, or NULL; nothing is counted then.
  */
 void *kheap_alloc(struct kheap *heap, size_t size, gfp_t gfp)
@@ -224,7 +232,8 @@ EXPORT_SYMBOL_GPL(kheap_alloc);
  * @size: bytes
  * @gfp:  allocation flags
  *
- * Context: Any context, as @gfp allows.
+ * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
+ * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
  * Return: the zeroed block, or NULL.
  */
 void *kheap_zalloc(struct kheap *heap, size_t size, gfp_t gfp)
@@ -240,7 +249,8 @@ EXPORT_SYMBOL_GPL(kheap_zalloc);
  * @align: a power of two up to PAGE_SIZE
  * @gfp:   allocation flags
  *
- * Context: Any context, as @gfp allows.
+ * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
+ * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
  * Return: a block aligned to @align, or NULL (also for a bad @align).
  */
 void *kheap_alloc_aligned(struct kheap *heap, size_t size, size_t align,
@@ -259,7 +269,8 @@ EXPORT_SYMBOL_GPL(kheap_alloc_aligned);
  * @size: bytes per element
  * @gfp:  allocation flags
  *
- * Context: Any context, as @gfp allows.
+ * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
+ * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
  * Return: the block, or NULL (also when @n * @size overflows).
  */
 void *kheap_alloc_array(struct kheap *heap, size_t n, size_t size, gfp_t gfp)
@@ -346,7 +357,8 @@ static void kheap_check_canary(struct kheap *heap, struct kheap_hdr *hdr,
  * (rate-limited), counted and left alone. A block whose canary was
  * overwritten is reported and counted, and still freed.
  *
- * Context: Any context.
+ * Context: as kfree(): any context, but on PREEMPT_RT not hardirq, nor with
+ * interrupts or preemption off.
  */
 void kheap_free(const void *ptr)
 {
@@ -390,6 +402,7 @@ struct kheap *kheap_of(const void *ptr)
 	if (ZERO_OR_NULL_PTR(ptr))
 		return NULL;
 	hdr = kheap_hdr_get(ptr, _RET_IP_);
+	/* kheap_reparent() may move it meanwhile: the old or the new heap. */
 	return hdr ? READ_ONCE(hdr->heap) : NULL;
 }
 EXPORT_SYMBOL_GPL(kheap_of);

@@ -22,10 +22,16 @@
  *
  * Locking rules. kheap_create(), kheap_destroy(), the link calls,
  * kheap_set_reporter() and kheap_report() are for process context and may
- * sleep. Allocation takes a gfp_t and sleeps exactly when it allows;
- * kheap_free() and every query run in any context (process, softirq,
- * hardirq). A reporter's on_alloc/on_free callbacks run in the context of the
- * allocation or free, inside an RCU read-side section: they must not sleep.
+ * sleep. Allocation and kheap_free() call kmalloc() and kfree() and follow
+ * their rules: allocation sleeps exactly when its gfp_t allows, and without
+ * PREEMPT_RT both run in any context (process, softirq, hardirq); on
+ * PREEMPT_RT the slab allocator takes sleeping locks, so neither may be
+ * called from hardirq context or with interrupts or preemption disabled
+ * (Documentation/locking/locktypes.rst). kheap's own bookkeeping takes only
+ * raw spinlocks, never around a kmalloc() or kfree(). Every query runs in
+ * any context, hardirq included, on PREEMPT_RT too. A reporter's
+ * on_alloc/on_free callbacks run in the context of the allocation or free,
+ * inside an RCU read-side section: they must not sleep.
  *
  * Misuse (a free of a pointer kheap did not hand out, a double free, a write
  * past a block's end) is reported with pr_err, counted and survived; it never

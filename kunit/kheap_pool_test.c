@@ -17,6 +17,7 @@
 #include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 
 #include <kheap/kheap.h>
@@ -370,18 +371,24 @@ static void chain_test_put_foreign_refused(struct kunit *test)
 	kheap_chain_destroy(chain);
 }
 
-/* Growth uses the caller's gfp: GFP_ATOMIC grows without sleeping. */
+/*
+ * Growth uses the caller's gfp: GFP_ATOMIC grows without sleeping. Under a
+ * spinlock_t, a sleep would splat: it disables preemption, except on
+ * PREEMPT_RT, where it is a sleeping lock, the context in which GFP_ATOMIC
+ * allocations are allowed there; might_sleep() still catches a real sleep.
+ */
 static void chain_test_grows_atomic(struct kunit *test)
 {
 	struct kheap_chain *chain = kheap_chain_create(NULL, 16, 2, 2, GFP_KERNEL);
+	static DEFINE_SPINLOCK(lock);
 	void *objs[3];
 	int i;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(chain));
-	preempt_disable();	/* a sleep here would splat */
+	spin_lock(&lock);
 	for (i = 0; i < 3; i++)
 		objs[i] = kheap_chain_get(chain, GFP_ATOMIC);
-	preempt_enable();
+	spin_unlock(&lock);
 	for (i = 0; i < 3; i++)
 		KUNIT_EXPECT_NOT_NULL(test, objs[i]);
 	KUNIT_EXPECT_EQ(test, kheap_chain_nr_rings(chain), 2U);

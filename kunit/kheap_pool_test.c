@@ -178,6 +178,7 @@ struct ring_spsc {
 	unsigned long consumed;
 	unsigned long bad;		/* values out of order */
 	unsigned long first_bad;
+	struct hrtimer timer;		/* the producer, in ring_test_spsc_hardirq */
 	struct completion prod_done;
 	struct completion cons_done;
 };
@@ -194,6 +195,40 @@ static int ring_spsc_producer(void *arg)
 				s->produced++;
 		cond_resched();
 	}
+	/* Pairs with atomic_read_acquire() in the consumer: produced is final. */
+	atomic_set_release(&s->producer_done, 1);
+	return done_wait_for_stop(&s->prod_done, 0);
+}
+
+/*
+ * The producer of ring_test_spsc_hardirq: a hard hrtimer, which expires in
+ * hardirq context on PREEMPT_RT too. It is the ring's only producer.
+ */
+static enum hrtimer_restart ring_irq_push(struct hrtimer *t)
+{
+	struct ring_spsc *s = container_of(t, struct ring_spsc, timer);
+	int i;
+
+	for (i = 0; i < 8; i++)
+		if (kheap_ring_push(s->ring, token(s->produced)))
+			s->produced++;
+	hrtimer_forward_now(t, ns_to_ktime(100 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+/* Runs the hard hrtimer on this kthread's CPU until the deadline. */
+static int ring_irq_producer(void *arg)
+{
+	struct ring_spsc *s = arg;
+
+	hrtimer_init(&s->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	s->timer.function = ring_irq_push;
+	hrtimer_start(&s->timer, ns_to_ktime(100 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_PINNED_HARD);
+	while (ktime_before(ktime_get(), s->deadline))
+		msleep(10);
+	/* Waits for a running callback: no push after this. */
+	hrtimer_cancel(&s->timer);
 	/* Pairs with atomic_read_acquire() in the consumer: produced is final. */
 	atomic_set_release(&s->producer_done, 1);
 	return done_wait_for_stop(&s->prod_done, 0);
@@ -223,7 +258,8 @@ static int ring_spsc_consumer(void *arg)
 	return done_wait_for_stop(&s->cons_done, 0);
 }
 
-static void ring_test_spsc_two_threads(struct kunit *test)
+/* A producer kthread (@producer) and a consumer kthread on two CPUs. */
+static void ring_spsc_run(struct kunit *test, int (*producer)(void *))
 {
 	struct task_struct *prod, *cons;
 	struct ring_spsc *s;
@@ -240,7 +276,7 @@ static void ring_test_spsc_two_threads(struct kunit *test)
 	cpu_p = cpumask_first(cpu_online_mask);
 	cpu_c = cpumask_next(cpu_p, cpu_online_mask);
 
-	prod = kthread_create(ring_spsc_producer, s, "kheap_ring_prod");
+	prod = kthread_create(producer, s, "kheap_ring_prod");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(prod));
 	cons = kthread_create(ring_spsc_consumer, s, "kheap_ring_cons");
 	if (IS_ERR(cons)) {
@@ -266,6 +302,17 @@ static void ring_test_spsc_two_threads(struct kunit *test)
 	kheap_ring_destroy(s->ring);
 }
 
+static void ring_test_spsc_two_threads(struct kunit *test)
+{
+	ring_spsc_run(test, ring_spsc_producer);
+}
+
+/* The producer in hardirq (a hard hrtimer), the consumer a kthread. */
+static void ring_test_spsc_hardirq(struct kunit *test)
+{
+	ring_spsc_run(test, ring_irq_producer);
+}
+
 static struct kunit_case kheap_ring_cases[] = {
 	KUNIT_CASE(ring_test_fill_drain_order),
 	KUNIT_CASE(ring_test_full_empty_edges),
@@ -273,6 +320,7 @@ static struct kunit_case kheap_ring_cases[] = {
 	KUNIT_CASE_PARAM(ring_test_capacity_rounding, ring_cap_gen_params),
 	KUNIT_CASE(ring_test_wraparound),
 	KUNIT_CASE(ring_test_spsc_two_threads),
+	KUNIT_CASE(ring_test_spsc_hardirq),
 	{}
 };
 

@@ -292,13 +292,23 @@ u64 kheap_pool_stat(const struct kheap_pool *pool, enum kheap_pool_stat stat)
 
 	if (stat >= KHEAP_POOL_NR_STATS)
 		return 0;
+	/*
+	 * Racy by design: each CPU counts its own gets and puts while we
+	 * read. READ_ONCE() reads each counter as one untorn word; the sum
+	 * is a snapshot, and never goes back (every counter only grows).
+	 */
 	for_each_possible_cpu(cpu)
-		sum += per_cpu_ptr(pool->stats, cpu)->count[stat];
+		sum += READ_ONCE(per_cpu_ptr(pool->stats, cpu)->count[stat]);
 	return sum;
 }
 EXPORT_SYMBOL_GPL(kheap_pool_stat);
 
-/* Objects sitting in the rings; exact only when no get or put runs. */
+/*
+ * Objects sitting in the rings; exact only when no get or put runs. Racy
+ * by design for debugfs: head and tail move under us (READ_ONCE(), one
+ * untorn word each), so the count is a snapshot that may be off by the
+ * operations in flight.
+ */
 static unsigned int kheap_pool_nr_free(const struct kheap_pool *pool)
 {
 	unsigned int nr = 0;
@@ -458,6 +468,7 @@ static void kheap_pool_show_one(struct seq_file *m, struct kheap_pool *pool)
 		const struct kheap_pool_stats *st = per_cpu_ptr(pool->stats, cpu);
 
 		seq_printf(m, "  cpu %d", cpu);
+		/* Racy snapshot, as in kheap_pool_stat(). */
 		for (i = 0; i < KHEAP_POOL_NR_STATS; i++)
 			seq_printf(m, " %s %lu", kheap_pool_stat_names[i],
 				   READ_ONCE(st->count[i]));

@@ -799,7 +799,8 @@ static void pool_test_smp_stress(struct kunit *test)
 	struct pool_stress_worker *workers;
 	struct task_struct **tasks;
 	struct pool_stress *s;
-	unsigned int nr, n = 0;
+	unsigned int nr, n = 0, snapshots = 0;
+	u64 gets_seen = 0;
 	void **objs;
 	int cpu;
 
@@ -834,10 +835,20 @@ static void pool_test_smp_stress(struct kunit *test)
 	for_each_online_cpu(cpu)
 		if (tasks[cpu])
 			wake_up_process(tasks[cpu]);
+	/*
+	 * Meanwhile, read the statistics as debugfs does: a snapshot that
+	 * never goes back, since each per-CPU counter only grows.
+	 */
 	for_each_online_cpu(cpu) {
 		if (!tasks[cpu])
 			continue;
-		wait_for_completion(&workers[cpu].done);
+		while (!wait_for_completion_timeout(&workers[cpu].done, 1)) {
+			u64 gets = kheap_pool_stat(s->pool, KHEAP_POOL_STAT_GETS);
+
+			KUNIT_EXPECT_GE(test, gets, gets_seen);
+			gets_seen = gets;
+			snapshots++;
+		}
 		kthread_stop(tasks[cpu]);
 	}
 
@@ -850,10 +861,10 @@ static void pool_test_smp_stress(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kheap_pool_stat(s->pool, KHEAP_POOL_STAT_GETS),
 			kheap_pool_stat(s->pool, KHEAP_POOL_STAT_PUTS) + nr);
 	KUNIT_EXPECT_EQ(test, kheap_pool_stat(s->pool, KHEAP_POOL_STAT_FOREIGN_PUTS), 0ULL);
-	kunit_info(test, "%u threads, %ld thread ops, %ld hardirq ops, %llu steals, %llu empty\n",
+	kunit_info(test, "%u threads, %ld thread ops, %ld hardirq ops, %llu steals, %llu empty, %u snapshots\n",
 		   n, atomic_long_read(&s->ops), atomic_long_read(&s->irq_ops),
 		   kheap_pool_stat(s->pool, KHEAP_POOL_STAT_REMOTE_STEALS),
-		   kheap_pool_stat(s->pool, KHEAP_POOL_STAT_EMPTY));
+		   kheap_pool_stat(s->pool, KHEAP_POOL_STAT_EMPTY), snapshots);
 	pool_put_all(s->pool, objs);
 	kheap_pool_destroy(s->pool);
 }

@@ -5,10 +5,11 @@
 Usage: check-log.py [--expect-kunit] [--quiet] PREFIX [PREFIX...]
 Reads PREFIX.log (console) and PREFIX.token (second serial port) for each
 run. A run is red when its token is missing (panic, hang, failed step), when
-the console shows a splat (BUG, WARNING, Oops, KASAN, lockdep, kmemleak, Call
-Trace), or when a KUnit case failed or a suite never finished. The last line
-printed is 'N passed, N failed, N skipped' over all runs; exit status 1 when
-any run is red.
+the console shows a splat (BUG, WARNING, Oops, KASAN, KCSAN, lockdep,
+sleeping in atomic context, kmemleak, Call Trace), or when a KUnit case
+failed or a suite never finished. Each run's line counts the reports by
+kind. The last line printed is 'N passed, N failed, N skipped' over all
+runs; exit status 1 when any run is red.
 """
 import re
 import sys
@@ -20,7 +21,22 @@ SPLATS = re.compile(
     r"unreferenced object|kmemleak: \d+ new suspected|"
     r"possible recursive locking|possible circular locking|"
     r"inconsistent lock state|sleeping function called from invalid context|"
+    r"KCSAN:|Invalid wait context|scheduling while atomic|"
     r"kheap-init: FAIL|qemu.sh: timed out")
+# What kind of report a console line opens, for the per-run summary. Every
+# such line is also a splat above; this only names it.
+KINDS = [
+    ("kcsan", re.compile(r"BUG: KCSAN:")),
+    ("kasan", re.compile(r"BUG: KASAN:|KASAN:")),
+    ("sleep-in-atomic", re.compile(
+        r"BUG: sleeping function called from invalid context|"
+        r"BUG: scheduling while atomic")),
+    ("lockdep", re.compile(
+        r"(BUG|WARNING): .*(lock|RCU|wait context)|"
+        r"possible recursive locking|possible circular locking|"
+        r"inconsistent lock state")),
+    ("kmemleak", re.compile(r"unreferenced object|kmemleak: \d+ new suspected")),
+]
 SUBTEST = re.compile(r"^    # Subtest: (\S+)")
 CASE = re.compile(r"^    (ok|not ok) \d+ (\S+)(.*)$")
 SUITE_END = re.compile(r"^(ok|not ok) \d+ (\S+)")
@@ -42,9 +58,14 @@ def judge(prefix, expect_kunit, quiet):
 
     suite = None
     suites = 0
+    kinds = {}
     for line in lines:
         if SPLATS.search(line):
             problems.append("console: " + line.strip())
+            for kind, pattern in KINDS:
+                if pattern.search(line):
+                    kinds[kind] = kinds.get(kind, 0) + 1
+                    break
         m = SUBTEST.match(line)
         if m:
             if suite:
@@ -76,8 +97,9 @@ def judge(prefix, expect_kunit, quiet):
         problems.append("no success token from /init (panic, hang or a failed step)")
     if not quiet:
         state = "RED" if problems else "green"
-        print("%s: %s: %d suites, %d passed, %d failed, %d skipped"
-              % (prefix, state, suites, passed, failed, skipped))
+        reports = ", ".join("%s %d" % (k, kinds.get(k, 0)) for k, _ in KINDS)
+        print("%s: %s: %d suites, %d passed, %d failed, %d skipped; reports: %s"
+              % (prefix, state, suites, passed, failed, skipped, reports))
         for p in problems[:40]:
             print("  " + p)
     return passed, failed, skipped, problems

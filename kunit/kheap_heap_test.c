@@ -556,7 +556,8 @@ static enum hrtimer_restart track_timer_fn(struct hrtimer *t)
 	struct track_timer *tt = container_of(t, struct track_timer, timer);
 	void *p = kheap_alloc(tt->heap, 64, GFP_ATOMIC);
 
-	WRITE_ONCE(tt->fired, tt->fired + 1);	/* the test polls it */
+	/* The test polls it. */
+	WRITE_ONCE(tt->fired, tt->fired + 1);
 	if (p) {
 		tt->allocated++;
 		kheap_free(tt->held);

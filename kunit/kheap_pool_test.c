@@ -178,7 +178,8 @@ struct ring_spsc {
 	unsigned long consumed;
 	unsigned long bad;		/* values out of order */
 	unsigned long first_bad;
-	struct hrtimer timer;		/* the producer, in ring_test_spsc_hardirq */
+	/* The producer, in ring_test_spsc_hardirq. */
+	struct hrtimer timer;
 	struct completion prod_done;
 	struct completion cons_done;
 };
@@ -843,8 +844,9 @@ static void pool_test_smp_stress(struct kunit *test)
 		if (!tasks[cpu])
 			continue;
 		while (!wait_for_completion_timeout(&workers[cpu].done, 1)) {
-			u64 gets = kheap_pool_stat(s->pool, KHEAP_POOL_STAT_GETS);
+			u64 gets;
 
+			gets = kheap_pool_stat(s->pool, KHEAP_POOL_STAT_GETS);
 			KUNIT_EXPECT_GE(test, gets, gets_seen);
 			gets_seen = gets;
 			snapshots++;
@@ -861,10 +863,11 @@ static void pool_test_smp_stress(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kheap_pool_stat(s->pool, KHEAP_POOL_STAT_GETS),
 			kheap_pool_stat(s->pool, KHEAP_POOL_STAT_PUTS) + nr);
 	KUNIT_EXPECT_EQ(test, kheap_pool_stat(s->pool, KHEAP_POOL_STAT_FOREIGN_PUTS), 0ULL);
-	kunit_info(test, "%u threads, %ld thread ops, %ld hardirq ops, %llu steals, %llu empty, %u snapshots\n",
+	kunit_info(test, "%u threads, %ld thread ops, %ld hardirq ops, %llu steals, %llu empty\n",
 		   n, atomic_long_read(&s->ops), atomic_long_read(&s->irq_ops),
 		   kheap_pool_stat(s->pool, KHEAP_POOL_STAT_REMOTE_STEALS),
-		   kheap_pool_stat(s->pool, KHEAP_POOL_STAT_EMPTY), snapshots);
+		   kheap_pool_stat(s->pool, KHEAP_POOL_STAT_EMPTY));
+	kunit_info(test, "%u statistics snapshots while they ran\n", snapshots);
 	pool_put_all(s->pool, objs);
 	kheap_pool_destroy(s->pool);
 }

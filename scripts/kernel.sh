@@ -25,6 +25,10 @@ src=$("$top/scripts/kernel-src.sh")
 
 # Bump when the build recipe below changes in a way that changes the result.
 recipe=1
+# A fragment may add make variables to the kernel build with a comment line
+# "# kheap-make: VAR=value ..." (kcsan.config leaves the core kernel
+# uninstrumented); being in a fragment, they are part of the cache key.
+makeargs=$(sed -n 's/^# kheap-make: //p' $frags | tr '\n' ' ')
 key=$( (echo "$ver $recipe"; cat $frags) | sha256sum | cut -c1-12)
 obj="$cache/kernel/6.12-$flavour-$key"
 if [ -f "$obj/.kheap-built" ]; then
@@ -41,7 +45,8 @@ log="$obj/build.log"
 	# alldefconfig with the fragments; merge_config.sh reports any
 	# requested value the final .config did not keep.
 	ARCH=x86_64 scripts/kconfig/merge_config.sh -O "$obj" $frags
-	make -s ARCH=x86_64 O="$obj" -j"$(nproc)" bzImage modules
+	# shellcheck disable=SC2086 # makeargs are words
+	make -s ARCH=x86_64 O="$obj" -j"$(nproc)" $makeargs bzImage modules
 ) >"$log" 2>&1 || {
 	tail -40 "$log" >&2
 	echo "kernel.sh: kernel build failed, log: $log" >&2

@@ -1,0 +1,17 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Print the kernel arguments a test-kernel flavour boots with (besides what
+# scripts/qemu.sh always passes). Usage: scripts/flavour-args.sh FLAVOUR
+#   debug  preempt=full
+#   kcsan  preempt=full, and a KCSAN watchpoint every ~100 instrumented
+#          accesses instead of ~4000: only kheap's modules are instrumented
+#          (scripts/kconfig/kcsan.config), so they are sampled densely;
+#   rt     nothing: PREEMPT_RT is not PREEMPT_DYNAMIC, it has no preempt=.
+set -euo pipefail
+
+case "${1:?usage: flavour-args.sh FLAVOUR}" in
+kcsan) echo "preempt=full kcsan.skip_watch=100" ;;
+rt) echo "" ;;
+*) echo "preempt=full" ;;
+esac

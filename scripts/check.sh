@@ -3,14 +3,21 @@
 #
 # `make check`: the project's test command.
 #  1. installs what is missing (scripts/deps.sh);
-#  2. builds (or reuses) the sanitizer test kernel (scripts/kernel.sh debug);
-#  3. builds kheap.ko, the KUnit modules and the example client against it;
-#  4. boots it under QEMU: /init loads kheap, runs every KUnit suite, reads
-#     debugfs, unloads, scans kmemleak;
-#  5. builds against Debian's stock 6.1 and 6.12 headers and boots each stock
-#     kernel to insmod kheap and the client, read debugfs and rmmod;
-#  6. runs the lint (scripts/lint.sh) and a dkms build (scripts/dkms-check.sh);
-#  7. judges every run (scripts/check-log.py) and ends with the KUnit totals.
+#  2. for each test-kernel flavour (KHEAP_FLAVOURS, default "debug kcsan rt"):
+#     builds (or reuses) the kernel (scripts/kernel.sh FLAVOUR), builds
+#     kheap.ko, the KUnit modules and the example client against it in
+#     build/ktest-FLAVOUR/, and boots it under QEMU: /init loads kheap, runs
+#     every KUnit suite, reads debugfs, unloads, scans kmemleak (where the
+#     kernel has it). The flavours:
+#       debug  KASAN, lockdep, kmemleak, failslab, DEBUG_LIST;
+#       kcsan  the data-race detector (it cannot share a kernel with KASAN),
+#              strict, on kheap's modules;
+#       rt     PREEMPT_RT with lockdep and DEBUG_ATOMIC_SLEEP;
+#  3. builds against Debian's stock 6.1, 6.12 and 6.12-rt headers and boots
+#     each stock kernel to insmod kheap and the client, read debugfs, rmmod;
+#  4. runs the lint (scripts/lint.sh) and a dkms build (scripts/dkms-check.sh);
+#  5. judges every run (scripts/check-log.py) and ends with the KUnit totals
+#     summed over the flavours.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,25 +29,49 @@ scripts/deps.sh build kernel qemu stock
 
 step() { echo "== check: $*"; }
 
-step "test kernel"
-kdir=$(scripts/kernel.sh debug)
+# What each flavour's boot checks, for the step line.
+flavour_what() {
+	case "$1" in
+	debug) echo "KASAN, lockdep, kmemleak, preempt=full" ;;
+	kcsan) echo "KCSAN strict on kheap's modules, preempt=full" ;;
+	rt) echo "PREEMPT_RT, lockdep, DEBUG_ATOMIC_SLEEP" ;;
+	*) echo "$1" ;;
+	esac
+}
 
-step "modules against the test kernel"
-scripts/build-modules.sh "$kdir" "$b/ktest"
-tests=$(ls "$b"/ktest/kunit/*.ko)
-scripts/initramfs.sh "$b/ktest/initrd.cpio.gz" "$b/ktest" $tests
-
-runs=()
-step "KUnit under QEMU (-smp ${KHEAP_SMP:-4}, KASAN, lockdep, kmemleak, preempt=full)"
-scripts/qemu.sh "$kdir/arch/x86/boot/bzImage" "$b/ktest/initrd.cpio.gz" \
-	"$b/ktest/kunit" kheap.mode=check kunit.stats_enabled=2 preempt=full
 kunit_ok=0
-scripts/check-log.py --expect-kunit "$b/ktest/kunit" >"$b/ktest/kunit.verdict" || kunit_ok=1
-head -n -1 "$b/ktest/kunit.verdict"
+runs=()
+for f in ${KHEAP_FLAVOURS:-debug kcsan rt}; do
+	out="$b/ktest-$f"
+	runs+=("$out/kunit")
+	mkdir -p "$out"
+	rm -f "$out/kunit.log" "$out/kunit.token"
+	step "$f test kernel"
+	if ! kdir=$(scripts/kernel.sh "$f"); then
+		echo "check: the $f kernel did not build" | tee "$out/kunit.log"
+		kunit_ok=1
+		continue
+	fi
+	step "modules against the $f kernel"
+	scripts/build-modules.sh "$kdir" "$out"
+	tests=$(ls "$out"/kunit/*.ko)
+	scripts/initramfs.sh "$out/initrd.cpio.gz" "$out" $tests
+	step "KUnit under QEMU on $f (-smp ${KHEAP_SMP:-4}, $(flavour_what "$f"))"
+	start=$(date +%s)
+	# shellcheck disable=SC2046 # the arguments are words
+	scripts/qemu.sh "$kdir/arch/x86/boot/bzImage" "$out/initrd.cpio.gz" \
+		"$out/kunit" kheap.mode=check kunit.stats_enabled=2 \
+		$(scripts/flavour-args.sh "$f")
+	scripts/check-log.py --expect-kunit "$out/kunit" >"$out/kunit.verdict" || kunit_ok=1
+	head -n -1 "$out/kunit.verdict"
+	echo "check: $f boot took $(($(date +%s) - start)) s"
+done
 
 stock_ok=0
 if [ "${KHEAP_SKIP_STOCK:-0}" != 1 ]; then
-	for rel in $(scripts/stock-kernels.sh); do
+	# Debian's 6.1 and 6.12, and the PREEMPT_RT flavour of that 6.12.
+	rel612=$(scripts/stock-kernels.sh | tail -1)
+	for rel in $(scripts/stock-kernels.sh) "${rel612%-amd64}-rt-amd64"; do
 		step "stock Debian $rel: build, insmod, debugfs, rmmod"
 		scripts/build-modules.sh "/usr/src/linux-headers-$rel" "$b/stock-$rel"
 		scripts/initramfs.sh "$b/stock-$rel/initrd.cpio.gz" "$b/stock-$rel"
@@ -64,6 +95,7 @@ fi
 step "verdict"
 [ "$lint_ok" -eq 0 ] || echo "check: lint or dkms failed (build/lint.log, build/dkms.log)"
 [ "$stock_ok" -eq 0 ] || echo "check: a stock kernel run is red"
-[ "$kunit_ok" -eq 0 ] || echo "check: the KUnit run is red (console: $b/ktest/kunit.log)"
-tail -n 1 "$b/ktest/kunit.verdict"
+[ "$kunit_ok" -eq 0 ] || echo "check: a KUnit run is red (consoles: $b/ktest-*/kunit.log)"
+# The KUnit totals summed over the flavours, as the last line.
+scripts/check-log.py --expect-kunit --quiet "${runs[@]}" | tail -n 1
 [ "$kunit_ok" -eq 0 ] && [ "$stock_ok" -eq 0 ] && [ "$lint_ok" -eq 0 ]

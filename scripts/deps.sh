@@ -18,12 +18,12 @@ pkgs_bench="gnuplot-nox"
 
 # The stock kernels: Debian's metapackage for 6.1, and the 6.12 build that
 # matches the linux-source-6.12 package, so tests and demo use one ABI; plus
-# the headers of that 6.12's PREEMPT_RT flavour, which lint builds against.
+# that 6.12's PREEMPT_RT flavour, which lint builds against and check boots.
 stock_pkgs() {
 	local v abi
 	v=$(apt-cache policy linux-source-6.12 | awk '/Candidate:/ {print $2}')
 	abi=${v%%-*}+deb12
-	echo "linux-image-amd64 linux-headers-amd64 linux-image-${abi}-amd64-unsigned linux-headers-${abi}-amd64 linux-headers-${abi}-rt-amd64 dkms"
+	echo "linux-image-amd64 linux-headers-amd64 linux-image-${abi}-amd64-unsigned linux-headers-${abi}-amd64 linux-image-${abi}-rt-amd64 linux-headers-${abi}-rt-amd64 dkms"
 }
 
 want=""

@@ -2,42 +2,60 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make check-harness`: prove the harness can go red. Each deliberately broken
-# module in kunit/broken/ gets a boot of its own on the test kernel; this
-# script passes only if every one of those runs is judged red, and the same
-# boot without a broken module is judged green.
+# module in kunit/broken/ gets a boot of its own on the test kernel that must
+# catch it; this script passes only if every one of those runs is judged red,
+# and the same boot without a broken module is judged green, on each kernel.
+# kheap_broken_race is caught by KCSAN (the kcsan kernel), kheap_broken_rt
+# by PREEMPT_RT (the rt kernel); the others on the debug kernel.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-b="$top/build/harness"
 cd "$top"
 scripts/deps.sh build kernel qemu
-kdir=$(scripts/kernel.sh debug)
-scripts/build-modules.sh "$kdir" "$b" KHEAP_BROKEN=1
 
-boot() {	# boot NAME [MODULE...]
-	local name=$1
-	shift
+flavour_of() {	# the test kernel that catches broken module $1
+	case "$1" in
+	kheap_broken_race) echo kcsan ;;
+	kheap_broken_rt) echo rt ;;
+	*) echo debug ;;
+	esac
+}
+
+declare -A kdirs
+for f in debug kcsan rt; do
+	kdirs[$f]=$(scripts/kernel.sh "$f")
+	scripts/build-modules.sh "${kdirs[$f]}" "$top/build/harness-$f" KHEAP_BROKEN=1
+done
+
+boot() {	# boot FLAVOUR NAME [MODULE...]
+	local f=$1 name=$2 b="$top/build/harness-$1"
+	shift 2
 	scripts/initramfs.sh "$b/$name.cpio.gz" "$b" "$@"
-	KHEAP_QEMU_TIMEOUT=300 scripts/qemu.sh "$kdir/arch/x86/boot/bzImage" \
-		"$b/$name.cpio.gz" "$b/$name" kheap.mode=check kunit.stats_enabled=2
+	# shellcheck disable=SC2046 # the arguments are words
+	KHEAP_QEMU_TIMEOUT=300 scripts/qemu.sh "${kdirs[$f]}/arch/x86/boot/bzImage" \
+		"$b/$name.cpio.gz" "$b/$name" kheap.mode=check kunit.stats_enabled=2 \
+		$(scripts/flavour-args.sh "$f")
 }
 
 bad=0
-boot control
-if scripts/check-log.py "$b/control" | sed 's/^/  /'; then
-	echo "check-harness: control run (no broken module) is green: good"
-else
-	echo "check-harness: the control run is red: the harness is broken"
-	bad=1
-fi
-for m in "$b"/kunit/broken/*.ko; do
+for f in debug kcsan rt; do
+	boot "$f" control
+	if scripts/check-log.py "$top/build/harness-$f/control" | sed 's/^/  /'; then
+		echo "check-harness: $f control run (no broken module) is green: good"
+	else
+		echo "check-harness: the $f control run is red: the harness is broken"
+		bad=1
+	fi
+done
+for m in "$top"/build/harness-debug/kunit/broken/*.ko; do
 	n=$(basename "$m" .ko)
-	boot "$n" "$m"
-	if scripts/check-log.py "$b/$n" | sed 's/^/  /'; then
-		echo "check-harness: $n left the run green: the harness missed it"
+	f=$(flavour_of "$n")
+	boot "$f" "$n" "$top/build/harness-$f/kunit/broken/$n.ko"
+	if scripts/check-log.py "$top/build/harness-$f/$n" | sed 's/^/  /'; then
+		echo "check-harness: $n left the $f run green: the harness missed it"
 		bad=1
 	else
-		echo "check-harness: $n turned the run red: good"
+		echo "check-harness: $n turned the $f run red: good"
 	fi
 done
 [ "$bad" -eq 0 ] && echo "check-harness: every broken module was caught"

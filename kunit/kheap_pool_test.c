@@ -170,8 +170,19 @@ static void ring_test_wraparound(struct kunit *test)
 	kheap_ring_destroy(ring);
 }
 
+/*
+ * The SPSC stress: objects go from the producer to the consumer through
+ * @ring and back through @free. The producer writes the next value into an
+ * object with a plain store before the push; the consumer reads it with a
+ * plain load after the pop: each ring's release and acquire are all that
+ * order them, which is what KCSAN's weak-memory modelling checks.
+ */
+#define RING_SPSC_OBJS 16
+
 struct ring_spsc {
-	struct kheap_ring *ring;
+	struct kheap_ring *ring; /* filled objects, to the consumer */
+	struct kheap_ring *free; /* empty objects, back to the producer */
+	unsigned long objs[RING_SPSC_OBJS];
 	ktime_t deadline;
 	atomic_t producer_done;
 	unsigned long produced;
@@ -184,6 +195,34 @@ struct ring_spsc {
 	struct completion cons_done;
 };
 
+/*
+ * Pass the next value on in an empty object, if there is one. Each ring
+ * has room for every object, so the push finds room.
+ */
+static void ring_spsc_produce(struct ring_spsc *s)
+{
+	unsigned long *obj = kheap_ring_pop(s->free);
+
+	if (!obj)
+		return;
+	*obj = s->produced++;
+	kheap_ring_push(s->ring, obj);
+}
+
+/* Take the next value and give its object back; false if none is there. */
+static bool ring_spsc_consume(struct ring_spsc *s)
+{
+	unsigned long *obj = kheap_ring_pop(s->ring);
+
+	if (!obj)
+		return false;
+	if (*obj != s->consumed && !s->bad++)
+		s->first_bad = s->consumed;
+	s->consumed++;
+	kheap_ring_push(s->free, obj);
+	return true;
+}
+
 static int ring_spsc_producer(void *arg)
 {
 	struct ring_spsc *s = arg;
@@ -192,8 +231,7 @@ static int ring_spsc_producer(void *arg)
 		int i;
 
 		for (i = 0; i < 64; i++)
-			if (kheap_ring_push(s->ring, token(s->produced)))
-				s->produced++;
+			ring_spsc_produce(s);
 		cond_resched();
 	}
 	/* Pairs with atomic_read_acquire() in the consumer: produced is final. */
@@ -211,8 +249,7 @@ static enum hrtimer_restart ring_irq_push(struct hrtimer *t)
 	int i;
 
 	for (i = 0; i < 8; i++)
-		if (kheap_ring_push(s->ring, token(s->produced)))
-			s->produced++;
+		ring_spsc_produce(s);
 	hrtimer_forward_now(t, ns_to_ktime(100 * NSEC_PER_USEC));
 	return HRTIMER_RESTART;
 }
@@ -241,18 +278,12 @@ static int ring_spsc_consumer(void *arg)
 
 	for (;;) {
 		bool done = atomic_read_acquire(&s->producer_done);
-		void *obj;
+		bool got = true;
 		int i;
 
-		for (i = 0; i < 64; i++) {
-			obj = kheap_ring_pop(s->ring);
-			if (!obj)
-				break;
-			if (obj != token(s->consumed) && !s->bad++)
-				s->first_bad = s->consumed;
-			s->consumed++;
-		}
-		if (done && !obj)
+		for (i = 0; i < 64 && got; i++)
+			got = ring_spsc_consume(s);
+		if (done && !got)
 			break;
 		cond_resched();
 	}
@@ -264,13 +295,16 @@ static void ring_spsc_run(struct kunit *test, int (*producer)(void *))
 {
 	struct task_struct *prod, *cons;
 	struct ring_spsc *s;
-	int cpu_p, cpu_c;
+	int cpu_p, cpu_c, i;
 
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs two online CPUs");
 	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	s->ring = ring_new(test, 16);
+	s->ring = ring_new(test, RING_SPSC_OBJS);
+	s->free = ring_new(test, RING_SPSC_OBJS);
+	for (i = 0; i < RING_SPSC_OBJS; i++)
+		KUNIT_ASSERT_TRUE(test, kheap_ring_push(s->free, &s->objs[i]));
 	init_completion(&s->prod_done);
 	init_completion(&s->cons_done);
 	s->deadline = ktime_add_ms(ktime_get(), STRESS_MS / 2);
@@ -299,8 +333,10 @@ static void ring_spsc_run(struct kunit *test, int (*producer)(void *))
 	KUNIT_EXPECT_EQ_MSG(test, s->bad, 0UL, "first out of order at %lu",
 			    s->first_bad);
 	KUNIT_EXPECT_EQ(test, kheap_ring_count(s->ring), 0U);
+	KUNIT_EXPECT_EQ(test, kheap_ring_count(s->free), RING_SPSC_OBJS);
 	kunit_info(test, "%lu values passed in order\n", s->consumed);
 	kheap_ring_destroy(s->ring);
+	kheap_ring_destroy(s->free);
 }
 
 static void ring_test_spsc_two_threads(struct kunit *test)

@@ -20,7 +20,7 @@ static int broken_race_fn(void *arg)
 	unsigned long end = jiffies + HZ;
 
 	while (time_before(jiffies, end)) {
-		broken_race_counter++;	/* unmarked and unlocked: the race */
+		broken_race_counter++; /* unmarked and unlocked: the race */
 		cond_resched();
 	}
 	complete(done);

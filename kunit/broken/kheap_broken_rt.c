@@ -15,7 +15,7 @@ static unsigned long broken_rt_count;
 
 static enum hrtimer_restart broken_rt_fn(struct hrtimer *t)
 {
-	spin_lock(&broken_rt_lock);	/* sleeps on PREEMPT_RT: the bug */
+	spin_lock(&broken_rt_lock); /* sleeps on PREEMPT_RT: the bug */
 	broken_rt_count++;
 	spin_unlock(&broken_rt_lock);
 	return HRTIMER_NORESTART;
@@ -37,5 +37,5 @@ static void __exit broken_rt_exit(void)
 }
 module_exit(broken_rt_exit);
 
-MODULE_DESCRIPTION("kheap harness check: a sleeping lock in hardirq on PREEMPT_RT");
+MODULE_DESCRIPTION("kheap harness check: a spinlock_t in hardirq (PREEMPT_RT)");
 MODULE_LICENSE("GPL");

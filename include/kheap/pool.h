@@ -37,7 +37,14 @@
  *    may run concurrently. kheap_chain_get() sleeps only if its gfp allows.
  *  - kheap_pool: get and put from any context and any number of CPUs at
  *    once, no lock: only atomics, with local interrupts disabled for the few
- *    instructions that touch a ring (so it is also correct on PREEMPT_RT).
+ *    instructions that touch a ring.
+ *  - Real-time safety: ring push and pop, and pool get and put, never take a
+ *    lock, allocate or sleep, so they may be called from hardirq context on
+ *    PREEMPT_RT too (the KUnit suites do, from hard hrtimers, on a
+ *    PREEMPT_RT kernel with lockdep and DEBUG_ATOMIC_SLEEP). Anything that
+ *    allocates or frees (create, destroy, a chain's growth in
+ *    kheap_chain_get()) follows kmalloc()'s rules: on PREEMPT_RT not from
+ *    hardirq context or with interrupts or preemption off, whatever the gfp.
  *  - create and destroy of all three run in process context; destroy must
  *    not race with any other call on the same object.
  *
@@ -179,7 +186,8 @@ static inline unsigned int kheap_ring_capacity(const struct kheap_ring *ring)
  *		power of two
  * @gfp:	for the allocation (kvmalloc())
  *
- * Context: process context if @gfp may sleep, else any.
+ * Context: process context if @gfp may sleep, else any context where
+ * kmalloc() is allowed (on PREEMPT_RT not hardirq, see the top of this file).
  * Return: the ring; ERR_PTR(-EINVAL) if @capacity is out of range (1 is);
  * ERR_PTR(-ENOMEM).
  */
@@ -278,7 +286,8 @@ struct kheap_chain {
  * @max_rings:	most rings the chain grows to, not 0
  * @gfp:	for the allocations
  *
- * Context: process context if @gfp may sleep, else any.
+ * Context: process context if @gfp may sleep, else any context where
+ * kmalloc() is allowed (on PREEMPT_RT not hardirq, see the top of this file).
  * Return: the chain; ERR_PTR(-EINVAL) for a bad argument; ERR_PTR(-ENOMEM).
  */
 struct kheap_chain *kheap_chain_create(struct kheap *heap, size_t obj_size,
@@ -296,7 +305,8 @@ struct kheap_chain *kheap_chain_create(struct kheap *heap, size_t obj_size,
  * @gfp, so GFP_ATOMIC or GFP_NOWAIT grow the chain too (without sleeping)
  * and may fail where GFP_KERNEL would not. Objects are not zeroed.
  * Context: the chain's one getter (see the locking rules at the top of
- * this file); sleeps only if @gfp allows.
+ * this file); sleeps only if @gfp allows. Growth allocates: on PREEMPT_RT
+ * not from hardirq context, nor with interrupts or preemption off.
  * Return: an object, or NULL if none is free and the chain cannot grow.
  */
 void *kheap_chain_get(struct kheap_chain *chain, gfp_t gfp);

@@ -264,7 +264,7 @@ static int ring_irq_producer(void *arg)
 	hrtimer_start(&s->timer, ns_to_ktime(100 * NSEC_PER_USEC),
 		      HRTIMER_MODE_REL_PINNED_HARD);
 	while (ktime_before(ktime_get(), s->deadline))
-		msleep(10);
+		usleep_range(5000, 10000);
 	/* Waits for a running callback: no push after this. */
 	hrtimer_cancel(&s->timer);
 	/* Pairs with atomic_read_acquire() in the consumer: produced is final. */

@@ -66,6 +66,8 @@ static struct kheap *kheap_alloc_heap(const char *name)
 	struct kheap *heap;
 	int cpu;
 
+	if (kheap_should_fail(sizeof(*heap), GFP_KERNEL))
+		return NULL;
 	heap = kzalloc(sizeof(*heap), GFP_KERNEL);
 	if (!heap)
 		return NULL;

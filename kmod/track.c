@@ -161,8 +161,8 @@ static void kheap_track(struct kheap *heap, struct kheap_hdr *hdr)
  * The other allocation calls and the sentry macros go through here.
  *
  * Context: Any context, as @gfp allows.
- * Return: the block, or NULL (bad @align, @size too large, no memory);
- * nothing is counted then.
+ * Return: the block, or NULL (bad @align, @size too large, no memory, a
+ * failure injected by the fail_alloc fault point); nothing is counted then.
  */
 void *kheap_alloc_caller(struct kheap *heap, size_t size, size_t align,
 			 gfp_t gfp, unsigned long caller)
@@ -177,6 +177,8 @@ void *kheap_alloc_caller(struct kheap *heap, size_t size, size_t align,
 	if (!is_power_of_2(align) || align > PAGE_SIZE || size > KHEAP_MAX_SIZE)
 		return NULL;
 	total = sizeof(*hdr) + (align - KHEAP_MIN_ALIGN) + size + KHEAP_CANARY_SIZE;
+	if (kheap_should_fail(total, gfp))
+		return NULL;
 	base = kmalloc(total, gfp);
 	if (unlikely(!base))
 		return NULL;

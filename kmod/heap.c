@@ -71,7 +71,13 @@ static struct kheap *kheap_alloc_heap(const char *name)
 	heap = kzalloc(sizeof(*heap), GFP_KERNEL);
 	if (!heap)
 		return NULL;
-	heap->shards = alloc_percpu(struct kheap_shard);
+	/*
+	 * kheap_create() reports the failure (-ENOMEM); without __GFP_NOWARN
+	 * the percpu allocator would also dump a stack when it cannot add a
+	 * chunk.
+	 */
+	heap->shards = alloc_percpu_gfp(struct kheap_shard,
+					GFP_KERNEL | __GFP_NOWARN);
 	if (!heap->shards) {
 		kfree(heap);
 		return NULL;

@@ -5,8 +5,10 @@
 #  1. installs what is missing (scripts/deps.sh);
 #  2. builds (or reuses) the sanitizer test kernel (scripts/kernel.sh debug);
 #  3. builds kheap.ko, the KUnit modules and the example client against it;
-#  4. boots it under QEMU: /init loads kheap, runs every KUnit suite, reads
-#     debugfs, unloads, scans kmemleak;
+#  4. boots it under QEMU: /init loads kheap, runs every KUnit suite (the
+#     soak for KHEAP_SOAK_SECONDS, 20), writes malformed input to every
+#     writable debugfs file, reads debugfs, unloads, loads and unloads kheap
+#     and its client KHEAP_CYCLES times (50), scans kmemleak;
 #  5. builds against Debian's stock 6.1 and 6.12 headers and boots each stock
 #     kernel to insmod kheap and the client, read debugfs and rmmod;
 #  6. runs the lint (scripts/lint.sh) and a dkms build (scripts/dkms-check.sh);
@@ -33,10 +35,14 @@ scripts/initramfs.sh "$b/ktest/initrd.cpio.gz" "$b/ktest" $tests
 runs=()
 step "KUnit under QEMU (-smp ${KHEAP_SMP:-4}, KASAN, lockdep, kmemleak, preempt=full)"
 scripts/qemu.sh "$kdir/arch/x86/boot/bzImage" "$b/ktest/initrd.cpio.gz" \
-	"$b/ktest/kunit" kheap.mode=check kunit.stats_enabled=2 preempt=full
+	"$b/ktest/kunit" kheap.mode=check kunit.stats_enabled=2 preempt=full \
+	kheap.soak="${KHEAP_SOAK_SECONDS:-20}" kheap.cycles="${KHEAP_CYCLES:-50}"
 kunit_ok=0
 scripts/check-log.py --expect-kunit "$b/ktest/kunit" >"$b/ktest/kunit.verdict" || kunit_ok=1
 head -n -1 "$b/ktest/kunit.verdict"
+# What the fault, soak, hostile-input and lifetime steps counted.
+grep -aE '^kheap-init: (fail|hostile|lifetime|debugfs readers)|# (fault|soak)_test_[a-z_]+: [0-9]' \
+	"$b/ktest/kunit.log" | sed -E 's/^\[ *[0-9.]+\] +//' | tr -d '\r' || true
 
 stock_ok=0
 if [ "${KHEAP_SKIP_STOCK:-0}" != 1 ]; then

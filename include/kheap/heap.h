@@ -132,6 +132,12 @@ extern const struct kheap_reporter kheap_trace_reporter;
 
 #else /* KHEAP_NO_TRACKING: plain slab calls, no dependency on kheap.ko */
 
+/*
+ * clang-format off: one-line !CONFIG-style stubs and an aligned macro
+ * table, the kernel's usual layout for fallbacks; clang-format unfolds them.
+ */
+/* clang-format off */
+
 static inline struct kheap *kheap_create(const char *name) { return NULL; }
 static inline void kheap_destroy(struct kheap *heap) { }
 static inline struct kheap *kheap_default(void) { return NULL; }
@@ -173,6 +179,8 @@ static inline int kheap_set_reporter(struct kheap *heap,
 {
 	return 0;
 }
+
+/* clang-format on */
 
 #endif /* KHEAP_NO_TRACKING */
 

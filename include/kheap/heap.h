@@ -146,6 +146,12 @@ struct fault_attr *kheap_test_fail_alloc(void);
 
 #else /* KHEAP_NO_TRACKING: plain slab calls, no dependency on kheap.ko */
 
+/*
+ * clang-format off: one-line !CONFIG-style stubs and an aligned macro
+ * table, the kernel's usual layout for fallbacks; clang-format unfolds them.
+ */
+/* clang-format off */
+
 static inline struct kheap *kheap_create(const char *name) { return NULL; }
 static inline void kheap_destroy(struct kheap *heap) { }
 static inline struct kheap *kheap_default(void) { return NULL; }
@@ -187,6 +193,8 @@ static inline int kheap_set_reporter(struct kheap *heap,
 {
 	return 0;
 }
+
+/* clang-format on */
 
 #endif /* KHEAP_NO_TRACKING */
 

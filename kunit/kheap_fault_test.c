@@ -170,9 +170,12 @@ static void fault_verdict(struct kunit *test, struct fault_ctx *f,
 	KUNIT_EXPECT_GT(test, ok, 0UL);
 	if (!f->slab)
 		KUNIT_EXPECT_EQ(test, f->failed, injected);
-	kunit_info(test,
-		   "%lu failures seen, %lu injected by fail_alloc, %lu ok\n",
-		   f->failed, injected, ok);
+	if (f->slab)
+		kunit_info(test, "%lu failures seen (failslab), %lu ok\n",
+			   f->failed, ok);
+	else
+		kunit_info(test, "%lu failures seen, %lu injected, %lu ok\n",
+			   f->failed, injected, ok);
 }
 
 /* Mostly small, some up to two pages, a few past 8 KiB (the page allocator). */

@@ -248,6 +248,13 @@ static unsigned int soak_ring_free(struct soak *s, struct soak_count *c,
 	return n;
 }
 
+/* Free the oldest block this thread holds. */
+static void soak_free_oldest(struct soak_worker *w)
+{
+	soak_block_free(w->s, &w->freed, w->held[0]);
+	memmove(&w->held[0], &w->held[1], --w->nr_held * sizeof(w->held[0]));
+}
+
 /* Keep a new block, hand it on, or free it at once. */
 static void soak_block_place(struct soak_worker *w, void *p)
 {
@@ -255,11 +262,8 @@ static void soak_block_place(struct soak_worker *w, void *p)
 
 	switch (get_random_u32_below(4)) {
 	case 0:
-		if (w->nr_held == SOAK_HOLD) {
-			soak_block_free(w->s, &w->freed, w->held[0]);
-			memmove(&w->held[0], &w->held[1],
-				--w->nr_held * sizeof(w->held[0]));
-		}
+		if (w->nr_held == SOAK_HOLD)
+			soak_free_oldest(w);
 		w->held[w->nr_held++] = p;
 		return;
 	case 1:
@@ -410,9 +414,7 @@ static void soak_step(struct soak_worker *w, unsigned long iter)
 		if (p)
 			soak_block_place(w, p);
 	} else if (r < 10 && w->nr_held) {
-		soak_block_free(w->s, &w->freed, w->held[0]);
-		memmove(&w->held[0], &w->held[1],
-			--w->nr_held * sizeof(w->held[0]));
+		soak_free_oldest(w);
 	} else if (r < 14) {
 		soak_pool_step(w);
 	}

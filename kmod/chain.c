@@ -73,7 +73,7 @@ EXPORT_SYMBOL_GPL(kheap_chain_create);
 
 void *kheap_chain_get(struct kheap_chain *chain, gfp_t gfp)
 {
-	unsigned int n = chain->nr_rings;	/* only the getter writes it */
+	unsigned int n = chain->nr_rings; /* only the getter writes it */
 	unsigned int i;
 	void *obj;
 
@@ -95,8 +95,8 @@ static bool kheap_chain_owns(const struct kheap_chain *chain, const void *obj,
 	unsigned int i;
 
 	for (i = 0; i < nr_rings; i++) {
-		unsigned long off = (unsigned long)obj -
-				    (unsigned long)chain->segs[i].objs;
+		unsigned long off =
+			(unsigned long)obj - (unsigned long)chain->segs[i].objs;
 
 		if (off < area)
 			return off % chain->stride == 0;
@@ -114,7 +114,7 @@ bool kheap_chain_put(struct kheap_chain *chain, void *obj)
 	unsigned int i;
 
 	if (!kheap_chain_owns(chain, obj, n)) {
-		pr_err_ratelimited("chain: put of %p refused: not one of its objects (caller %pS)\n",
+		pr_err_ratelimited("chain: put of foreign %p (caller %pS)\n",
 				   obj, (void *)_RET_IP_);
 		return false;
 	}
@@ -127,7 +127,7 @@ EXPORT_SYMBOL_GPL(kheap_chain_put);
 
 unsigned int kheap_chain_nr_rings(const struct kheap_chain *chain)
 {
-	return smp_load_acquire(&chain->nr_rings);	/* as in kheap_chain_put() */
+	return smp_load_acquire(&chain->nr_rings); /* as in kheap_chain_put() */
 }
 EXPORT_SYMBOL_GPL(kheap_chain_nr_rings);
 

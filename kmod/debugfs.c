@@ -38,7 +38,8 @@ static int kheap_heaps_show(struct seq_file *m, void *v)
 		kheap_hier_sum(heap, &hb, &hc);
 		seq_printf(m, "%s %zu %zu %zu %zu %zu %lu\n", heap->name,
 			   kheap_bytes(heap), kheap_count(heap),
-			   kheap_peak_bytes(heap), hb, hc, kheap_overruns(heap));
+			   kheap_peak_bytes(heap), hb, hc,
+			   kheap_overruns(heap));
 	}
 	mutex_unlock(&kheap_lock);
 	seq_printf(m, "# invalid_frees %lu\n", kheap_invalid_frees());
@@ -56,8 +57,9 @@ static int kheap_hierarchy_show(struct seq_file *m, void *v)
 	mutex_lock(&kheap_lock);
 	list_for_each_entry(heap, &kheap_heaps, node) {
 		kheap_hier_sum(heap, &hb, &hc);
-		seq_printf(m, "%s bytes=%zu count=%zu hier_bytes=%zu hier_count=%zu\n",
-			   heap->name, kheap_bytes(heap), kheap_count(heap), hb, hc);
+		seq_printf(m, "%s bytes=%zu count=%zu", heap->name,
+			   kheap_bytes(heap), kheap_count(heap));
+		seq_printf(m, " hier_bytes=%zu hier_count=%zu\n", hb, hc);
 		list_for_each_entry(edge, &heap->edges, node)
 			seq_printf(m, "    -> %s\n", edge->to->name);
 	}
@@ -73,13 +75,15 @@ static int kheap_hierarchy_dot_show(struct seq_file *m, void *v)
 	size_t hb, hc;
 
 	seq_puts(m, "// kheap hierarchy.dot v1\n");
-	seq_puts(m, "digraph kheap {\n\tnode [shape=box, fontname=\"monospace\"];\n");
+	seq_puts(m, "digraph kheap {\n");
+	seq_puts(m, "\tnode [shape=box, fontname=\"monospace\"];\n");
 	mutex_lock(&kheap_lock);
 	list_for_each_entry(heap, &kheap_heaps, node) {
 		kheap_hier_sum(heap, &hb, &hc);
-		seq_printf(m, "\t\"%s\" [label=\"%s\\n%zu bytes in %zu blocks\\nreachable: %zu bytes in %zu\"];\n",
+		seq_printf(m, "\t\"%s\" [label=\"%s\\n%zu bytes in %zu blocks",
 			   heap->name, heap->name, kheap_bytes(heap),
-			   kheap_count(heap), hb, hc);
+			   kheap_count(heap));
+		seq_printf(m, "\\nreachable: %zu bytes in %zu\"];\n", hb, hc);
 	}
 	list_for_each_entry(heap, &kheap_heaps, node) {
 		list_for_each_entry(edge, &heap->edges, node)
@@ -157,7 +161,8 @@ static int kheap_list_open(struct inode *inode, struct file *file, u64 from,
 
 static int kheap_list_release(struct inode *inode, struct file *file)
 {
-	struct kheap_list_seq *ls = ((struct seq_file *)file->private_data)->private;
+	struct kheap_list_seq *ls =
+		((struct seq_file *)file->private_data)->private;
 
 	kvfree(ls->snap);
 	return seq_release_private(inode, file);
@@ -341,7 +346,8 @@ void kheap_debugfs_heap_add(struct kheap *heap)
 {
 	heap->dir = debugfs_create_dir(heap->name, kheap_heap_dir);
 	debugfs_create_file("live", 0400, heap->dir, heap, &kheap_live_fops);
-	debugfs_create_file("report", 0600, heap->dir, heap, &kheap_report_fops);
+	debugfs_create_file("report", 0600, heap->dir, heap,
+			    &kheap_report_fops);
 }
 
 void kheap_debugfs_heap_remove(struct kheap *heap)
@@ -357,8 +363,10 @@ void kheap_debugfs_init(void)
 
 	kheap_heap_dir = debugfs_create_dir("heap", root);
 	debugfs_create_file("heaps", 0400, root, NULL, &kheap_heaps_fops);
-	debugfs_create_file("hierarchy", 0400, root, NULL, &kheap_hierarchy_fops);
+	debugfs_create_file("hierarchy", 0400, root, NULL,
+			    &kheap_hierarchy_fops);
 	debugfs_create_file("hierarchy.dot", 0400, root, NULL,
 			    &kheap_hierarchy_dot_fops);
-	debugfs_create_file("callsites", 0400, root, NULL, &kheap_callsites_fops);
+	debugfs_create_file("callsites", 0400, root, NULL,
+			    &kheap_callsites_fops);
 }

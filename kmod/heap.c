@@ -66,10 +66,18 @@ static struct kheap *kheap_alloc_heap(const char *name)
 	struct kheap *heap;
 	int cpu;
 
+	if (kheap_should_fail(sizeof(*heap), GFP_KERNEL))
+		return NULL;
 	heap = kzalloc(sizeof(*heap), GFP_KERNEL);
 	if (!heap)
 		return NULL;
-	heap->shards = alloc_percpu(struct kheap_shard);
+	/*
+	 * kheap_create() reports the failure (-ENOMEM); without __GFP_NOWARN
+	 * the percpu allocator would also dump a stack when it cannot add a
+	 * chunk.
+	 */
+	heap->shards =
+		alloc_percpu_gfp(struct kheap_shard, GFP_KERNEL | __GFP_NOWARN);
 	if (!heap->shards) {
 		kfree(heap);
 		return NULL;
@@ -81,7 +89,7 @@ static struct kheap *kheap_alloc_heap(const char *name)
 		INIT_LIST_HEAD(&shard->live);
 	}
 	strscpy(heap->name, name, sizeof(heap->name));
-	atomic64_set(&heap->next_id, 1);	/* ids start at 1 */
+	atomic64_set(&heap->next_id, 1); /* ids start at 1 */
 	INIT_LIST_HEAD(&heap->edges);
 	heap->report_to = U64_MAX;
 	return heap;
@@ -219,7 +227,7 @@ void kheap_heaps_exit(void)
 	kheap_edges_remove_locked(heap);
 	mutex_unlock(&kheap_lock);
 	kheap_default_heap = NULL;
-	rcu_barrier();		/* the call_rcu() of destroyed heaps */
+	rcu_barrier(); /* the call_rcu() of destroyed heaps */
 	synchronize_rcu();
 	kheap_free_heap(heap);
 }

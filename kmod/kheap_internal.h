@@ -5,6 +5,7 @@
 #ifndef _KHEAP_INTERNAL_H
 #define _KHEAP_INTERNAL_H
 
+#include <linux/fault-inject.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
@@ -27,9 +28,9 @@ struct kheap_shard {
 	struct list_head live;
 	long bytes;
 	long count;
-	u64 next_id;		/* next id of this CPU's range */
-	u64 end_id;		/* end (exclusive) of that range */
-	unsigned int id_gen;	/* heap->id_gen when the range was taken */
+	u64 next_id; /* next id of this CPU's range */
+	u64 end_id; /* end (exclusive) of that range */
+	unsigned int id_gen; /* heap->id_gen when the range was taken */
 };
 
 /**
@@ -88,8 +89,8 @@ struct kheap_hdr {
 	size_t size;
 	unsigned long caller;
 	u64 time_ns;
-	u32 offset;		/* header minus the kmalloc'd base */
-	u32 cpu;		/* the shard it lives on */
+	u32 offset; /* header minus the kmalloc'd base */
+	u32 cpu; /* the shard it lives on */
 	unsigned long check;
 };
 
@@ -123,10 +124,38 @@ void kheap_edges_remove_locked(struct kheap *heap);
 /* reporter.c */
 void kheap_format_info(struct seq_file *m, const char *prefix,
 		       const struct kheap_alloc_info *info);
-void kheap_notify_alloc(struct kheap *heap, const struct kheap_alloc_info *info);
+void kheap_notify_alloc(struct kheap *heap,
+			const struct kheap_alloc_info *info);
 void kheap_notify_free(struct kheap *heap, const struct kheap_alloc_info *info);
-void kheap_notify_report(struct kheap *heap, const struct kheap_alloc_info *info);
+void kheap_notify_report(struct kheap *heap,
+			 const struct kheap_alloc_info *info);
 bool kheap_has_reporter(struct kheap *heap);
+
+/* fault.c: the fail_alloc fault point, only with CONFIG_FAULT_INJECTION */
+#ifdef CONFIG_FAULT_INJECTION
+extern struct fault_attr kheap_fail_alloc;
+bool __kheap_should_fail(size_t size, gfp_t gfp);
+void kheap_fault_debugfs_init(struct dentry *root);
+
+/*
+ * Should this allocation of @size bytes fail on purpose? While the fault
+ * point is disarmed (probability 0) this is one load and a branch.
+ */
+static inline bool kheap_should_fail(size_t size, gfp_t gfp)
+{
+	return unlikely(READ_ONCE(kheap_fail_alloc.probability)) &&
+	       __kheap_should_fail(size, gfp);
+}
+#else
+static inline bool kheap_should_fail(size_t size, gfp_t gfp)
+{
+	return false;
+}
+
+static inline void kheap_fault_debugfs_init(struct dentry *root)
+{
+}
+#endif
 
 /* debugfs.c */
 void kheap_debugfs_init(void);

@@ -13,6 +13,11 @@
 #include <linux/tracepoint.h>
 #include <kheap/heap.h>
 
+/*
+ * clang-format off: the TRACE_EVENT() layout of include/trace/events/;
+ * clang-format reads the TP_*() blocks as one long expression.
+ */
+/* clang-format off */
 DECLARE_EVENT_CLASS(kheap_block,
 	TP_PROTO(const char *heap, const struct kheap_alloc_info *info),
 	TP_ARGS(heap, info),
@@ -44,6 +49,8 @@ DEFINE_EVENT(kheap_block, kheap_free,
 	TP_PROTO(const char *heap, const struct kheap_alloc_info *info),
 	TP_ARGS(heap, info)
 );
+
+/* clang-format on */
 
 #endif /* _KHEAP_TRACE_H */
 

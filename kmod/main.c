@@ -22,6 +22,7 @@ static int __init kheap_init(void)
 	kheap_debugfs_root = debugfs_create_dir("kheap", NULL);
 	kheap_debugfs_init();
 	kheap_pool_debugfs_init(kheap_debugfs_root);
+	kheap_fault_debugfs_init(kheap_debugfs_root);
 	ret = kheap_heaps_init();
 	if (ret)
 		goto err_heaps;

@@ -109,12 +109,12 @@ struct kheap_pool {
 };
 
 static const char *const kheap_pool_stat_names[] = {
-	[KHEAP_POOL_STAT_GETS]		= "gets",
-	[KHEAP_POOL_STAT_PUTS]		= "puts",
-	[KHEAP_POOL_STAT_LOCAL_HITS]	= "local_hits",
-	[KHEAP_POOL_STAT_REMOTE_STEALS]	= "remote_steals",
-	[KHEAP_POOL_STAT_EMPTY]		= "empty",
-	[KHEAP_POOL_STAT_FOREIGN_PUTS]	= "foreign_puts",
+	[KHEAP_POOL_STAT_GETS] = "gets",
+	[KHEAP_POOL_STAT_PUTS] = "puts",
+	[KHEAP_POOL_STAT_LOCAL_HITS] = "local_hits",
+	[KHEAP_POOL_STAT_REMOTE_STEALS] = "remote_steals",
+	[KHEAP_POOL_STAT_EMPTY] = "empty",
+	[KHEAP_POOL_STAT_FOREIGN_PUTS] = "foreign_puts",
 };
 
 static_assert(ARRAY_SIZE(kheap_pool_stat_names) == KHEAP_POOL_NR_STATS);
@@ -148,7 +148,7 @@ static void *kheap_pool_slot_pop(struct kheap_pool_slot *slot)
 			u32 now = READ_ONCE(slot->head);
 
 			if (now == head)
-				return NULL;	/* empty, or a put in flight */
+				return NULL; /* empty, or a put in flight */
 			head = now;
 			continue;
 		}
@@ -225,8 +225,8 @@ void *kheap_pool_get(struct kheap_pool *pool)
 		}
 	}
 out:
-	kheap_pool_count(pool, obj ? KHEAP_POOL_STAT_GETS :
-				     KHEAP_POOL_STAT_EMPTY);
+	kheap_pool_count(pool,
+			 obj ? KHEAP_POOL_STAT_GETS : KHEAP_POOL_STAT_EMPTY);
 	local_irq_restore(flags);
 	return obj;
 }
@@ -323,7 +323,8 @@ static unsigned int kheap_pool_nr_free(const struct kheap_pool *pool)
 }
 
 static int kheap_pool_check_args(const char *name, size_t obj_size,
-				 unsigned int objs_per_cpu, unsigned int *nr_objs)
+				 unsigned int objs_per_cpu,
+				 unsigned int *nr_objs)
 {
 	size_t len = name ? strnlen(name, KHEAP_POOL_NAME_MAX + 1) : 0;
 
@@ -370,7 +371,8 @@ static void kheap_pool_fill(struct kheap_pool *pool, unsigned int objs_per_cpu)
 		for (; i < end; i++) {
 			void *obj = pool->objs + i * pool->stride;
 
-			if (WARN_ON_ONCE(!kheap_pool_slot_push(pool->slots[cpu], obj)))
+			if (WARN_ON_ONCE(!kheap_pool_slot_push(pool->slots[cpu],
+							       obj)))
 				return;
 		}
 	}
@@ -460,12 +462,13 @@ static void kheap_pool_show_one(struct seq_file *m, struct kheap_pool *pool)
 {
 	int cpu, i;
 
-	seq_printf(m, "pool %s heap %s obj_size %zu stride %zu objs %u ring_capacity %u free %u\n",
-		   pool->name, kheap_name(pool->heap), pool->obj_size,
-		   pool->stride, pool->nr_objs, pool->capacity,
-		   kheap_pool_nr_free(pool));
+	seq_printf(m, "pool %s heap %s obj_size %zu stride %zu", pool->name,
+		   kheap_name(pool->heap), pool->obj_size, pool->stride);
+	seq_printf(m, " objs %u ring_capacity %u free %u\n", pool->nr_objs,
+		   pool->capacity, kheap_pool_nr_free(pool));
 	for_each_possible_cpu(cpu) {
-		const struct kheap_pool_stats *st = per_cpu_ptr(pool->stats, cpu);
+		const struct kheap_pool_stats *st =
+			per_cpu_ptr(pool->stats, cpu);
 
 		seq_printf(m, "  cpu %d", cpu);
 		/* Racy snapshot, as in kheap_pool_stat(). */
@@ -481,7 +484,8 @@ static int kheap_pools_show(struct seq_file *m, void *v)
 	struct kheap_pool *pool;
 
 	seq_puts(m, "# kheap pools v1\n");
-	seq_puts(m, "# pool NAME heap HEAP obj_size N stride N objs N ring_capacity N free N\n");
+	seq_puts(m, "# pool NAME heap HEAP obj_size N stride N");
+	seq_puts(m, " objs N ring_capacity N free N\n");
 	seq_puts(m, "#   cpu N then a NAME VALUE pair per counter\n");
 	mutex_lock(&kheap_pools_lock);
 	list_for_each_entry(pool, &kheap_pools, node)

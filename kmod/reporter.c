@@ -75,7 +75,8 @@ void kheap_notify_free(struct kheap *heap, const struct kheap_alloc_info *info)
 }
 
 /* One listed block: to the heap's reporter, or the console without one. */
-void kheap_notify_report(struct kheap *heap, const struct kheap_alloc_info *info)
+void kheap_notify_report(struct kheap *heap,
+			 const struct kheap_alloc_info *info)
 {
 	const struct kheap_reporter *rep;
 
@@ -99,7 +100,8 @@ void kheap_format_info(struct seq_file *m, const char *prefix,
 	u64 ms = div_u64(age, NSEC_PER_MSEC);
 
 	if (m)
-		seq_printf(m, "%s id=%llu size=%zu age=%llu.%03llus caller=%pS\n",
+		seq_printf(m,
+			   "%s id=%llu size=%zu age=%llu.%03llus caller=%pS\n",
 			   prefix, info->id, info->size, div_u64(ms, 1000),
 			   ms % 1000, (void *)info->caller);
 	else
@@ -108,26 +110,29 @@ void kheap_format_info(struct seq_file *m, const char *prefix,
 		       div_u64(ms, 1000), ms % 1000, (void *)info->caller);
 }
 
-static void kheap_console_on_alloc(void *priv, const struct kheap_alloc_info *info)
+static void kheap_console_on_alloc(void *priv,
+				   const struct kheap_alloc_info *info)
 {
 	pr_info_ratelimited("alloc heap=%s id=%llu size=%zu caller=%pS\n",
 			    kheap_name(info->heap), info->id, info->size,
 			    (void *)info->caller);
 }
 
-static void kheap_console_on_free(void *priv, const struct kheap_alloc_info *info)
+static void kheap_console_on_free(void *priv,
+				  const struct kheap_alloc_info *info)
 {
 	pr_info_ratelimited("free heap=%s id=%llu size=%zu\n",
 			    kheap_name(info->heap), info->id, info->size);
 }
 
-static void kheap_console_report(void *priv, const struct kheap_alloc_info *info)
+static void kheap_console_report(void *priv,
+				 const struct kheap_alloc_info *info)
 {
 	u64 ms = div_u64(local_clock() - info->time_ns, NSEC_PER_MSEC);
 
 	pr_info("report heap=%s id=%llu size=%zu age=%llu.%03llus caller=%pS\n",
-		kheap_name(info->heap), info->id, info->size,
-		div_u64(ms, 1000), ms % 1000, (void *)info->caller);
+		kheap_name(info->heap), info->id, info->size, div_u64(ms, 1000),
+		ms % 1000, (void *)info->caller);
 }
 
 static const struct kheap_reporter_ops kheap_console_ops = {
@@ -141,7 +146,8 @@ const struct kheap_reporter kheap_console_reporter = {
 };
 EXPORT_SYMBOL_GPL(kheap_console_reporter);
 
-static void kheap_trace_on_alloc(void *priv, const struct kheap_alloc_info *info)
+static void kheap_trace_on_alloc(void *priv,
+				 const struct kheap_alloc_info *info)
 {
 	trace_kheap_alloc(kheap_name(info->heap), info);
 }

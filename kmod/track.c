@@ -22,15 +22,15 @@
 
 #include "kheap_internal.h"
 
-#define KHEAP_MIN_ALIGN		ARCH_KMALLOC_MINALIGN
-#define KHEAP_CANARY_SIZE	sizeof(u64)
-#define KHEAP_CANARY		0x5a17c0dedeadbea7ULL
-#define KHEAP_MAGIC		0x6b6865617021UL	/* "kheap!" */
-#define KHEAP_FREED		0x6b66726565642aUL	/* "kfreed*" */
+#define KHEAP_MIN_ALIGN ARCH_KMALLOC_MINALIGN
+#define KHEAP_CANARY_SIZE sizeof(u64)
+#define KHEAP_CANARY 0x5a17c0dedeadbea7ULL
+#define KHEAP_MAGIC 0x6b6865617021UL /* "kheap!" */
+#define KHEAP_FREED 0x6b66726565642aUL /* "kfreed*" */
 /* Ids a shard takes at once from its heap (see kheap_bookmark()). */
-#define KHEAP_ID_RANGE		1024
+#define KHEAP_ID_RANGE 1024
 /* The largest request: header, padding and canary must still fit. */
-#define KHEAP_MAX_SIZE		(INT_MAX - 2 * PAGE_SIZE)
+#define KHEAP_MAX_SIZE (INT_MAX - 2 * PAGE_SIZE)
 
 atomic_long_t kheap_invalid_frees_count;
 
@@ -103,7 +103,8 @@ static void kheap_update_peak(struct kheap *heap)
 	long total = kheap_sum_bytes(heap);
 	long old = atomic_long_read(&heap->peak);
 
-	while (total > old && !atomic_long_try_cmpxchg(&heap->peak, &old, total))
+	while (total > old &&
+	       !atomic_long_try_cmpxchg(&heap->peak, &old, total))
 		;
 }
 
@@ -118,7 +119,8 @@ static u64 kheap_next_id(struct kheap *heap, struct kheap_shard *shard)
 	unsigned int gen = atomic_read_acquire(&heap->id_gen);
 
 	if (shard->next_id == shard->end_id || shard->id_gen != gen) {
-		shard->next_id = atomic64_fetch_add(KHEAP_ID_RANGE, &heap->next_id);
+		shard->next_id =
+			atomic64_fetch_add(KHEAP_ID_RANGE, &heap->next_id);
 		shard->end_id = shard->next_id + KHEAP_ID_RANGE;
 		shard->id_gen = gen;
 	}
@@ -168,8 +170,8 @@ static void kheap_track(struct kheap *heap, struct kheap_hdr *hdr)
  *
  * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
  * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
- * Return: the block, or NULL (bad @align, @size too large, no memory);
- * nothing is counted then.
+ * Return: the block, or NULL (bad @align, @size too large, no memory, a
+ * failure injected by the fail_alloc fault point); nothing is counted then.
  */
 void *kheap_alloc_caller(struct kheap *heap, size_t size, size_t align,
 			 gfp_t gfp, unsigned long caller)
@@ -183,7 +185,10 @@ void *kheap_alloc_caller(struct kheap *heap, size_t size, size_t align,
 		align = KHEAP_MIN_ALIGN;
 	if (!is_power_of_2(align) || align > PAGE_SIZE || size > KHEAP_MAX_SIZE)
 		return NULL;
-	total = sizeof(*hdr) + (align - KHEAP_MIN_ALIGN) + size + KHEAP_CANARY_SIZE;
+	total = sizeof(*hdr) + (align - KHEAP_MIN_ALIGN) + size +
+		KHEAP_CANARY_SIZE;
+	if (kheap_should_fail(total, gfp))
+		return NULL;
 	base = kmalloc(total, gfp);
 	if (unlikely(!base))
 		return NULL;
@@ -485,7 +490,9 @@ EXPORT_SYMBOL_GPL(kheap_peak_bytes);
  */
 unsigned long kheap_overruns(const struct kheap *heap)
 {
-	return atomic_long_read(&kheap_or_default((struct kheap *)heap)->overruns);
+	struct kheap *h = kheap_or_default((struct kheap *)heap);
+
+	return atomic_long_read(&h->overruns);
 }
 EXPORT_SYMBOL_GPL(kheap_overruns);
 

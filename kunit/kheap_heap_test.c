@@ -87,7 +87,8 @@ static void heap_test_array(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, v);
 	v[9] = 9;
 	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 10 * sizeof(*v));
-	KUNIT_EXPECT_NULL(test, kheap_alloc_array(heap, SIZE_MAX / 2, 3, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test,
+			  kheap_alloc_array(heap, SIZE_MAX / 2, 3, GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 1);
 	kheap_free(v);
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
@@ -105,11 +106,11 @@ static void heap_test_remove_positions(struct kunit *test)
 		p[i] = kheap_alloc(heap, 10 * (i + 1), GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	}
-	kheap_free(p[0]);	/* head */
+	kheap_free(p[0]); /* head */
 	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 140);
-	kheap_free(p[4]);	/* tail */
+	kheap_free(p[4]); /* tail */
 	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 90);
-	kheap_free(p[2]);	/* middle */
+	kheap_free(p[2]); /* middle */
 	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 60);
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 2);
 	KUNIT_EXPECT_EQ(test, kheap_report(heap, 0, U64_MAX), 2);
@@ -250,7 +251,8 @@ static void heap_test_zalloc(struct kunit *test)
 	kheap_free(p);
 }
 
-static const size_t heap_aligns[] = { 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096 };
+static const size_t heap_aligns[] = { 8,   16,	32,   64,   128,
+				      256, 512, 1024, 2048, 4096 };
 
 static void heap_align_desc(const size_t *align, char *desc)
 {
@@ -285,7 +287,8 @@ static void heap_test_bad_alignment(struct kunit *test)
 
 	KUNIT_EXPECT_NULL(test, kheap_alloc_aligned(heap, 8, 3, GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, kheap_alloc_aligned(heap, 8, 0, GFP_KERNEL));
-	KUNIT_EXPECT_NULL(test, kheap_alloc_aligned(heap, 8, PAGE_SIZE * 2, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, kheap_alloc_aligned(heap, 8, PAGE_SIZE * 2,
+						    GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
 }
 
@@ -297,7 +300,8 @@ static void heap_test_alloc_failure(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, keep);
 	KUNIT_EXPECT_NULL(test, kheap_alloc(heap, SIZE_MAX, GFP_KERNEL));
 	/* Past what the page allocator gives: kmalloc fails, quietly. */
-	KUNIT_EXPECT_NULL(test, kheap_alloc(heap, SZ_1G, GFP_KERNEL | __GFP_NOWARN));
+	KUNIT_EXPECT_NULL(test,
+			  kheap_alloc(heap, SZ_1G, GFP_KERNEL | __GFP_NOWARN));
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 1);
 	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 10);
 	KUNIT_EXPECT_EQ(test, kheap_peak_bytes(heap), 10);
@@ -344,7 +348,7 @@ static void track_test_foreign_free(struct kunit *test)
 	kheap_free((void *)0x1000);
 	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), invalid + 3);
 	KUNIT_EXPECT_NULL(test, kheap_of(k));
-	k[31] = 1;	/* still ours: kheap left it alone */
+	k[31] = 1; /* still ours: kheap left it alone */
 	kfree(k);
 }
 
@@ -393,7 +397,7 @@ static void track_test_overrun(struct kunit *test)
 	kheap_free(p);
 	KUNIT_EXPECT_EQ(test, kheap_overruns(heap), 1);
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 1);
-	q[15] = 'y';	/* the last byte is the caller's */
+	q[15] = 'y'; /* the last byte is the caller's */
 	kheap_free(q);
 	KUNIT_EXPECT_EQ(test, kheap_overruns(heap), 1);
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
@@ -464,12 +468,13 @@ static void track_test_bookmark_cpus(struct kunit *test)
 
 	w = kunit_kcalloc(test, nr_cpu_ids, sizeof(*w), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, w);
-	warm = kheap_alloc(heap, 16, GFP_KERNEL);	/* a range taken before */
+	warm = kheap_alloc(heap, 16, GFP_KERNEL); /* a range taken before */
 	b1 = kheap_bookmark(heap);
 	for_each_online_cpu(cpu) {
 		w[cpu].heap = heap;
 		init_completion(&w[cpu].done);
-		t = kthread_create(track_cpu_alloc, &w[cpu], "kheap_bm/%d", cpu);
+		t = kthread_create(track_cpu_alloc, &w[cpu], "kheap_bm/%d",
+				   cpu);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 		kthread_bind(t, cpu);
 		wake_up_process(t);
@@ -500,7 +505,7 @@ static void track_test_leak_on_destroy(struct kunit *test)
 	p = kheap_alloc(heap, 50, GFP_KERNEL);
 	q = kheap_alloc(heap, 70, GFP_KERNEL);
 	KUNIT_ASSERT_TRUE(test, p && q);
-	kheap_destroy(heap);	/* reports two leaks */
+	kheap_destroy(heap); /* reports two leaks */
 
 	KUNIT_EXPECT_PTR_EQ(test, kheap_of(p), def);
 	KUNIT_EXPECT_PTR_EQ(test, kheap_of(q), def);
@@ -638,7 +643,8 @@ static void track_test_smp_cross_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kheap_count(s->heap), 0);
 	KUNIT_EXPECT_EQ(test, kheap_bytes(s->heap), 0);
 	KUNIT_EXPECT_EQ(test, kheap_overruns(s->heap), 0);
-	kunit_info(test, "%d alloc+free pairs on %d CPUs\n", total, num_online_cpus());
+	kunit_info(test, "%d alloc+free pairs on %d CPUs\n", total,
+		   num_online_cpus());
 }
 
 static struct kunit_case kheap_track_cases[] = {

@@ -23,13 +23,15 @@ static void *kt_block(struct kunit *test, struct kheap *heap, size_t size)
 	void *p = kheap_alloc(heap, size, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_block_free, p));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_block_free, p));
 	return p;
 }
 
 static void hier_test_one_way(struct kunit *test)
 {
-	struct kheap *root = kt_heap(test), *a = kt_heap(test), *b = kt_heap(test);
+	struct kheap *root = kt_heap(test), *a = kt_heap(test),
+		     *b = kt_heap(test);
 
 	kt_block(test, root, 64);
 	kt_block(test, a, 64);
@@ -70,7 +72,7 @@ static void hier_test_cycle(struct kunit *test)
 	}
 	for (i = 0; i < 4; i++)
 		KUNIT_ASSERT_EQ(test, kheap_link(h[i], h[(i + 1) % 4]), 0);
-	KUNIT_ASSERT_EQ(test, kheap_link(h[2], h[0]), 0);	/* a chord */
+	KUNIT_ASSERT_EQ(test, kheap_link(h[2], h[0]), 0); /* a chord */
 	for (i = 0; i < 4; i++) {
 		KUNIT_EXPECT_EQ(test, kheap_hier_bytes(h[i]), 15);
 		KUNIT_EXPECT_EQ(test, kheap_hier_count(h[i]), 4);
@@ -86,11 +88,11 @@ static void hier_test_link_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kheap_link(NULL, a), -EINVAL);
 	KUNIT_EXPECT_EQ(test, kheap_link(a, NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, kheap_link(a, b), 0);
-	KUNIT_EXPECT_EQ(test, kheap_link(a, b), 0);	/* twice: nothing more */
+	KUNIT_EXPECT_EQ(test, kheap_link(a, b), 0); /* twice: nothing more */
 	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(a), 7);
 	kheap_unlink(a, b);
 	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(a), 0);
-	kheap_unlink(a, b);				/* absent: no-op */
+	kheap_unlink(a, b); /* absent: no-op */
 	KUNIT_EXPECT_EQ(test, kheap_hier_count(a), 0);
 }
 
@@ -140,7 +142,7 @@ struct hier_race {
 static int hier_alloc_fn(void *arg)
 {
 	struct hier_race *r = arg;
-	void *held[8] = { };
+	void *held[8] = {};
 	int i = 0, j;
 
 	while (!kthread_should_stop() && time_before(jiffies, r->deadline)) {
@@ -164,7 +166,8 @@ static int hier_relink_fn(void *arg)
 	int i = 0;
 
 	while (!kthread_should_stop() && time_before(jiffies, r->deadline)) {
-		struct kheap *a = r->heap[1 + (i % 3)], *b = r->heap[1 + ((i + 1) % 3)];
+		struct kheap *a = r->heap[1 + (i % 3)],
+			     *b = r->heap[1 + ((i + 1) % 3)];
 
 		if (i & 1)
 			kheap_connect(a, b);
@@ -225,14 +228,10 @@ static void hier_test_concurrent(struct kunit *test)
 }
 
 static struct kunit_case kheap_hier_cases[] = {
-	KUNIT_CASE(hier_test_one_way),
-	KUNIT_CASE(hier_test_two_way),
-	KUNIT_CASE(hier_test_cycle),
-	KUNIT_CASE(hier_test_link_rules),
-	KUNIT_CASE(hier_test_destroy_unlinks),
-	KUNIT_CASE(hier_test_wide),
-	KUNIT_CASE(hier_test_concurrent),
-	{}
+	KUNIT_CASE(hier_test_one_way),	       KUNIT_CASE(hier_test_two_way),
+	KUNIT_CASE(hier_test_cycle),	       KUNIT_CASE(hier_test_link_rules),
+	KUNIT_CASE(hier_test_destroy_unlinks), KUNIT_CASE(hier_test_wide),
+	KUNIT_CASE(hier_test_concurrent),      {}
 };
 
 static struct kunit_suite kheap_hier_suite = {
@@ -251,7 +250,8 @@ static void reporter_test_callbacks(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_ASSERT_EQ(test, cap->allocs, 1);
-	KUNIT_EXPECT_PTR_EQ(test, cap->last_alloc.heap, (const struct kheap *)heap);
+	KUNIT_EXPECT_PTR_EQ(test, cap->last_alloc.heap,
+			    (const struct kheap *)heap);
 	KUNIT_EXPECT_PTR_EQ(test, cap->last_alloc.ptr, (const void *)p);
 	KUNIT_EXPECT_EQ(test, cap->last_alloc.size, 77);
 	KUNIT_EXPECT_GE(test, cap->last_alloc.id, 1);
@@ -306,7 +306,7 @@ static void reporter_test_leak_report(struct kunit *test)
 	kheap_free(p);
 }
 
-static const struct kheap_reporter_ops reporter_empty_ops = { };
+static const struct kheap_reporter_ops reporter_empty_ops = {};
 
 static void reporter_test_builtin(struct kunit *test)
 {
@@ -320,10 +320,12 @@ static void reporter_test_builtin(struct kunit *test)
 	p = kheap_alloc(heap, 3, GFP_KERNEL);
 	KUNIT_EXPECT_EQ(test, kheap_report(heap, 0, U64_MAX), 1);
 	kheap_free(p);
-	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, &kheap_trace_reporter), 0);
+	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, &kheap_trace_reporter),
+			0);
 	p = kheap_alloc(heap, 3, GFP_KERNEL);
 	kheap_free(p);
-	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, &kheap_console_reporter), 0);
+	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, &kheap_console_reporter),
+			0);
 	p = kheap_alloc(heap, 3, GFP_KERNEL);
 	KUNIT_EXPECT_EQ(test, kheap_report(heap, 0, U64_MAX), 1);
 	kheap_free(p);

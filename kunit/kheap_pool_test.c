@@ -22,7 +22,7 @@
 
 #include <kheap/kheap.h>
 
-#define STRESS_MS	1500
+#define STRESS_MS 1500
 
 /*
  * A test kthread signals @done when its work is over, then sleeps until
@@ -80,7 +80,8 @@ static void ring_test_full_empty_edges(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, kheap_ring_pop(ring));
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < 4; i++)
-			KUNIT_EXPECT_TRUE(test, kheap_ring_push(ring, token(i)));
+			KUNIT_EXPECT_TRUE(test,
+					  kheap_ring_push(ring, token(i)));
 		KUNIT_EXPECT_FALSE(test, kheap_ring_push(ring, token(99)));
 		KUNIT_EXPECT_EQ(test, kheap_ring_count(ring), 4U);
 		/* One out makes room for exactly one in. */
@@ -88,7 +89,8 @@ static void ring_test_full_empty_edges(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, kheap_ring_push(ring, token(4)));
 		KUNIT_EXPECT_FALSE(test, kheap_ring_push(ring, token(99)));
 		for (i = 1; i <= 4; i++)
-			KUNIT_EXPECT_PTR_EQ(test, kheap_ring_pop(ring), token(i));
+			KUNIT_EXPECT_PTR_EQ(test, kheap_ring_pop(ring),
+					    token(i));
 		KUNIT_EXPECT_NULL(test, kheap_ring_pop(ring));
 		KUNIT_EXPECT_EQ(test, kheap_ring_count(ring), 0U);
 	}
@@ -108,7 +110,7 @@ static void ring_test_null_push_rejected(struct kunit *test)
 
 struct ring_cap_case {
 	unsigned int asked;
-	int want;	/* the capacity, or a -errno */
+	int want; /* the capacity, or a -errno */
 };
 
 static const struct ring_cap_case ring_cap_cases[] = {
@@ -157,12 +159,17 @@ static void ring_test_wraparound(struct kunit *test)
 		unsigned int fill = step % 5, i;
 
 		for (i = 0; i < fill; i++)
-			KUNIT_EXPECT_TRUE(test, kheap_ring_push(ring, token(next_in++)));
+			KUNIT_EXPECT_TRUE(test,
+					  kheap_ring_push(ring,
+							  token(next_in + i)));
+		next_in += fill;
 		KUNIT_EXPECT_EQ(test, kheap_ring_count(ring), fill);
 		if (fill == 4)
-			KUNIT_EXPECT_FALSE(test, kheap_ring_push(ring, token(999)));
+			KUNIT_EXPECT_FALSE(test,
+					   kheap_ring_push(ring, token(999)));
 		for (i = 0; i < fill; i++)
-			KUNIT_EXPECT_PTR_EQ(test, kheap_ring_pop(ring), token(next_out++));
+			KUNIT_EXPECT_PTR_EQ(test, kheap_ring_pop(ring),
+					    token(next_out++));
 		KUNIT_EXPECT_NULL(test, kheap_ring_pop(ring));
 	}
 	/* The indices did cross 2^32: tail is now small. */
@@ -187,7 +194,7 @@ struct ring_spsc {
 	atomic_t producer_done;
 	unsigned long produced;
 	unsigned long consumed;
-	unsigned long bad;		/* values out of order */
+	unsigned long bad; /* values out of order */
 	unsigned long first_bad;
 	/* The producer, in ring_test_spsc_hardirq. */
 	struct hrtimer timer;
@@ -388,12 +395,16 @@ static size_t chain_bytes(size_t obj_size, unsigned int cap,
 	struct kheap_chain *chain;
 
 	return struct_size(chain, segs, max_rings) +
-	       rings * (kheap_ring_size(cap) + cap * kheap_obj_stride(obj_size));
+	       rings * (kheap_ring_size(cap) +
+			cap * kheap_obj_stride(obj_size));
 }
 
 static long chain_err(size_t obj_size, unsigned int cap, unsigned int max)
 {
-	return PTR_ERR(kheap_chain_create(NULL, obj_size, cap, max, GFP_KERNEL));
+	struct kheap_chain *chain;
+
+	chain = kheap_chain_create(NULL, obj_size, cap, max, GFP_KERNEL);
+	return PTR_ERR(chain);
 }
 
 static void chain_test_bad_args(struct kunit *test)
@@ -440,7 +451,8 @@ static void chain_test_growth_to_max(struct kunit *test)
 
 static void chain_test_put_foreign_refused(struct kunit *test)
 {
-	struct kheap_chain *chain = kheap_chain_create(NULL, 32, 2, 1, GFP_KERNEL);
+	struct kheap_chain *chain =
+		kheap_chain_create(NULL, 32, 2, 1, GFP_KERNEL);
 	void *foreign = kunit_kzalloc(test, 32, GFP_KERNEL);
 	void *obj;
 
@@ -464,7 +476,8 @@ static void chain_test_put_foreign_refused(struct kunit *test)
  */
 static void chain_test_grows_atomic(struct kunit *test)
 {
-	struct kheap_chain *chain = kheap_chain_create(NULL, 16, 2, 2, GFP_KERNEL);
+	struct kheap_chain *chain =
+		kheap_chain_create(NULL, 16, 2, 2, GFP_KERNEL);
 	static DEFINE_SPINLOCK(lock);
 	void *objs[3];
 	int i;
@@ -551,7 +564,8 @@ static struct kheap_pool *pool_new(struct kunit *test, struct kheap *heap,
 
 	pool = kheap_pool_create("kunit", heap, obj_size, per_cpu, GFP_KERNEL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pool));
-	KUNIT_ASSERT_EQ(test, kheap_pool_nr_objs(pool), per_cpu * num_possible_cpus());
+	KUNIT_ASSERT_EQ(test, kheap_pool_nr_objs(pool),
+			per_cpu * num_possible_cpus());
 	return pool;
 }
 
@@ -599,7 +613,10 @@ static void pool_put_all(struct kheap_pool *pool, void **objs)
 
 static long pool_err(const char *name, size_t obj_size, unsigned int per_cpu)
 {
-	return PTR_ERR(kheap_pool_create(name, NULL, obj_size, per_cpu, GFP_KERNEL));
+	struct kheap_pool *pool;
+
+	pool = kheap_pool_create(name, NULL, obj_size, per_cpu, GFP_KERNEL);
+	return PTR_ERR(pool);
 }
 
 static void pool_test_bad_args(struct kunit *test)
@@ -631,9 +648,13 @@ static void pool_test_single_get_put(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)obj, sizeof(void *)));
 	memset(obj, 0, 100);
 	kheap_pool_put(pool, obj);
-	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_GETS), 1ULL);
-	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS), 1ULL);
-	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_FOREIGN_PUTS), 0ULL);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_GETS),
+			1ULL);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS),
+			1ULL);
+	KUNIT_EXPECT_EQ(test,
+			kheap_pool_stat(pool, KHEAP_POOL_STAT_FOREIGN_PUTS),
+			0ULL);
 	again = kheap_pool_get(pool);
 	KUNIT_EXPECT_NOT_NULL(test, again);
 	kheap_pool_put(pool, again);
@@ -655,7 +676,8 @@ static void pool_test_exhaustion(struct kunit *test)
 	/* Everything came back: the same again. */
 	pool_drain(test, pool, 24, objs);
 	pool_put_all(pool, objs);
-	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_EMPTY), 2ULL);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_EMPTY),
+			2ULL);
 	kheap_pool_destroy(pool);
 }
 
@@ -673,12 +695,16 @@ static void pool_test_foreign_put(struct kunit *test)
 	obj = kheap_pool_get(pool);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
 
-	kheap_pool_put(pool, foreign);			/* kmalloc'ed */
-	kheap_pool_put(pool, obj + 8);			/* inside, misaligned */
+	kheap_pool_put(pool, foreign); /* kmalloc'ed */
+	kheap_pool_put(pool, obj + 8); /* inside, misaligned */
 	kheap_pool_put(pool, obj + 1);
-	kheap_pool_put(pool, obj + nr * kheap_obj_stride(48)); /* past the end */
-	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_FOREIGN_PUTS), 4ULL);
-	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS), 0ULL);
+	kheap_pool_put(pool,
+		       obj + nr * kheap_obj_stride(48)); /* past the end */
+	KUNIT_EXPECT_EQ(test,
+			kheap_pool_stat(pool, KHEAP_POOL_STAT_FOREIGN_PUTS),
+			4ULL);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS),
+			0ULL);
 
 	/* None of them was taken: exactly the nr - 1 objects left come out. */
 	for (i = 0; i < nr - 1; i++) {
@@ -691,7 +717,8 @@ static void pool_test_foreign_put(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, kheap_pool_get(pool));
 	objs[nr - 1] = obj;
 	pool_put_all(pool, objs);
-	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS), (u64)nr);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS),
+			(u64)nr);
 	kheap_pool_destroy(pool);
 }
 
@@ -720,14 +747,20 @@ static void pool_test_stats(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, got, nr);
 	KUNIT_EXPECT_EQ(test, got2, nr);
-	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_GETS), 2ULL * nr);
-	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS), (u64)nr);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_GETS),
+			2ULL * nr);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS),
+			(u64)nr);
 	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_LOCAL_HITS),
 			(u64)(per_cpu + nr));
-	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_REMOTE_STEALS),
+	KUNIT_EXPECT_EQ(test,
+			kheap_pool_stat(pool, KHEAP_POOL_STAT_REMOTE_STEALS),
 			(u64)(nr - per_cpu));
-	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_EMPTY), 1ULL);
-	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_FOREIGN_PUTS), 0ULL);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_EMPTY),
+			1ULL);
+	KUNIT_EXPECT_EQ(test,
+			kheap_pool_stat(pool, KHEAP_POOL_STAT_FOREIGN_PUTS),
+			0ULL);
 	pool_put_all(pool, objs);
 	kheap_pool_destroy(pool);
 }
@@ -738,7 +771,7 @@ static void pool_test_stats(struct kunit *test)
 
 struct pool_stress {
 	struct kheap_pool *pool;
-	unsigned long *inuse;		/* bit per object index: handed out */
+	unsigned long *inuse; /* bit per object index: handed out */
 	ktime_t deadline;
 	atomic_t errors;
 	atomic_long_t ops;
@@ -748,8 +781,8 @@ struct pool_stress {
 struct pool_stress_worker {
 	struct pool_stress *s;
 	struct hrtimer timer;
-	bool stop;			/* read by the timer callback */
-	void *irq_obj;			/* held by the timer between firings */
+	bool stop; /* read by the timer callback */
+	void *irq_obj; /* held by the timer between firings */
 	void *held[HOLD];
 	unsigned int nr_held;
 	struct completion done;
@@ -763,9 +796,10 @@ static void *stress_get(struct pool_stress *s)
 	if (!obj)
 		return NULL;
 	idx = kheap_pool_index(s->pool, obj);
-	if (idx >= kheap_pool_nr_objs(s->pool) || test_and_set_bit(idx, s->inuse)) {
-		atomic_inc(&s->errors);	/* foreign, or handed out twice */
-		return NULL;		/* keep it: never put a duplicate */
+	if (idx >= kheap_pool_nr_objs(s->pool) ||
+	    test_and_set_bit(idx, s->inuse)) {
+		atomic_inc(&s->errors); /* foreign, or handed out twice */
+		return NULL; /* keep it: never put a duplicate */
 	}
 	*(unsigned long *)obj = idx;
 	return obj;
@@ -782,7 +816,8 @@ static void stress_put(struct pool_stress *s, void *obj)
 
 static enum hrtimer_restart stress_timer_fn(struct hrtimer *t)
 {
-	struct pool_stress_worker *w = container_of(t, struct pool_stress_worker, timer);
+	struct pool_stress_worker *w =
+		container_of(t, struct pool_stress_worker, timer);
 	void *obj = stress_get(w->s);
 
 	/* Hold one object from one firing to the next. */
@@ -804,7 +839,8 @@ static int stress_thread(void *arg)
 
 	hrtimer_init(&w->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
 	w->timer.function = stress_timer_fn;
-	hrtimer_start(&w->timer, ns_to_ktime(200 * NSEC_PER_USEC), HRTIMER_MODE_REL_PINNED_HARD);
+	hrtimer_start(&w->timer, ns_to_ktime(200 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_PINNED_HARD);
 
 	while (ktime_before(ktime_get(), s->deadline)) {
 		/* Mostly get while holding few, put when holding many. */
@@ -860,7 +896,8 @@ static void pool_test_smp_stress(struct kunit *test)
 
 		workers[cpu].s = s;
 		init_completion(&workers[cpu].done);
-		t = kthread_create(stress_thread, &workers[cpu], "kheap_pool/%d", cpu);
+		t = kthread_create(stress_thread, &workers[cpu],
+				   "kheap_pool/%d", cpu);
 		if (IS_ERR(t)) {
 			KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(t));
 			break;
@@ -898,9 +935,12 @@ static void pool_test_smp_stress(struct kunit *test)
 	pool_drain(test, s->pool, 32, objs);
 	KUNIT_EXPECT_EQ(test, kheap_pool_stat(s->pool, KHEAP_POOL_STAT_GETS),
 			kheap_pool_stat(s->pool, KHEAP_POOL_STAT_PUTS) + nr);
-	KUNIT_EXPECT_EQ(test, kheap_pool_stat(s->pool, KHEAP_POOL_STAT_FOREIGN_PUTS), 0ULL);
-	kunit_info(test, "%u threads, %ld thread ops, %ld hardirq ops, %llu steals, %llu empty\n",
-		   n, atomic_long_read(&s->ops), atomic_long_read(&s->irq_ops),
+	KUNIT_EXPECT_EQ(test,
+			kheap_pool_stat(s->pool, KHEAP_POOL_STAT_FOREIGN_PUTS),
+			0ULL);
+	kunit_info(test, "%u threads, %ld thread ops, %ld hardirq ops\n", n,
+		   atomic_long_read(&s->ops), atomic_long_read(&s->irq_ops));
+	kunit_info(test, "%llu steals, %llu empty\n",
 		   kheap_pool_stat(s->pool, KHEAP_POOL_STAT_REMOTE_STEALS),
 		   kheap_pool_stat(s->pool, KHEAP_POOL_STAT_EMPTY));
 	kunit_info(test, "%u statistics snapshots while they ran\n", snapshots);

@@ -42,7 +42,7 @@ static void sentry_test_default_binding(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, kheap_sentry_heap(st_small), kheap_default());
 	s = kheap_new(st_small, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_EXPECT_EQ(test, s->a, 0);		/* zeroed */
+	KUNIT_EXPECT_EQ(test, s->a, 0); /* zeroed */
 	KUNIT_EXPECT_EQ(test, s->b, 0);
 	KUNIT_EXPECT_PTR_EQ(test, kheap_of(s), kheap_default());
 	KUNIT_EXPECT_EQ(test, kheap_size(s), sizeof(*s));
@@ -57,7 +57,8 @@ static void sentry_test_bound_heap(struct kunit *test)
 	struct st_small *s;
 
 	kheap_sentry_set_heap(st_small, heap);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_unbind_small, NULL));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_unbind_small, NULL));
 	KUNIT_EXPECT_PTR_EQ(test, kheap_sentry_heap(st_small), heap);
 	s = kheap_new(st_small, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, s);
@@ -80,16 +81,19 @@ static void sentry_test_overaligned(struct kunit *test)
 	for (i = 0; i < 4; i++) {
 		l[i] = kheap_new(st_line, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, l[i]);
-		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)l[i], SMP_CACHE_BYTES));
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)l[i],
+						   SMP_CACHE_BYTES));
 	}
 	for (i = 0; i < 2; i++) {
 		p[i] = kheap_new(st_page, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
-		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p[i], PAGE_SIZE));
+		KUNIT_EXPECT_TRUE(test,
+				  IS_ALIGNED((unsigned long)p[i], PAGE_SIZE));
 		memset(p[i], 0x5a, sizeof(*p[i]));
 	}
 	KUNIT_EXPECT_EQ(test, kheap_bytes(heap),
-			4 * sizeof(struct st_line) + 2 * sizeof(struct st_page));
+			4 * sizeof(struct st_line) +
+				2 * sizeof(struct st_page));
 	for (i = 0; i < 4; i++)
 		kheap_delete(l[i]);
 	for (i = 0; i < 2; i++)
@@ -114,7 +118,8 @@ static void sentry_test_array(struct kunit *test)
 		nonzero += v[i].v != 0;
 	KUNIT_EXPECT_EQ(test, nonzero, 0);
 	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 5 * sizeof(struct st_line));
-	KUNIT_EXPECT_NULL(test, kheap_new_array(st_line, SIZE_MAX / 8, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test,
+			  kheap_new_array(st_line, SIZE_MAX / 8, GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, kheap_new_array(st_line, SIZE_MAX, GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 1);
 	kheap_delete(v);
@@ -128,7 +133,8 @@ static void sentry_test_rebind_mixed_delete(struct kunit *test)
 	struct kheap *a = kt_heap(test), *b = kt_heap(test);
 	struct st_small *x, *y, *z;
 
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_unbind_small, NULL));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_unbind_small, NULL));
 	kheap_sentry_set_heap(st_small, a);
 	x = kheap_new(st_small, GFP_KERNEL);
 	kheap_sentry_set_heap(st_small, b);
@@ -140,7 +146,7 @@ static void sentry_test_rebind_mixed_delete(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, kheap_of(y), b);
 	KUNIT_EXPECT_PTR_EQ(test, kheap_of(z), kheap_default());
 	kheap_sentry_set_heap(st_small, a);
-	kheap_delete(y);	/* bound to a now, but y belongs to b */
+	kheap_delete(y); /* bound to a now, but y belongs to b */
 	KUNIT_EXPECT_EQ(test, kheap_count(b), 0);
 	KUNIT_EXPECT_EQ(test, kheap_count(a), 1);
 	kheap_delete(x);
@@ -164,7 +170,8 @@ static void sentry_test_call_site(struct kunit *test)
 	struct st_small *s;
 
 	kheap_sentry_set_heap(st_small, heap);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_unbind_small, NULL));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_unbind_small, NULL));
 	s = sentry_new_here();
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_EQ(test, cap->allocs, 1);
@@ -183,7 +190,7 @@ struct sentry_race {
 static int sentry_race_fn(void *arg)
 {
 	struct sentry_race *r = arg;
-	struct st_small *held[16] = { };
+	struct st_small *held[16] = {};
 	int i = 0, j;
 
 	while (!kthread_should_stop() && time_before(jiffies, r->deadline)) {
@@ -191,7 +198,8 @@ static int sentry_race_fn(void *arg)
 		kheap_delete(held[j]);
 		held[j] = kheap_new(st_small, GFP_KERNEL);
 		if (!(i % 64))
-			kheap_sentry_set_heap(st_small, r->heap[i & 64 ? 1 : 0]);
+			kheap_sentry_set_heap(st_small,
+					      r->heap[i & 64 ? 1 : 0]);
 		i++;
 		cond_resched();
 	}
@@ -211,11 +219,13 @@ static void sentry_test_concurrent(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	r->heap[0] = kt_heap(test);
 	r->heap[1] = kt_heap(test);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_unbind_small, NULL));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_unbind_small, NULL));
 	r->deadline = jiffies + HZ;
 	ops = kt_run_per_cpu(test, sentry_race_fn, r, "kheap_sentry");
 	KUNIT_EXPECT_GT(test, ops, 0);
-	KUNIT_EXPECT_EQ(test, kheap_count(r->heap[0]) + kheap_count(r->heap[1]), 0);
+	KUNIT_EXPECT_EQ(test, kheap_count(r->heap[0]) + kheap_count(r->heap[1]),
+			0);
 	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), invalid);
 	kunit_info(test, "%d new+delete on %d CPUs\n", ops, num_online_cpus());
 }

@@ -30,7 +30,8 @@ static inline struct kheap *kt_heap(struct kunit *test)
 	snprintf(name, sizeof(name), "kt%d", atomic_inc_return(&seq));
 	heap = kheap_create(name);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(heap));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_heap_destroy, heap));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_heap_destroy, heap));
 	return heap;
 }
 
@@ -38,7 +39,7 @@ static inline struct kheap *kt_heap(struct kunit *test)
 
 /* A reporter that records every callback. */
 struct kt_capture {
-	spinlock_t lock;	/* the counters below; callbacks run in any context */
+	spinlock_t lock; /* the counters below; callbacks run in any context */
 	struct kheap_reporter rep;
 	int allocs, frees, reports;
 	struct kheap_alloc_info last_alloc, last_free;
@@ -91,7 +92,8 @@ static void kt_detach(void *heap)
 }
 
 /* A capturing reporter attached to @heap (detached before the heap goes). */
-static inline struct kt_capture *kt_capture(struct kunit *test, struct kheap *heap)
+static inline struct kt_capture *kt_capture(struct kunit *test,
+					    struct kheap *heap)
 {
 	struct kt_capture *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 
@@ -101,7 +103,8 @@ static inline struct kt_capture *kt_capture(struct kunit *test, struct kheap *he
 	c->rep.priv = c;
 	KUNIT_ASSERT_EQ(test, 0, kheap_set_reporter(heap, &c->rep));
 	/* Cleanup runs in reverse: detach before the capture is freed. */
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_detach, heap));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_detach, heap));
 	return c;
 }
 

@@ -108,11 +108,15 @@ static ssize_t ex_run_write(struct file *file, const char __user *ubuf,
 			    size_t len, loff_t *ppos)
 {
 	unsigned int rounds;
-	int ret = kstrtouint_from_user(ubuf, len, 10, &rounds);
+	int ret;
 
-	if (ret)
+	/* Input that does not parse gets -EINVAL, as kheap's own files do. */
+	if (len > 32)
+		return -E2BIG;
+	ret = kstrtouint_from_user(ubuf, len, 10, &rounds);
+	if (ret == -EFAULT)
 		return ret;
-	if (rounds > 1000000)
+	if (ret || rounds > 1000000)
 		return -EINVAL;
 	ex_run(rounds);
 	return len;

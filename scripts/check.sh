@@ -7,8 +7,11 @@
 #     builds (or reuses) the kernel (scripts/kernel.sh FLAVOUR), builds
 #     kheap.ko, the KUnit modules and the example client against it in
 #     build/ktest-FLAVOUR/, and boots it under QEMU: /init loads kheap, runs
-#     every KUnit suite, reads debugfs, unloads, scans kmemleak (where the
-#     kernel has it). The flavours:
+#     every KUnit suite (the soak for KHEAP_SOAK_SECONDS, 20) while debugfs
+#     readers run, writes malformed input to every writable debugfs file,
+#     reads debugfs, unloads, loads and unloads kheap and its client
+#     KHEAP_CYCLES times (50), scans kmemleak (where the kernel has it).
+#     The flavours:
 #       debug  KASAN, lockdep, kmemleak, failslab, DEBUG_LIST;
 #       kcsan  the data-race detector (it cannot share a kernel with KASAN),
 #              strict, on kheap's modules;
@@ -61,9 +64,13 @@ for f in ${KHEAP_FLAVOURS:-debug kcsan rt}; do
 	# shellcheck disable=SC2046 # the arguments are words
 	scripts/qemu.sh "$kdir/arch/x86/boot/bzImage" "$out/initrd.cpio.gz" \
 		"$out/kunit" kheap.mode=check kunit.stats_enabled=2 \
+		kheap.soak="${KHEAP_SOAK_SECONDS:-20}" kheap.cycles="${KHEAP_CYCLES:-50}" \
 		$(scripts/flavour-args.sh "$f")
 	scripts/check-log.py --expect-kunit "$out/kunit" >"$out/kunit.verdict" || kunit_ok=1
 	head -n -1 "$out/kunit.verdict"
+	# What the fault, soak, hostile-input and lifetime steps counted.
+	grep -aE '^kheap-init: (fail|hostile|lifetime|debugfs readers)|# (fault|soak)_test_[a-z_]+: [0-9]' \
+		"$out/kunit.log" | sed -E 's/^\[ *[0-9.]+\] +//' | tr -d '\r' || true
 	echo "check: $f boot took $(($(date +%s) - start)) s"
 done
 

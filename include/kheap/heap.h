@@ -136,7 +136,27 @@ int kheap_set_reporter(struct kheap *heap, const struct kheap_reporter *rep);
 extern const struct kheap_reporter kheap_console_reporter;
 extern const struct kheap_reporter kheap_trace_reporter;
 
+#if IS_ENABLED(CONFIG_KUNIT) && IS_ENABLED(CONFIG_FAULT_INJECTION)
+struct fault_attr;
+
+/**
+ * kheap_test_fail_alloc() - kheap's fault point, for kheap's own tests
+ *
+ * The attributes behind debugfs kheap/fail_alloc/, so that a KUnit suite
+ * can arm and read them without going through debugfs. Not for clients.
+ * Context: any.
+ * Return: the fault point's struct fault_attr.
+ */
+struct fault_attr *kheap_test_fail_alloc(void);
+#endif
+
 #else /* KHEAP_NO_TRACKING: plain slab calls, no dependency on kheap.ko */
+
+/*
+ * clang-format off: one-line !CONFIG-style stubs and an aligned macro
+ * table, the kernel's usual layout for fallbacks; clang-format unfolds them.
+ */
+/* clang-format off */
 
 static inline struct kheap *kheap_create(const char *name) { return NULL; }
 static inline void kheap_destroy(struct kheap *heap) { }
@@ -179,6 +199,8 @@ static inline int kheap_set_reporter(struct kheap *heap,
 {
 	return 0;
 }
+
+/* clang-format on */
 
 #endif /* KHEAP_NO_TRACKING */
 

@@ -64,8 +64,8 @@
 struct kheap;
 
 /* Smallest and largest ring capacity, after rounding up to a power of two. */
-#define KHEAP_RING_MIN_CAPACITY	2U
-#define KHEAP_RING_MAX_CAPACITY	BIT(20)
+#define KHEAP_RING_MIN_CAPACITY 2U
+#define KHEAP_RING_MAX_CAPACITY BIT(20)
 
 /**
  * struct kheap_ring - bounded SPSC ring of non-NULL pointers
@@ -108,7 +108,7 @@ static inline size_t kheap_obj_stride(size_t obj_size)
  */
 static inline bool kheap_ring_push(struct kheap_ring *ring, void *obj)
 {
-	u32 tail = ring->tail;	/* only we write it */
+	u32 tail = ring->tail; /* only we write it */
 	/*
 	 * Pairs with the smp_store_release() of head in kheap_ring_pop(): the
 	 * consumer has read the slot we are about to overwrite.
@@ -136,7 +136,7 @@ static inline bool kheap_ring_push(struct kheap_ring *ring, void *obj)
  */
 static inline void *kheap_ring_pop(struct kheap_ring *ring)
 {
-	u32 head = ring->head;	/* only we write it */
+	u32 head = ring->head; /* only we write it */
 	/*
 	 * Pairs with the smp_store_release() of tail in kheap_ring_push(): the
 	 * slot's content is visible once we see the tail that covers it.
@@ -369,9 +369,9 @@ enum kheap_pool_stat {
 };
 
 /* Longest pool name, not counting the terminating NUL. */
-#define KHEAP_POOL_NAME_MAX	63
+#define KHEAP_POOL_NAME_MAX 63
 /* Most objects one pool may hold. */
-#define KHEAP_POOL_MAX_OBJS	BIT(24)
+#define KHEAP_POOL_MAX_OBJS BIT(24)
 
 struct kheap_pool;
 

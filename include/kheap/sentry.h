@@ -44,14 +44,14 @@ struct kheap_sentry {
 	struct kheap *heap;
 };
 
-#define __kheap_sentry(tag)	__kheap_sentry_##tag
+#define __kheap_sentry(tag) __kheap_sentry_##tag
 
 /**
  * KHEAP_SENTRY_DECLARE() - declare the binding of struct @tag (in a header)
  * @tag: the struct's tag
  */
-#define KHEAP_SENTRY_DECLARE(tag) \
-	extern struct kheap_sentry __kheap_sentry(tag) /* checkpatch: AVOID_EXTERNS: defined by KHEAP_SENTRY_DEFINE() */
+/* checkpatch: AVOID_EXTERNS: defined by KHEAP_SENTRY_DEFINE() */
+#define KHEAP_SENTRY_DECLARE(tag) extern struct kheap_sentry __kheap_sentry(tag)
 
 /**
  * KHEAP_SENTRY_DEFINE() - define the binding of struct @tag (in one .c file)
@@ -60,8 +60,8 @@ struct kheap_sentry {
  * The binding starts on the default heap.
  */
 /* checkpatch: MACRO_ARG_REUSE: @tag is a struct tag, not an expression */
-#define KHEAP_SENTRY_DEFINE(tag)					\
-	KHEAP_SENTRY_DECLARE(tag);					\
+#define KHEAP_SENTRY_DEFINE(tag)   \
+	KHEAP_SENTRY_DECLARE(tag); \
 	struct kheap_sentry __kheap_sentry(tag) = { .heap = NULL }
 
 /**
@@ -71,12 +71,11 @@ struct kheap_sentry {
  *
  * Context: Any context.
  */
-#define kheap_sentry_set_heap(tag, h) \
-	WRITE_ONCE(__kheap_sentry(tag).heap, (h))
+#define kheap_sentry_set_heap(tag, h) WRITE_ONCE(__kheap_sentry(tag).heap, (h))
 
 /* The alignment struct @tag asks for; more than PAGE_SIZE is a build error. */
 /* checkpatch: MACRO_ARG_REUSE, MACRO_ARG_PRECEDENCE: @tag is a struct tag, not an expression */
-#define __kheap_sentry_align(tag) \
+#define __kheap_sentry_align(tag)  \
 	(__alignof__(struct tag) + \
 	 BUILD_BUG_ON_ZERO(__alignof__(struct tag) > PAGE_SIZE))
 
@@ -89,8 +88,8 @@ struct kheap_sentry {
  * Context: Any context.
  * Return: the bound heap (the default heap when none was set).
  */
-#define kheap_sentry_heap(tag) \
-	__kheap_sentry_heap(&__kheap_sentry(tag))
+/* checkpatch: SPACING: "(tag) __kheap..." is a macro head, not a cast */
+#define kheap_sentry_heap(tag) __kheap_sentry_heap(&__kheap_sentry(tag))
 
 static inline struct kheap *__kheap_sentry_heap(struct kheap_sentry *s)
 {
@@ -108,11 +107,10 @@ static inline struct kheap *__kheap_sentry_heap(struct kheap_sentry *s)
  * Return: a struct @tag *, or NULL.
  */
 /* checkpatch: MACRO_ARG_REUSE, MACRO_ARG_PRECEDENCE: @tag is a struct tag, not an expression */
-#define kheap_new(tag, gfp)						\
-	((struct tag *)kheap_alloc_caller(READ_ONCE(__kheap_sentry(tag).heap), \
-					  sizeof(struct tag),		\
-					  __kheap_sentry_align(tag),	\
-					  (gfp) | __GFP_ZERO, _THIS_IP_))
+#define kheap_new(tag, gfp)                                              \
+	((struct tag *)kheap_alloc_caller(                               \
+		READ_ONCE(__kheap_sentry(tag).heap), sizeof(struct tag), \
+		__kheap_sentry_align(tag), (gfp) | __GFP_ZERO, _THIS_IP_))
 
 /**
  * kheap_new_array() - allocate @n zeroed struct @tag from the bound heap
@@ -124,10 +122,10 @@ static inline struct kheap *__kheap_sentry_heap(struct kheap_sentry *s)
  * Return: a struct @tag *, or NULL (also when @n * size overflows).
  */
 /* checkpatch: MACRO_ARG_REUSE, MACRO_ARG_PRECEDENCE: @tag is a struct tag, not an expression */
-#define kheap_new_array(tag, n, gfp)					\
+#define kheap_new_array(tag, n, gfp)                                           \
 	((struct tag *)kheap_alloc_caller(READ_ONCE(__kheap_sentry(tag).heap), \
-					  size_mul((n), sizeof(struct tag)), \
-					  __kheap_sentry_align(tag),	\
+					  size_mul((n), sizeof(struct tag)),   \
+					  __kheap_sentry_align(tag),           \
 					  (gfp) | __GFP_ZERO, _THIS_IP_))
 
 /**
@@ -136,28 +134,28 @@ static inline struct kheap *__kheap_sentry_heap(struct kheap_sentry *s)
  *
  * Context: Any context.
  */
-#define kheap_delete(ptr)	kheap_free(ptr)
+#define kheap_delete(ptr) kheap_free(ptr)
 
 #else /* KHEAP_NO_TRACKING */
 
-#define kheap_sentry_heap(tag) \
-	__kheap_sentry_heap(&__kheap_sentry(tag))
+/* checkpatch: SPACING: "(tag) __kheap..." is a macro head, not a cast */
+#define kheap_sentry_heap(tag) __kheap_sentry_heap(&__kheap_sentry(tag))
 
 static inline struct kheap *__kheap_sentry_heap(struct kheap_sentry *s)
 {
 	return NULL;
 }
 /* checkpatch: MACRO_ARG_REUSE, MACRO_ARG_PRECEDENCE: @tag is a struct tag, not an expression */
-#define kheap_new(tag, gfp)						\
-	((struct tag *)__kheap_plain_aligned(sizeof(struct tag),	\
-					     __kheap_sentry_align(tag),	\
+#define kheap_new(tag, gfp)                                             \
+	((struct tag *)__kheap_plain_aligned(sizeof(struct tag),        \
+					     __kheap_sentry_align(tag), \
 					     (gfp) | __GFP_ZERO))
 /* checkpatch: MACRO_ARG_REUSE, MACRO_ARG_PRECEDENCE: @tag is a struct tag, not an expression */
-#define kheap_new_array(tag, n, gfp)					\
-	((struct tag *)__kheap_plain_aligned(size_mul((n), sizeof(struct tag)), \
-					     __kheap_sentry_align(tag),	\
-					     (gfp) | __GFP_ZERO))
-#define kheap_delete(ptr)	kfree(ptr)
+#define kheap_new_array(tag, n, gfp)                                          \
+	((struct tag *)__kheap_plain_aligned(                                 \
+		size_mul((n), sizeof(struct tag)), __kheap_sentry_align(tag), \
+		(gfp) | __GFP_ZERO))
+#define kheap_delete(ptr) kfree(ptr)
 
 #endif /* KHEAP_NO_TRACKING */
 

@@ -7,10 +7,8 @@ static void broken_test_expect(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 1 + 1, 3);
 }
 
-static struct kunit_case broken_cases[] = {
-	KUNIT_CASE(broken_test_expect),
-	{}
-};
+static struct kunit_case broken_cases[] = { KUNIT_CASE(broken_test_expect),
+					    {} };
 
 static struct kunit_suite broken_suite = {
 	.name = "kheap_broken_expect",

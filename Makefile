@@ -2,11 +2,14 @@
 #
 # kheap: out-of-tree kernel module. Targets:
 #   make              build the modules against KDIR
-#   make check        the test command: KUnit under QEMU on a sanitizer kernel,
-#                     plus insmod/rmmod on Debian's stock 6.1 and 6.12 kernels
-#                     (KHEAP_SOAK_SECONDS=20 and KHEAP_CYCLES=50 size the soak
-#                     and the load/unload cycles; README, Tests)
-#   make check-harness  prove the harness goes red on broken test modules
+#   make check        the test command: KUnit under QEMU on three test kernels
+#                     (debug: KASAN, lockdep, kmemleak; kcsan; rt: PREEMPT_RT;
+#                     KHEAP_FLAVOURS picks), plus insmod/rmmod on Debian's
+#                     stock 6.1, 6.12 and 6.12-rt kernels (KHEAP_SOAK_SECONDS=20
+#                     and KHEAP_CYCLES=50 size the soak and the load/unload
+#                     cycles; README, Tests)
+#   make check-harness  prove the harness goes red on broken test modules,
+#                     each on the test kernel that must catch it
 #   make demo         boot stock 6.12 with kheap and the example; show debugfs
 #   make lint         checkpatch --strict, kernel-doc, sparse and W=1 builds on
 #                     stock 6.1/6.12/6.12-rt headers; fails on any finding

@@ -75,6 +75,9 @@ struct kheap_edge {
 	struct rcu_head rcu;
 };
 
+/* The canary after every tracked block's data (track.c). */
+#define KHEAP_CANARY_SIZE	sizeof(u64)
+
 /*
  * The header in front of every tracked block. @check is last, so it sits
  * right before the user pointer; it mixes the header's address, id and size

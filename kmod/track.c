@@ -23,7 +23,6 @@
 #include "kheap_internal.h"
 
 #define KHEAP_MIN_ALIGN		ARCH_KMALLOC_MINALIGN
-#define KHEAP_CANARY_SIZE	sizeof(u64)
 #define KHEAP_CANARY		0x5a17c0dedeadbea7ULL
 #define KHEAP_MAGIC		0x6b6865617021UL	/* "kheap!" */
 #define KHEAP_FREED		0x6b66726565642aUL	/* "kfreed*" */

@@ -14,9 +14,14 @@
 #include <linux/compiler.h>
 #include <linux/err.h>
 #include <linux/fs.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
 
 #include "kheap_bench.h"
+#include "kheap_internal.h"
 
 struct kb_obj64 {
 	u8 b[64];
@@ -494,3 +499,93 @@ u64 kb_reader_bg(struct kb_thread *t, u64 n)
 	}
 	return i;
 }
+
+/*
+ * The primitives kheap's tracked path is made of, each on its own: what
+ * they cost explains the tracked pair's cost (test "parts").
+ */
+
+static DEFINE_RAW_SPINLOCK(kb_part_lock);
+
+static __always_inline u64 kb_op_loop(struct kb_thread *t, u64 n,
+				      void (*op)(struct kb_thread *t))
+{
+	u64 i;
+
+	for (i = 0; i < n && !kb_tick(t, i); i++)
+		op(t);
+	return i;
+}
+
+static __always_inline void kb_irq_op(struct kb_thread *t)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	local_irq_restore(flags);
+}
+
+static __always_inline void kb_lock_op(struct kb_thread *t)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&kb_part_lock, flags);
+	raw_spin_unlock_irqrestore(&kb_part_lock, flags);
+}
+
+static __always_inline void kb_clock_op(struct kb_thread *t)
+{
+	u64 now = local_clock();
+
+	OPTIMIZER_HIDE_VAR(now);
+}
+
+/* What kheap_free() does to check a header it has not vouched for yet. */
+static __always_inline void kb_nofault_op(struct kb_thread *t)
+{
+	struct kheap_hdr copy;
+	long err = copy_from_kernel_nofault(&copy, t->batch, sizeof(copy));
+
+	OPTIMIZER_HIDE_VAR(err);
+}
+
+static __always_inline void kb_rcu_op(struct kb_thread *t)
+{
+	rcu_read_lock();
+	rcu_read_unlock();
+}
+
+static u64 kb_irq_loop(struct kb_thread *t, u64 n)
+{
+	return kb_op_loop(t, n, kb_irq_op);
+}
+
+static u64 kb_lock_loop(struct kb_thread *t, u64 n)
+{
+	return kb_op_loop(t, n, kb_lock_op);
+}
+
+static u64 kb_clock_loop(struct kb_thread *t, u64 n)
+{
+	return kb_op_loop(t, n, kb_clock_op);
+}
+
+static u64 kb_nofault_loop(struct kb_thread *t, u64 n)
+{
+	return kb_op_loop(t, n, kb_nofault_op);
+}
+
+static u64 kb_rcu_loop(struct kb_thread *t, u64 n)
+{
+	return kb_op_loop(t, n, kb_rcu_op);
+}
+
+const struct kb_part kb_parts[] = {
+	{ "local_irq_save+restore", kb_irq_loop },
+	{ "raw_spin_lock_irqsave+unlock", kb_lock_loop },
+	{ "local_clock", kb_clock_loop },
+	{ "copy_from_kernel_nofault_hdr", kb_nofault_loop },
+	{ "rcu_read_lock+unlock", kb_rcu_loop },
+};
+
+const unsigned int kb_nr_parts = ARRAY_SIZE(kb_parts);

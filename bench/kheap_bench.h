@@ -95,6 +95,16 @@ struct kb_alloc {
 	void (*irq)(struct kb_thread *t);
 };
 
+/**
+ * struct kb_part - a primitive of kheap's tracked path, timed on its own
+ * @name:	as printed
+ * @loop:	n operations
+ */
+struct kb_part {
+	const char *name;
+	u64 (*loop)(struct kb_thread *t, u64 n);
+};
+
 /* How a run's threads cooperate (struct kb_spec.flags). */
 #define KB_PAIRED BIT(0) /* thread 0 produces, thread 1 consumes: 1 counts */
 #define KB_BACKGROUND BIT(1) /* threads 1.. run @bg until thread 0 is done */
@@ -208,6 +218,8 @@ u64 kb_timer_overhead(void);
 /* cases.c */
 extern const struct kb_alloc *const kb_allocs[];
 extern const unsigned int kb_nr_allocs;
+extern const struct kb_part kb_parts[];
+extern const unsigned int kb_nr_parts;
 void kb_sentry_bind(struct kheap *heap);
 u64 kb_ring_loop(struct kb_thread *t, u64 n);
 u64 kb_kfifo_loop(struct kb_thread *t, u64 n);

@@ -47,8 +47,7 @@ MODULE_PARM_DESC(verbose, "also print each repetition's figures");
 
 static char *kb_tests = "all";
 module_param_named(tests, kb_tests, charp, 0444);
-MODULE_PARM_DESC(tests,
-		 "comma-separated: mem,pair,batch256,xcpu,lat,xfer,hier,scale");
+MODULE_PARM_DESC(tests, "all, or a comma-separated list of tests (README)");
 
 static char *kb_debugfs = "/sys/kernel/debug";
 module_param_named(debugfs, kb_debugfs, charp, 0444);
@@ -114,6 +113,21 @@ static void kb_mem(struct kb_ctx *ctx)
 		KHEAP_CANARY_SIZE, head + ctx->size + KHEAP_CANARY_SIZE,
 		ksize(base), kmalloc_size_roundup(ctx->size));
 	kheap_free(p);
+}
+
+/* The primitives of the tracked path, one CPU. */
+static void kb_parts_run(struct kb_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < kb_nr_parts; i++) {
+		struct kb_spec spec = { .test = "parts",
+					.name = kb_parts[i].name,
+					.nr = 1,
+					.loop = kb_parts[i].loop };
+
+		kb_do(ctx, &spec, 0);
+	}
 }
 
 /* Every allocator, one object at a time: on one CPU, then on all. */
@@ -273,6 +287,8 @@ static int kb_one_size(size_t size)
 	if (size == kb_sizes[0]) {
 		if (kb_want("lat"))
 			kb_latencies(ctx);
+		if (kb_want("parts"))
+			kb_parts_run(ctx);
 		if (kb_want("xfer") && num_online_cpus() > 1)
 			kb_xfer(ctx);
 		if (kb_want("hier"))

@@ -352,9 +352,9 @@ static void kb_print_reps(const struct kb_run *run)
 
 	for (i = 0; kb_verbose && i < run->spec->nr; i++) {
 		for (r = 0; r < kb_reps; r++)
-			pr_info("rep,%s,%s,%u,%u,%u,%llu,%llu\n", run->spec->test,
-				run->spec->name, run->spec->nr, i, r,
-				run->t[i].ops[r], run->t[i].ns[r]);
+			pr_info("rep,%s,%s,%u,%u,%u,%llu,%llu\n",
+				run->spec->test, run->spec->name, run->spec->nr,
+				i, r, run->t[i].ops[r], run->t[i].ns[r]);
 	}
 }
 

@@ -159,6 +159,21 @@ def table_lat(rows, out):
     out.append("")
 
 
+def table_parts(rows, out):
+    parts = [k for k in rows if k[0] == "parts"]
+    if not parts:
+        return
+    out.append("== parts: primitives of the tracked path, each alone, 1 CPU "
+               "(ns per operation); for scale, the 64 B pairs:")
+    for k in parts:
+        out.append("%-30s %26s" % (k[1], spread(rows[k])))
+    for case in ("kmalloc", "kheap_alloc"):
+        row = rows.get(("pair", case, 64, 1))
+        if row:
+            out.append("%-30s %26s" % ("pair " + case + " 64 B", spread(row)))
+    out.append("")
+
+
 def table_misc(rows, allcpus, out):
     xfer = [k for k in rows if k[0] == "xfer"]
     if xfer:
@@ -405,6 +420,7 @@ def main(argv):
                  "through a kheap_ring to CPU1, which puts it; ns per object",
                  2, out)
     table_lat(rows, out)
+    table_parts(rows, out)
     table_misc(rows, allcpus, out)
     out.append("== targets (the benchmark reports; a MISS fails nothing)")
     for text, value, goal, passed in targets(rows, allcpus):

@@ -89,6 +89,9 @@ struct kheap_pool_stats {
  * @heap:	where the object area is accounted
  * @obj_size:	object size asked for
  * @stride:	distance between objects, kheap_obj_stride(@obj_size)
+ * @stride_shift: log2(@stride) when @stride is a power of two, else 0: the
+ *		put path then checks an object's offset with a mask, not a
+ *		division
  * @nr_objs:	objects in the pool
  * @capacity:	of each per-CPU ring: roundup_pow_of_two(@nr_objs)
  * @objs:	the object area, @nr_objs * @stride bytes from @heap
@@ -101,6 +104,7 @@ struct kheap_pool {
 	struct kheap *heap;
 	size_t obj_size;
 	size_t stride;
+	unsigned int stride_shift;
 	unsigned int nr_objs;
 	unsigned int capacity;
 	void *objs;
@@ -232,14 +236,27 @@ out:
 }
 EXPORT_SYMBOL_GPL(kheap_pool_get);
 
-unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj)
+/* @obj's offset in the object area if it starts an object, else ULONG_MAX. */
+static unsigned long kheap_pool_offset(const struct kheap_pool *pool,
+				       const void *obj)
 {
 	unsigned long off = (unsigned long)obj - (unsigned long)pool->objs;
 
-	if (off >= (unsigned long)pool->nr_objs * pool->stride ||
-	    off % pool->stride)
+	if (off >= (unsigned long)pool->nr_objs * pool->stride)
+		return ULONG_MAX;
+	if (pool->stride_shift ? off & (pool->stride - 1) : off % pool->stride)
+		return ULONG_MAX;
+	return off;
+}
+
+unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj)
+{
+	unsigned long off = kheap_pool_offset(pool, obj);
+
+	if (off == ULONG_MAX)
 		return UINT_MAX;
-	return off / pool->stride;
+	return pool->stride_shift ? off >> pool->stride_shift :
+				    off / pool->stride;
 }
 EXPORT_SYMBOL_GPL(kheap_pool_index);
 
@@ -257,7 +274,7 @@ void kheap_pool_put(struct kheap_pool *pool, void *obj)
 	unsigned long flags;
 	bool done;
 
-	if (unlikely(kheap_pool_index(pool, obj) == UINT_MAX)) {
+	if (unlikely(kheap_pool_offset(pool, obj) == ULONG_MAX)) {
 		kheap_pool_foreign(pool, obj, "not an object of this pool",
 				   _RET_IP_);
 		return;
@@ -385,6 +402,8 @@ struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
 	pool->heap = heap ?: kheap_default();
 	pool->obj_size = obj_size;
 	pool->stride = kheap_obj_stride(obj_size);
+	if (is_power_of_2(pool->stride))
+		pool->stride_shift = ilog2(pool->stride);
 	pool->nr_objs = nr_objs;
 	pool->capacity = roundup_pow_of_two(nr_objs);
 

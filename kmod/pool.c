@@ -76,7 +76,8 @@ struct kheap_pool_slot {
 
 /**
  * struct kheap_pool_stats - per-CPU statistics of a pool
- * @count:	indexed by enum kheap_pool_stat
+ * @count:	indexed by enum kheap_pool_stat; KHEAP_POOL_STAT_GETS is not
+ *		counted on its own (see kheap_pool_cpu_stat())
  */
 struct kheap_pool_stats {
 	unsigned long count[KHEAP_POOL_NR_STATS];
@@ -229,8 +230,8 @@ void *kheap_pool_get(struct kheap_pool *pool)
 		}
 	}
 out:
-	kheap_pool_count(pool, obj ? KHEAP_POOL_STAT_GETS :
-				     KHEAP_POOL_STAT_EMPTY);
+	if (!obj)
+		kheap_pool_count(pool, KHEAP_POOL_STAT_EMPTY);
 	local_irq_restore(flags);
 	return obj;
 }
@@ -302,6 +303,19 @@ unsigned int kheap_pool_nr_objs(const struct kheap_pool *pool)
 }
 EXPORT_SYMBOL_GPL(kheap_pool_nr_objs);
 
+/*
+ * One CPU's counter. A get counts either a local hit or a remote steal, so
+ * the number of gets is their sum: one increment less on the get path.
+ */
+static unsigned long kheap_pool_cpu_stat(const struct kheap_pool_stats *st,
+					 enum kheap_pool_stat stat)
+{
+	if (stat == KHEAP_POOL_STAT_GETS)
+		return READ_ONCE(st->count[KHEAP_POOL_STAT_LOCAL_HITS]) +
+		       READ_ONCE(st->count[KHEAP_POOL_STAT_REMOTE_STEALS]);
+	return READ_ONCE(st->count[stat]);
+}
+
 u64 kheap_pool_stat(const struct kheap_pool *pool, enum kheap_pool_stat stat)
 {
 	u64 sum = 0;
@@ -310,7 +324,7 @@ u64 kheap_pool_stat(const struct kheap_pool *pool, enum kheap_pool_stat stat)
 	if (stat >= KHEAP_POOL_NR_STATS)
 		return 0;
 	for_each_possible_cpu(cpu)
-		sum += per_cpu_ptr(pool->stats, cpu)->count[stat];
+		sum += kheap_pool_cpu_stat(per_cpu_ptr(pool->stats, cpu), stat);
 	return sum;
 }
 EXPORT_SYMBOL_GPL(kheap_pool_stat);
@@ -479,7 +493,7 @@ static void kheap_pool_show_one(struct seq_file *m, struct kheap_pool *pool)
 		seq_printf(m, "  cpu %d", cpu);
 		for (i = 0; i < KHEAP_POOL_NR_STATS; i++)
 			seq_printf(m, " %s %lu", kheap_pool_stat_names[i],
-				   READ_ONCE(st->count[i]));
+				   kheap_pool_cpu_stat(st, i));
 		seq_putc(m, '\n');
 	}
 }

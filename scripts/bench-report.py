@@ -236,7 +236,7 @@ def scaling(rows, test, case, size, allcpus):
 def disturbed(rows, allcpus):
     """Sizes at which kmalloc itself did not scale: the host was busy."""
     return [s for s in SIZES
-            if (scaling(rows, "pair", "kmalloc", s, allcpus) or 2) < 1.8]
+            if (scaling(rows, "pair", "kmalloc", s, allcpus) or 2) < 1.7]
 
 
 def targets(rows, allcpus):

@@ -505,7 +505,25 @@ u64 kb_reader_bg(struct kb_thread *t, u64 n)
  * they cost explains the tracked pair's cost (test "parts").
  */
 
-static DEFINE_RAW_SPINLOCK(kb_part_lock);
+#define KB_PART_LOCKS 8
+
+/* One lock per thread, each on its own cache line. */
+static struct {
+	raw_spinlock_t lock;
+} ____cacheline_aligned_in_smp kb_part_locks[KB_PART_LOCKS];
+
+/**
+ * kb_parts_init() - ready the locks the "parts" test takes
+ *
+ * Context: process context, before any run.
+ */
+void kb_parts_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < KB_PART_LOCKS; i++)
+		raw_spin_lock_init(&kb_part_locks[i].lock);
+}
 
 static __always_inline u64 kb_op_loop(struct kb_thread *t, u64 n,
 				      void (*op)(struct kb_thread *t))
@@ -525,12 +543,14 @@ static __always_inline void kb_irq_op(struct kb_thread *t)
 	local_irq_restore(flags);
 }
 
+/* A lock of the thread's own, as a shard's lock is its CPU's own. */
 static __always_inline void kb_lock_op(struct kb_thread *t)
 {
+	raw_spinlock_t *lock = &kb_part_locks[t->idx % KB_PART_LOCKS].lock;
 	unsigned long flags;
 
-	raw_spin_lock_irqsave(&kb_part_lock, flags);
-	raw_spin_unlock_irqrestore(&kb_part_lock, flags);
+	raw_spin_lock_irqsave(lock, flags);
+	raw_spin_unlock_irqrestore(lock, flags);
 }
 
 static __always_inline void kb_clock_op(struct kb_thread *t)

@@ -220,6 +220,7 @@ extern const struct kb_alloc *const kb_allocs[];
 extern const unsigned int kb_nr_allocs;
 extern const struct kb_part kb_parts[];
 extern const unsigned int kb_nr_parts;
+void kb_parts_init(void);
 void kb_sentry_bind(struct kheap *heap);
 u64 kb_ring_loop(struct kb_thread *t, u64 n);
 u64 kb_kfifo_loop(struct kb_thread *t, u64 n);

@@ -115,10 +115,10 @@ static void kb_mem(struct kb_ctx *ctx)
 	kheap_free(p);
 }
 
-/* The primitives of the tracked path, one CPU. */
+/* The primitives of the tracked path, on one CPU, then on all. */
 static void kb_parts_run(struct kb_ctx *ctx)
 {
-	unsigned int i;
+	unsigned int i, all = num_online_cpus();
 
 	for (i = 0; i < kb_nr_parts; i++) {
 		struct kb_spec spec = { .test = "parts",
@@ -126,6 +126,10 @@ static void kb_parts_run(struct kb_ctx *ctx)
 					.nr = 1,
 					.loop = kb_parts[i].loop };
 
+		kb_do(ctx, &spec, 0);
+		if (all == 1)
+			continue;
+		spec.nr = all;
 		kb_do(ctx, &spec, 0);
 	}
 }
@@ -320,6 +324,7 @@ static int __init kb_init(void)
 	    !kb_warmup || !kb_lat_samples)
 		return -EINVAL;
 	kb_info();
+	kb_parts_init();
 	for (i = 0; i < ARRAY_SIZE(kb_sizes); i++) {
 		err = kb_one_size(kb_sizes[i]);
 		if (err) {

@@ -163,14 +163,23 @@ def table_parts(rows, out):
     parts = [k for k in rows if k[0] == "parts"]
     if not parts:
         return
-    out.append("== parts: primitives of the tracked path, each alone, 1 CPU "
-               "(ns per operation); for scale, the 64 B pairs:")
-    for k in parts:
-        out.append("%-30s %26s" % (k[1], spread(rows[k])))
+    out.append("== parts: primitives of the tracked path, each alone (ns per "
+               "operation and CPU); for scale, the 64 B pairs:")
+    out.append("%-30s %26s %26s" % ("", "1 CPU", "all CPUs at once"))
+    names = [k[1] for k in parts if k[3] == 1]
+    for name in names:
+        many = [k for k in parts if k[1] == name and k[3] > 1]
+        out.append("%-30s %26s %26s" % (
+            name, spread(rows[("parts", name, 0, 1)]),
+            spread(rows[many[0]]) if many else ""))
     for case in ("kmalloc", "kheap_alloc"):
         row = rows.get(("pair", case, 64, 1))
         if row:
-            out.append("%-30s %26s" % ("pair " + case + " 64 B", spread(row)))
+            many = [k for k in rows if k[:3] == ("pair", case, 64) and
+                    k[3] > 1]
+            out.append("%-30s %26s %26s" % (
+                "pair " + case + " 64 B", spread(row),
+                spread(rows[many[0]]) if many else ""))
     out.append("")
 
 

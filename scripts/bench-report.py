@@ -372,6 +372,7 @@ set style fill solid 0.8 border -1
 set boxwidth 0.9
 set xtics rotate by -30 scale 0 noenhanced
 set key top left noenhanced
+set termoption noenhanced
 set grid ytics
 """
 

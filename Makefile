@@ -11,6 +11,10 @@
 #   make check-harness  prove the harness goes red on broken test modules,
 #                     each on the test kernel that must catch it
 #   make demo         boot stock 6.12 with kheap and the example; show debugfs
+#   make bench        benchmark kheap against kmalloc, kmem_cache, mempool,
+#                     objpool and kfifo on a non-debug 6.12 under QEMU; prints
+#                     the table and the targets' PASS/MISS, writes
+#                     build/bench.csv and build/bench.svg/.png (fails nothing)
 #   make lint         checkpatch --strict, kernel-doc, sparse and W=1 builds on
 #                     stock 6.1/6.12/6.12-rt headers; fails on any finding
 #   make docs         kernel-doc of include/kheap/ to build/docs/ (HTML, man9)
@@ -44,6 +48,9 @@ check-harness:
 demo:
 	scripts/demo.sh
 
+bench:
+	scripts/bench.sh
+
 lint:
 	scripts/lint.sh
 
@@ -71,4 +78,4 @@ install: modules
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules check check-harness demo lint docs install dkms-check clean
+.PHONY: all modules check check-harness demo bench lint docs install dkms-check clean

@@ -23,7 +23,9 @@ static int kheap_chain_add_ring(struct kheap_chain *chain, gfp_t gfp)
 	struct kheap_ring *ring;
 	void *objs;
 
-	ring = kheap_alloc(chain->heap, kheap_ring_size(cap), gfp);
+	/* Aligned, so its producer and consumer fields do not share a line. */
+	ring = kheap_alloc_aligned(chain->heap, kheap_ring_size(cap),
+				   SMP_CACHE_BYTES, gfp);
 	if (!ring)
 		return -ENOMEM;
 	objs = kheap_alloc(chain->heap, cap * chain->stride, gfp);

@@ -20,14 +20,16 @@ struct seq_file;
 /*
  * One CPU's part of a heap. Blocks allocated on a CPU live on that CPU's
  * shard until freed (from any CPU) or re-parented; @lock protects @live,
- * @bytes, @count and the id range. Readers of @bytes and @count take no lock
- * (READ_ONCE; the writers use WRITE_ONCE under @lock).
+ * @bytes, @count, @hw and the id range. Readers of @bytes and @count take no
+ * lock (READ_ONCE; the writers use WRITE_ONCE under @lock). @hw is the
+ * highest @bytes has been, never lowered; only @lock's holder reads it.
  */
 struct kheap_shard {
 	raw_spinlock_t lock;
 	struct list_head live;
 	long bytes;
 	long count;
+	long hw;
 	u64 next_id; /* next id of this CPU's range */
 	u64 end_id; /* end (exclusive) of that range */
 	unsigned int id_gen; /* heap->id_gen when the range was taken */
@@ -38,6 +40,8 @@ struct kheap_shard {
  * @name:	its name, unique among heaps
  * @shards:	per-CPU live lists and counters
  * @peak:	high-water mark of the sum of the shards' bytes
+ * @hw_sum:	sum of the shards' @hw: a bound on the sum of their bytes that
+ *		changes only when a shard reaches a new high (track.c)
  * @overruns:	blocks freed with a damaged canary
  * @next_id:	start of the next id range handed to a shard
  * @id_gen:	bumped by kheap_bookmark() to retire every shard's id range
@@ -55,6 +59,7 @@ struct kheap {
 	char name[KHEAP_NAME_MAX + 1];
 	struct kheap_shard __percpu *shards;
 	atomic_long_t peak;
+	atomic_long_t hw_sum;
 	atomic_long_t overruns;
 	atomic64_t next_id;
 	atomic_t id_gen;
@@ -75,6 +80,9 @@ struct kheap_edge {
 	struct kheap *to;
 	struct rcu_head rcu;
 };
+
+/* The canary after every tracked block's data (track.c). */
+#define KHEAP_CANARY_SIZE sizeof(u64)
 
 /*
  * The header in front of every tracked block. @check is last, so it sits

@@ -76,7 +76,8 @@ struct kheap_pool_slot {
 
 /**
  * struct kheap_pool_stats - per-CPU statistics of a pool
- * @count:	indexed by enum kheap_pool_stat
+ * @count:	indexed by enum kheap_pool_stat; KHEAP_POOL_STAT_GETS is not
+ *		counted on its own (see kheap_pool_cpu_stat())
  */
 struct kheap_pool_stats {
 	unsigned long count[KHEAP_POOL_NR_STATS];
@@ -89,6 +90,9 @@ struct kheap_pool_stats {
  * @heap:	where the object area is accounted
  * @obj_size:	object size asked for
  * @stride:	distance between objects, kheap_obj_stride(@obj_size)
+ * @stride_shift: log2(@stride) when @stride is a power of two, else 0: the
+ *		put path then checks an object's offset with a mask, not a
+ *		division
  * @nr_objs:	objects in the pool
  * @capacity:	of each per-CPU ring: roundup_pow_of_two(@nr_objs)
  * @objs:	the object area, @nr_objs * @stride bytes from @heap
@@ -101,6 +105,7 @@ struct kheap_pool {
 	struct kheap *heap;
 	size_t obj_size;
 	size_t stride;
+	unsigned int stride_shift;
 	unsigned int nr_objs;
 	unsigned int capacity;
 	void *objs;
@@ -225,21 +230,34 @@ void *kheap_pool_get(struct kheap_pool *pool)
 		}
 	}
 out:
-	kheap_pool_count(pool,
-			 obj ? KHEAP_POOL_STAT_GETS : KHEAP_POOL_STAT_EMPTY);
+	if (!obj)
+		kheap_pool_count(pool, KHEAP_POOL_STAT_EMPTY);
 	local_irq_restore(flags);
 	return obj;
 }
 EXPORT_SYMBOL_GPL(kheap_pool_get);
 
-unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj)
+/* @obj's offset in the object area if it starts an object, else ULONG_MAX. */
+static unsigned long kheap_pool_offset(const struct kheap_pool *pool,
+				       const void *obj)
 {
 	unsigned long off = (unsigned long)obj - (unsigned long)pool->objs;
 
-	if (off >= (unsigned long)pool->nr_objs * pool->stride ||
-	    off % pool->stride)
+	if (off >= (unsigned long)pool->nr_objs * pool->stride)
+		return ULONG_MAX;
+	if (pool->stride_shift ? off & (pool->stride - 1) : off % pool->stride)
+		return ULONG_MAX;
+	return off;
+}
+
+unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj)
+{
+	unsigned long off = kheap_pool_offset(pool, obj);
+
+	if (off == ULONG_MAX)
 		return UINT_MAX;
-	return off / pool->stride;
+	return pool->stride_shift ? off >> pool->stride_shift :
+				    off / pool->stride;
 }
 EXPORT_SYMBOL_GPL(kheap_pool_index);
 
@@ -257,7 +275,7 @@ void kheap_pool_put(struct kheap_pool *pool, void *obj)
 	unsigned long flags;
 	bool done;
 
-	if (unlikely(kheap_pool_index(pool, obj) == UINT_MAX)) {
+	if (unlikely(kheap_pool_offset(pool, obj) == ULONG_MAX)) {
 		kheap_pool_foreign(pool, obj, "not an object of this pool",
 				   _RET_IP_);
 		return;
@@ -285,6 +303,19 @@ unsigned int kheap_pool_nr_objs(const struct kheap_pool *pool)
 }
 EXPORT_SYMBOL_GPL(kheap_pool_nr_objs);
 
+/*
+ * One CPU's counter. A get counts either a local hit or a remote steal, so
+ * the number of gets is their sum: one increment less on the get path.
+ */
+static unsigned long kheap_pool_cpu_stat(const struct kheap_pool_stats *st,
+					 enum kheap_pool_stat stat)
+{
+	if (stat == KHEAP_POOL_STAT_GETS)
+		return READ_ONCE(st->count[KHEAP_POOL_STAT_LOCAL_HITS]) +
+		       READ_ONCE(st->count[KHEAP_POOL_STAT_REMOTE_STEALS]);
+	return READ_ONCE(st->count[stat]);
+}
+
 u64 kheap_pool_stat(const struct kheap_pool *pool, enum kheap_pool_stat stat)
 {
 	u64 sum = 0;
@@ -294,11 +325,12 @@ u64 kheap_pool_stat(const struct kheap_pool *pool, enum kheap_pool_stat stat)
 		return 0;
 	/*
 	 * Racy by design: each CPU counts its own gets and puts while we
-	 * read. READ_ONCE() reads each counter as one untorn word; the sum
-	 * is a snapshot, and never goes back (every counter only grows).
+	 * read. kheap_pool_cpu_stat() reads each counter with READ_ONCE(), as
+	 * one untorn word; the sum is a snapshot, and never goes back (every
+	 * counter only grows).
 	 */
 	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(pool->stats, cpu)->count[stat]);
+		sum += kheap_pool_cpu_stat(per_cpu_ptr(pool->stats, cpu), stat);
 	return sum;
 }
 EXPORT_SYMBOL_GPL(kheap_pool_stat);
@@ -397,6 +429,8 @@ struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
 	pool->heap = heap ?: kheap_default();
 	pool->obj_size = obj_size;
 	pool->stride = kheap_obj_stride(obj_size);
+	if (is_power_of_2(pool->stride))
+		pool->stride_shift = ilog2(pool->stride);
 	pool->nr_objs = nr_objs;
 	pool->capacity = roundup_pow_of_two(nr_objs);
 
@@ -474,7 +508,7 @@ static void kheap_pool_show_one(struct seq_file *m, struct kheap_pool *pool)
 		/* Racy snapshot, as in kheap_pool_stat(). */
 		for (i = 0; i < KHEAP_POOL_NR_STATS; i++)
 			seq_printf(m, " %s %lu", kheap_pool_stat_names[i],
-				   READ_ONCE(st->count[i]));
+				   kheap_pool_cpu_stat(st, i));
 		seq_putc(m, '\n');
 	}
 }

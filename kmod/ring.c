@@ -25,7 +25,10 @@ EXPORT_SYMBOL_GPL(kheap_ring_size);
 void kheap_ring_init(struct kheap_ring *ring, unsigned int capacity)
 {
 	ring->head = 0;
+	ring->tail_seen = 0;
+	ring->cmask = capacity - 1;
 	ring->tail = 0;
+	ring->head_seen = 0;
 	ring->mask = capacity - 1;
 }
 EXPORT_SYMBOL_GPL(kheap_ring_init);
@@ -67,7 +70,9 @@ void kheap_ring_test_set_index(struct kheap_ring *ring, u32 index)
 	if (WARN_ON_ONCE(ring->head != ring->tail))
 		return;
 	ring->head = index;
+	ring->tail_seen = index;
 	ring->tail = index;
+	ring->head_seen = index;
 }
 EXPORT_SYMBOL_GPL(kheap_ring_test_set_index);
 #endif

@@ -23,7 +23,6 @@
 #include "kheap_internal.h"
 
 #define KHEAP_MIN_ALIGN ARCH_KMALLOC_MINALIGN
-#define KHEAP_CANARY_SIZE sizeof(u64)
 #define KHEAP_CANARY 0x5a17c0dedeadbea7ULL
 #define KHEAP_MAGIC 0x6b6865617021UL /* "kheap!" */
 #define KHEAP_FREED 0x6b66726565642aUL /* "kfreed*" */
@@ -98,11 +97,42 @@ long kheap_sum_count(const struct kheap *heap)
 	return sum;
 }
 
+/*
+ * A shard's bytes grew (its lock held): raise its high-water mark and the
+ * heap's sum of them. That sum bounds the heap's bytes: every shard's bytes
+ * are at most its @hw, which never falls.
+ */
+static void kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard)
+{
+	long delta = shard->bytes - shard->hw;
+
+	if (delta <= 0)
+		return;
+	shard->hw = shard->bytes;
+	/*
+	 * Fully ordered: the kheap_update_peak() that follows reads hw_sum
+	 * and the shards after it. A CPU that reads hw_sum before this add
+	 * (and skips the sum) is covered by our own kheap_update_peak().
+	 */
+	atomic_long_add_return(delta, &heap->hw_sum);
+}
+
+/*
+ * Raise heap->peak to the sum of the shards' bytes if that is higher. The
+ * sum is at most hw_sum, so while hw_sum <= peak it cannot be higher and
+ * the shards are not read: the common case reads two words that change
+ * only at a new high, not every CPU's busy shard (whose cache line another
+ * CPU would have to fetch on every allocation). hw_sum can stay above the
+ * peak (shards that peaked at different times); then every allocation sums
+ * the shards, as it always did.
+ */
 static void kheap_update_peak(struct kheap *heap)
 {
-	long total = kheap_sum_bytes(heap);
-	long old = atomic_long_read(&heap->peak);
+	long total, old = atomic_long_read(&heap->peak);
 
+	if (atomic_long_read(&heap->hw_sum) <= old)
+		return;
+	total = kheap_sum_bytes(heap);
 	while (total > old &&
 	       !atomic_long_try_cmpxchg(&heap->peak, &old, total))
 		;
@@ -154,6 +184,7 @@ static void kheap_track(struct kheap *heap, struct kheap_hdr *hdr)
 	list_add_tail(&hdr->node, &shard->live);
 	WRITE_ONCE(shard->bytes, shard->bytes + hdr->size);
 	WRITE_ONCE(shard->count, shard->count + 1);
+	kheap_raise_hw(heap, shard);
 	raw_spin_unlock_irqrestore(&shard->lock, flags);
 	kheap_update_peak(heap);
 }
@@ -470,7 +501,8 @@ EXPORT_SYMBOL_GPL(kheap_count);
  * kheap_peak_bytes() - high-water mark of kheap_bytes()
  * @heap: the heap; NULL means the default heap
  *
- * Updated after each allocation from the sum of the per-CPU counters.
+ * Updated after each allocation from the sum of the per-CPU counters (not
+ * read while a bound on that sum shows it cannot exceed the peak).
  *
  * Context: Any context.
  * Return: the peak in bytes.
@@ -656,6 +688,7 @@ void kheap_reparent(struct kheap *heap, struct kheap *to)
 		list_splice_tail_init(&src->live, &dst->live);
 		WRITE_ONCE(dst->bytes, dst->bytes + src->bytes);
 		WRITE_ONCE(dst->count, dst->count + src->count);
+		kheap_raise_hw(to, dst);
 		WRITE_ONCE(src->bytes, 0);
 		WRITE_ONCE(src->count, 0);
 		raw_spin_unlock(&dst->lock);

@@ -5,12 +5,13 @@
 #  1. installs what is missing (scripts/deps.sh);
 #  2. for each test-kernel flavour (KHEAP_FLAVOURS, default "debug kcsan rt"):
 #     builds (or reuses) the kernel (scripts/kernel.sh FLAVOUR), builds
-#     kheap.ko, the KUnit modules and the example client against it in
-#     build/ktest-FLAVOUR/, and boots it under QEMU: /init loads kheap, runs
-#     every KUnit suite (the soak for KHEAP_SOAK_SECONDS, 20) while debugfs
-#     readers run, writes malformed input to every writable debugfs file,
-#     reads debugfs, unloads, loads and unloads kheap and its client
-#     KHEAP_CYCLES times (50), scans kmemleak (where the kernel has it).
+#     kheap.ko, the KUnit modules, the example client and the benchmark
+#     module (compiled only) against it in build/ktest-FLAVOUR/, and boots
+#     it under QEMU: /init loads kheap, runs every KUnit suite (the soak for
+#     KHEAP_SOAK_SECONDS, 20) while debugfs readers run, writes malformed
+#     input to every writable debugfs file, reads debugfs, unloads, loads
+#     and unloads kheap and its client KHEAP_CYCLES times (50), scans
+#     kmemleak (where the kernel has it).
 #     The flavours:
 #       debug  KASAN, lockdep, kmemleak, failslab, DEBUG_LIST;
 #       kcsan  the data-race detector (it cannot share a kernel with KASAN),
@@ -56,7 +57,9 @@ for f in ${KHEAP_FLAVOURS:-debug kcsan rt}; do
 		continue
 	fi
 	step "modules against the $f kernel"
-	scripts/build-modules.sh "$kdir" "$out"
+	# KHEAP_BENCH=1 compiles the benchmark too, so it does not rot; it is
+	# not loaded here (make bench runs it, on a kernel without sanitizers).
+	scripts/build-modules.sh "$kdir" "$out" KHEAP_BENCH=1
 	tests=$(ls "$out"/kunit/*.ko)
 	scripts/initramfs.sh "$out/initrd.cpio.gz" "$out" $tests
 	step "KUnit under QEMU on $f (-smp ${KHEAP_SMP:-4}, $(flavour_what "$f"))"

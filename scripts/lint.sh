@@ -11,7 +11,8 @@
 #     every exported function has a kernel-doc comment (STYLE.md: kernel-doc
 #     for every function of the API).
 #  3. sparse (C=2) and W=1 builds against Debian's stock 6.1, 6.12 and
-#     6.12 PREEMPT_RT headers, plus each public header compiled on its own,
+#     6.12 PREEMPT_RT headers (the benchmark module included where the
+#     kernel has objpool), plus each public header compiled on its own,
 #     with and without KHEAP_NO_TRACKING: any warning fails.
 #  4. clang-format --dry-run with the kernel's .clang-format: any change it
 #     would make fails (regions it mangles are fenced, with a reason, by
@@ -27,7 +28,7 @@ mkdir -p "$out"
 scripts/deps.sh build lint stock
 ksrc=$(scripts/kernel-src.sh)
 
-mapfile -t srcs < <(find kmod include kunit samples -path kunit/broken -prune \
+mapfile -t srcs < <(find kmod include kunit samples bench -path kunit/broken -prune \
 	-o -name '*.[ch]' -print | sort)
 : >"$out/findings"
 report() {	# report TOOL < "file:line: message" lines; shows and keeps them
@@ -90,7 +91,7 @@ grep -E '(ERROR|WARNING|CHECK):' "$cp_log" |
 echo "== lint: kernel-doc -Wall" >&2
 # (its exit status is not the verdict: KDOC_WERROR in the environment would
 # make it one; the warnings it prints are)
-{ "$ksrc/scripts/kernel-doc" -none -Wall include/kheap/*.h kmod/*.[ch] 2>&1 || true; } |
+{ "$ksrc/scripts/kernel-doc" -none -Wall include/kheap/*.h kmod/*.[ch] bench/*.[ch] 2>&1 || true; } |
 	report kernel-doc
 # Exported functions (an EXPORT_SYMBOL right after a lone "}") need a
 # "name() - summary" kernel-doc comment in a public header or in kmod/.
@@ -132,7 +133,8 @@ for rel in $rels; do
 	kdir=/usr/src/linux-headers-$rel
 	rm -f "$out/$rel/build.log"
 	rc=0
-	scripts/build-modules.sh "$kdir" "$out/$rel" C=2 >/dev/null 2>&1 || rc=$?
+	# KHEAP_BENCH=1: the benchmark too, where the kernel has objpool (6.12).
+	scripts/build-modules.sh "$kdir" "$out/$rel" C=2 KHEAP_BENCH=1 >/dev/null 2>&1 || rc=$?
 	build_report "build-$rel" "$out/$rel/build.log" "$rc"
 	hdrtest "$out/hdr-$rel"
 	rc=0

@@ -19,7 +19,7 @@ rc=0
 timeout --foreground -k 10 "${KHEAP_QEMU_TIMEOUT:-900}" \
 	qemu-system-x86_64 -accel tcg -machine q35 -cpu max \
 	-smp "${KHEAP_SMP:-4}" -m "${KHEAP_MEM:-2048}" \
-	-display none -monitor none -no-reboot \
+	-name kheap,debug-threads=on -display none -monitor none -no-reboot \
 	-serial "file:$out.log" -serial "file:$out.token" \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic $*" \

@@ -55,6 +55,7 @@
 #define _KHEAP_POOL_H
 
 #include <linux/bits.h>
+#include <linux/cache.h>
 #include <linux/types.h>
 #include <linux/gfp.h>
 #include <linux/compiler.h>
@@ -70,18 +71,33 @@ struct kheap;
 /**
  * struct kheap_ring - bounded SPSC ring of non-NULL pointers
  * @head:	consumer index, free-running; only the consumer writes it
+ * @tail_seen:	the consumer's last reading of @tail; only it uses this
+ * @cmask:	capacity - 1, the consumer's copy of @mask
+ * @cpad:	keeps the producer's fields off the consumer's cache line
  * @tail:	producer index, free-running; only the producer writes it
+ * @head_seen:	the producer's last reading of @head; only it uses this
  * @mask:	capacity - 1 (capacity is a power of two)
+ * @ppad:	keeps the slots off the producer's cache line
  * @slots:	the entries, indexed by index & @mask
  *
  * The ring holds tail - head entries (u32 arithmetic, so it works across the
- * wrap of 2^32). The fields are public only for the inline fast path; use
- * the functions below.
+ * wrap of 2^32). Each side keeps its index, its last reading of the other
+ * side's index and the mask in a cache line of its own (when the ring is
+ * SMP_CACHE_BYTES aligned; correct either way), and reads the other side's
+ * index only when its reading says the ring is full (producer) or empty
+ * (consumer): a push and a pop on two CPUs do not fetch each other's cache
+ * line on every call. The fields are public only for the inline fast path;
+ * use the functions below.
  */
 struct kheap_ring {
 	u32 head;
+	u32 tail_seen;
+	u32 cmask;
+	u8 cpad[SMP_CACHE_BYTES - 3 * sizeof(u32)];
 	u32 tail;
+	u32 head_seen;
 	u32 mask;
+	u8 ppad[SMP_CACHE_BYTES - 3 * sizeof(u32)];
 	void *slots[];
 };
 
@@ -109,14 +125,22 @@ static inline size_t kheap_obj_stride(size_t obj_size)
 static inline bool kheap_ring_push(struct kheap_ring *ring, void *obj)
 {
 	u32 tail = ring->tail; /* only we write it */
-	/*
-	 * Pairs with the smp_store_release() of head in kheap_ring_pop(): the
-	 * consumer has read the slot we are about to overwrite.
-	 */
-	u32 head = smp_load_acquire(&ring->head);
 
-	if (unlikely(!obj) || tail - head > ring->mask)
+	if (unlikely(!obj))
 		return false;
+	if (unlikely(tail - ring->head_seen > ring->mask)) {
+		/*
+		 * Looks full: read head again. Pairs with the
+		 * smp_store_release() of head in kheap_ring_pop(): the
+		 * consumer has read every slot below the head we see, so we
+		 * may overwrite them, now and on later pushes (an old reading
+		 * of head is never ahead of head: it only makes the ring look
+		 * fuller than it is).
+		 */
+		ring->head_seen = smp_load_acquire(&ring->head);
+		if (tail - ring->head_seen > ring->mask)
+			return false;
+	}
 	WRITE_ONCE(ring->slots[tail & ring->mask], obj);
 	/*
 	 * Pairs with the smp_load_acquire() of tail in kheap_ring_pop(): the
@@ -137,16 +161,20 @@ static inline bool kheap_ring_push(struct kheap_ring *ring, void *obj)
 static inline void *kheap_ring_pop(struct kheap_ring *ring)
 {
 	u32 head = ring->head; /* only we write it */
-	/*
-	 * Pairs with the smp_store_release() of tail in kheap_ring_push(): the
-	 * slot's content is visible once we see the tail that covers it.
-	 */
-	u32 tail = smp_load_acquire(&ring->tail);
 	void *obj;
 
-	if (head == tail)
-		return NULL;
-	obj = READ_ONCE(ring->slots[head & ring->mask]);
+	if (head == ring->tail_seen) {
+		/*
+		 * Looks empty: read tail again. Pairs with the
+		 * smp_store_release() of tail in kheap_ring_push(): every slot
+		 * below the tail we see is written and visible, now and on
+		 * later pops (an old reading of tail is never ahead of tail).
+		 */
+		ring->tail_seen = smp_load_acquire(&ring->tail);
+		if (head == ring->tail_seen)
+			return NULL;
+	}
+	obj = READ_ONCE(ring->slots[head & ring->cmask]);
 	/*
 	 * Pairs with the smp_load_acquire() of head in kheap_ring_push(): our
 	 * read of the slot is done before the producer may reuse it.
@@ -224,7 +252,8 @@ size_t kheap_ring_size(unsigned int capacity);
 
 /**
  * kheap_ring_init() - make caller-allocated memory an empty ring
- * @ring:	kheap_ring_size(@capacity) bytes
+ * @ring:	kheap_ring_size(@capacity) bytes, best SMP_CACHE_BYTES aligned
+ *		(see struct kheap_ring)
  * @capacity:	a power of two, as kheap_ring_round_capacity() returns
  *
  * Context: any; nobody else may use @ring yet.

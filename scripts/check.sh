@@ -10,7 +10,7 @@
 #     it under QEMU: /init loads kheap, runs every KUnit suite (the soak for
 #     KHEAP_SOAK_SECONDS, 20) while debugfs readers run, writes malformed
 #     input to every writable debugfs file, reads debugfs, unloads, loads
-#     and unloads kheap and its client KHEAP_CYCLES times (50), scans
+#     and unloads kheap and its client KHEAP_CYCLES times (100), scans
 #     kmemleak (where the kernel has it).
 #     The flavours:
 #       debug  KASAN, lockdep, kmemleak, failslab, DEBUG_LIST;
@@ -67,7 +67,7 @@ for f in ${KHEAP_FLAVOURS:-debug kcsan rt}; do
 	# shellcheck disable=SC2046 # the arguments are words
 	scripts/qemu.sh "$kdir/arch/x86/boot/bzImage" "$out/initrd.cpio.gz" \
 		"$out/kunit" kheap.mode=check kunit.stats_enabled=2 \
-		kheap.soak="${KHEAP_SOAK_SECONDS:-20}" kheap.cycles="${KHEAP_CYCLES:-50}" \
+		kheap.soak="${KHEAP_SOAK_SECONDS:-20}" kheap.cycles="${KHEAP_CYCLES:-100}" \
 		$(scripts/flavour-args.sh "$f")
 	scripts/check-log.py --expect-kunit "$out/kunit" >"$out/kunit.verdict" || kunit_ok=1
 	head -n -1 "$out/kunit.verdict"

@@ -16,4 +16,25 @@
 #include <asm/unaligned.h>
 #endif
 
+/*
+ * Shrinkers: 6.7 made them allocated objects (shrinker_alloc() and
+ * shrinker_register()); before, the caller allocates and registers one.
+ * Macros, so this header needs no include (it is force-included first).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#define kheap_shrinker_alloc() shrinker_alloc(0, "kheap-cache")
+#define kheap_shrinker_register(s) ({ shrinker_register(s); 0; })
+#define kheap_shrinker_discard(s) shrinker_free(s)
+#define kheap_shrinker_free(s) shrinker_free(s)
+#else
+#define kheap_shrinker_alloc() kzalloc(sizeof(struct shrinker), GFP_KERNEL)
+#define kheap_shrinker_register(s) register_shrinker(s, "kheap-cache")
+#define kheap_shrinker_discard(s) kfree(s)
+#define kheap_shrinker_free(s)          \
+	do {                            \
+		unregister_shrinker(s); \
+		kfree(s);               \
+	} while (0)
+#endif
+
 #endif /* _KHEAP_COMPAT_H */

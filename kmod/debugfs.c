@@ -8,6 +8,7 @@
  *   hierarchy        the graph as indented text
  *   hierarchy.dot    the graph for Graphviz
  *   callsites        live bytes and blocks per allocating call site
+ *   cache            the per-CPU cache of freed blocks, per class
  *
  * The first line of each file names its format and version. Lists of blocks
  * are snapshots taken at open, walked by seq_file, so a long list never
@@ -16,6 +17,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/kallsyms.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -312,6 +314,7 @@ static size_t kheap_sites_merge(struct kheap_site *sites, size_t n)
 
 static int kheap_callsites_show(struct seq_file *m, void *v)
 {
+	char sym[KSYM_SYMBOL_LEN];
 	struct kheap_site *sites;
 	struct kheap *heap;
 	size_t i, n = 0, cap = 16;
@@ -334,9 +337,11 @@ static int kheap_callsites_show(struct seq_file *m, void *v)
 	n = kheap_sites_merge(sites, n);
 	sort(sites, n, sizeof(*sites), kheap_site_cmp_bytes, NULL);
 	seq_puts(m, "# kheap callsites v1\n# bytes count caller\n");
-	for (i = 0; i < n; i++)
-		seq_printf(m, "%zu %zu %pS\n", sites[i].bytes, sites[i].count,
-			   (void *)sites[i].caller);
+	for (i = 0; i < n; i++) {
+		kheap_sym(sym, sites[i].caller);
+		seq_printf(m, "%zu %zu %s\n", sites[i].bytes, sites[i].count,
+			   sym);
+	}
 	kvfree(sites);
 	return 0;
 }
@@ -357,6 +362,13 @@ void kheap_debugfs_heap_remove(struct kheap *heap)
 	heap->dir = NULL;
 }
 
+static int kheap_cache_file_show(struct seq_file *m, void *v)
+{
+	kheap_cache_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kheap_cache_file);
+
 void kheap_debugfs_init(void)
 {
 	struct dentry *root = kheap_debugfs_root;
@@ -369,4 +381,5 @@ void kheap_debugfs_init(void)
 			    &kheap_hierarchy_dot_fops);
 	debugfs_create_file("callsites", 0400, root, NULL,
 			    &kheap_callsites_fops);
+	debugfs_create_file("cache", 0400, root, NULL, &kheap_cache_file_fops);
 }

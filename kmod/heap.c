@@ -20,7 +20,7 @@
 DEFINE_MUTEX(kheap_lock);
 LIST_HEAD(kheap_heaps);
 
-static struct kheap *kheap_default_heap;
+struct kheap *kheap_default_heap;
 
 static bool kheap_name_valid(const char *name)
 {
@@ -195,17 +195,36 @@ int kheap_heaps_init(void)
 	return 0;
 }
 
+/* Free every block left in the default heap (module exit). */
+static void kheap_free_all(struct kheap *heap)
+{
+	struct kheap_snap *snap;
+	size_t i;
+
+	while (kheap_count(heap)) {
+		snap = kheap_snapshot(heap, 0, U64_MAX);
+		if (!snap) {
+			pr_err("out of memory freeing the default heap's %zu blocks\n",
+			       kheap_count(heap));
+			return;
+		}
+		for (i = 0; i < snap->n; i++)
+			kheap_free(snap->v[i].ptr);
+		kvfree(snap);
+	}
+}
+
 /*
  * Module exit: client modules are gone (they hold references to our
- * symbols), so what is left was leaked. Report it and free it, so that
- * unloading kheap leaves nothing behind.
+ * symbols), so what is left was leaked. Detach every reporter first (a
+ * client's reporter may be in unloaded module text), then report and free
+ * it all, so that unloading kheap leaves nothing behind.
  */
 void kheap_heaps_exit(void)
 {
 	struct kheap *heap, *tmp;
-	struct kheap_snap *snap;
-	size_t i;
 
+	kheap_detach_reporters();
 	list_for_each_entry_safe(heap, tmp, &kheap_heaps, node) {
 		if (heap != kheap_default_heap) {
 			pr_err("heap '%s' was never destroyed\n", heap->name);
@@ -214,12 +233,7 @@ void kheap_heaps_exit(void)
 	}
 	heap = kheap_default_heap;
 	kheap_report_leaks(heap);
-	do {
-		snap = kheap_snapshot(heap, 0, U64_MAX);
-		for (i = 0; snap && i < snap->n; i++)
-			kheap_free(snap->v[i].ptr);
-	} while (snap && snap->n && (kvfree(snap), true));
-	kvfree(snap);
+	kheap_free_all(heap);
 
 	kheap_debugfs_heap_remove(heap);
 	mutex_lock(&kheap_lock);

@@ -182,7 +182,7 @@ size_t kheap_hier_bytes(struct kheap *heap)
 {
 	size_t bytes, count;
 
-	kheap_hier_sum(heap ? heap : kheap_default(), &bytes, &count);
+	kheap_hier_sum(kheap_resolve(heap), &bytes, &count);
 	return bytes;
 }
 EXPORT_SYMBOL_GPL(kheap_hier_bytes);
@@ -198,7 +198,7 @@ size_t kheap_hier_count(struct kheap *heap)
 {
 	size_t bytes, count;
 
-	kheap_hier_sum(heap ? heap : kheap_default(), &bytes, &count);
+	kheap_hier_sum(kheap_resolve(heap), &bytes, &count);
 	return count;
 }
 EXPORT_SYMBOL_GPL(kheap_hier_count);

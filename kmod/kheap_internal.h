@@ -6,10 +6,12 @@
 #define _KHEAP_INTERNAL_H
 
 #include <linux/fault-inject.h>
+#include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/seqlock.h>
 #include <linux/spinlock.h>
 
 #include <kheap/kheap.h>
@@ -20,9 +22,11 @@ struct seq_file;
 /*
  * One CPU's part of a heap. Blocks allocated on a CPU live on that CPU's
  * shard until freed (from any CPU) or re-parented; @lock protects @live,
- * @bytes, @count, @hw and the id range. Readers of @bytes and @count take no
- * lock (READ_ONCE; the writers use WRITE_ONCE under @lock). @hw is the
- * highest @bytes has been, never lowered; only @lock's holder reads it.
+ * @bytes, @count, @hw and the id range. It is taken with interrupts off, for
+ * one block or one reader's batch of KHEAP_BATCH blocks, never longer.
+ * Readers of @bytes and @count take no lock (READ_ONCE; the writers use
+ * WRITE_ONCE under @lock). @hw is the highest @bytes has been, never
+ * lowered; only @lock's holder reads it.
  */
 struct kheap_shard {
 	raw_spinlock_t lock;
@@ -34,6 +38,9 @@ struct kheap_shard {
 	u64 end_id; /* end (exclusive) of that range */
 	unsigned int id_gen; /* heap->id_gen when the range was taken */
 };
+
+/* Blocks a reader or mover handles per lock hold (snapshot.c). */
+#define KHEAP_BATCH 32
 
 /**
  * struct kheap - a named memory category
@@ -85,21 +92,37 @@ struct kheap_edge {
 #define KHEAP_CANARY_SIZE sizeof(u64)
 
 /*
- * The header in front of every tracked block. @check is last, so it sits
- * right before the user pointer; it mixes the header's address, id and size
- * so that a pointer kheap did not hand out, a pointer into the middle of a
- * block, or a block already freed fails the check.
+ * The header in front of every tracked block, 56 bytes, so that a 64-byte
+ * request with its header and canary fits kmalloc-128. @check is last, so it
+ * sits right before the user pointer: a keyed mix (a secret drawn at load)
+ * of the header's address and every other field but @node, @caller and
+ * @stamp, so that a pointer kheap did not hand out, a pointer into a block,
+ * a block already freed (its @check is then the freed value) or a forged
+ * header fails the check.
  */
 struct kheap_hdr {
 	struct list_head node;
 	struct kheap *heap;
 	u64 id;
-	size_t size;
 	unsigned long caller;
-	u64 time_ns;
-	u32 offset; /* header minus the kmalloc'd base */
-	u32 cpu; /* the shard it lives on */
-	unsigned long check;
+	u32 stamp; /* jiffies at allocation, low 32 bits */
+	u32 size;
+	u16 cpu; /* the shard it lives on */
+	u16 offset; /* header minus the kmalloc'd base, KHEAP_OFF_* flags */
+	u32 check;
+};
+
+/* @offset: the block was allocated at a block cache class's full size. */
+#define KHEAP_OFF_CLASS 0x8000
+#define KHEAP_OFF_MASK 0x7fff
+
+/*
+ * A reader's place in a shard's @live list (track.c): a list entry whose
+ * @null sits where a header's @heap does, and is NULL, which no header's is.
+ */
+struct kheap_cursor {
+	struct list_head node;
+	void *null;
 };
 
 /* A snapshot of live blocks, taken under the shard locks, sorted by id. */
@@ -112,24 +135,74 @@ struct kheap_snap {
 extern struct dentry *kheap_debugfs_root;
 extern struct mutex kheap_lock;
 extern struct list_head kheap_heaps;
+extern struct kheap *kheap_default_heap;
 extern atomic_long_t kheap_invalid_frees_count;
+
+/* "NULL means the default heap", said once. */
+static inline struct kheap *kheap_resolve(const struct kheap *heap)
+{
+	return heap ? (struct kheap *)heap : kheap_default_heap;
+}
+
+/* Nanoseconds since boot, to the tick: the clock of @time_ns. */
+static inline u64 kheap_now_ns(void)
+{
+	return jiffies64_to_nsecs(get_jiffies_64() - INITIAL_JIFFIES);
+}
 
 /* heap.c */
 int kheap_heaps_init(void);
 void kheap_heaps_exit(void);
 
 /* track.c */
+extern seqcount_t kheap_move_seq;
 long kheap_sum_bytes(const struct kheap *heap);
 long kheap_sum_count(const struct kheap *heap);
+void kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard);
+void kheap_update_peak(struct kheap *heap);
+u32 kheap_check_of(const struct kheap_hdr *hdr, const struct kheap *heap,
+		   u64 id, u32 size, u16 cpu, u16 offset);
+void kheap_fill_info(const struct kheap_hdr *hdr,
+		     struct kheap_alloc_info *info);
+void __init kheap_track_init(void);
+
+/* snapshot.c: readers and movers of the live lists, in bounded batches */
 struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to);
 void kheap_reparent(struct kheap *heap, struct kheap *to);
 void kheap_report_leaks(struct kheap *heap);
+
+/* cache.c: the per-CPU cache of freed blocks */
+#define KHEAP_CACHE_CLASSES 8
+#define KHEAP_CACHE_MAX 2048 /* the largest class, header and canary in */
+extern bool kheap_cache_on;
+extern const u16 kheap_cache_size[KHEAP_CACHE_CLASSES];
+void *kheap_cache_pop(unsigned int cls);
+bool kheap_cache_push(void *base, unsigned int cls);
+int kheap_cache_init(void);
+void kheap_cache_exit(void);
+void kheap_cache_drain_all(void);
+void kheap_cache_show(struct seq_file *m);
+
+/* The cache class of a block of @total bytes (header and canary in). */
+static __always_inline unsigned int kheap_cache_class(size_t total)
+{
+	if (total <= 64)
+		return 0;
+	if (total <= 96)
+		return 1;
+	if (total <= 128)
+		return 2;
+	if (total <= 192)
+		return 3;
+	return fls(total - 1) - 4; /* 256 -> 4 ... 2048 -> 7 */
+}
 
 /* hier.c */
 void kheap_hier_sum(struct kheap *heap, size_t *bytes, size_t *count);
 void kheap_edges_remove_locked(struct kheap *heap);
 
 /* reporter.c */
+void kheap_sym(char *buf, unsigned long caller);
 void kheap_format_info(struct seq_file *m, const char *prefix,
 		       const struct kheap_alloc_info *info);
 void kheap_notify_alloc(struct kheap *heap,
@@ -137,7 +210,13 @@ void kheap_notify_alloc(struct kheap *heap,
 void kheap_notify_free(struct kheap *heap, const struct kheap_alloc_info *info);
 void kheap_notify_report(struct kheap *heap,
 			 const struct kheap_alloc_info *info);
-bool kheap_has_reporter(struct kheap *heap);
+void kheap_detach_reporters(void);
+
+/* Is a reporter attached? Only a hint: the callers look again under RCU. */
+static __always_inline bool kheap_has_reporter(const struct kheap *heap)
+{
+	return rcu_access_pointer(heap->reporter);
+}
 
 /* fault.c: the fail_alloc fault point, only with CONFIG_FAULT_INJECTION */
 #ifdef CONFIG_FAULT_INJECTION

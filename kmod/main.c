@@ -23,6 +23,10 @@ static int __init kheap_init(void)
 	kheap_debugfs_init();
 	kheap_pool_debugfs_init(kheap_debugfs_root);
 	kheap_fault_debugfs_init(kheap_debugfs_root);
+	kheap_track_init();
+	ret = kheap_cache_init();
+	if (ret)
+		goto err_cache;
 	ret = kheap_heaps_init();
 	if (ret)
 		goto err_heaps;
@@ -30,6 +34,8 @@ static int __init kheap_init(void)
 	return 0;
 
 err_heaps:
+	kheap_cache_exit();
+err_cache:
 	debugfs_remove_recursive(kheap_debugfs_root);
 	return ret;
 }
@@ -37,6 +43,7 @@ err_heaps:
 static void __exit kheap_exit(void)
 {
 	kheap_heaps_exit();
+	kheap_cache_exit();
 	debugfs_remove_recursive(kheap_debugfs_root);
 	pr_info("unloaded\n");
 }

@@ -426,7 +426,7 @@ struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&pool->node);
 	strscpy(pool->name, name, sizeof(pool->name));
-	pool->heap = heap ?: kheap_default();
+	pool->heap = kheap_resolve(heap);
 	pool->obj_size = obj_size;
 	pool->stride = kheap_obj_stride(obj_size);
 	if (is_power_of_2(pool->stride))

@@ -10,7 +10,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/export.h>
-#include <linux/sched/clock.h>
+#include <linux/kallsyms.h>
 #include <linux/seq_file.h>
 
 #include "kheap_internal.h"
@@ -34,8 +34,7 @@ int kheap_set_reporter(struct kheap *heap, const struct kheap_reporter *rep)
 
 	if (rep && !rep->ops)
 		return -EINVAL;
-	if (!heap)
-		heap = kheap_default();
+	heap = kheap_resolve(heap);
 	mutex_lock(&kheap_lock);
 	old = rcu_replace_pointer(heap->reporter, rep,
 				  lockdep_is_held(&kheap_lock));
@@ -46,10 +45,19 @@ int kheap_set_reporter(struct kheap *heap, const struct kheap_reporter *rep)
 }
 EXPORT_SYMBOL_GPL(kheap_set_reporter);
 
-bool kheap_has_reporter(struct kheap *heap)
+/*
+ * Detach every heap's reporter and wait for the callbacks under way
+ * (module exit: a reporter may belong to a client already unloaded).
+ */
+void kheap_detach_reporters(void)
 {
-	/* Only a hint; the callers look again under RCU. */
-	return rcu_access_pointer(heap->reporter);
+	struct kheap *heap;
+
+	mutex_lock(&kheap_lock);
+	list_for_each_entry(heap, &kheap_heaps, node)
+		RCU_INIT_POINTER(heap->reporter, NULL);
+	mutex_unlock(&kheap_lock);
+	synchronize_rcu();
 }
 
 void kheap_notify_alloc(struct kheap *heap, const struct kheap_alloc_info *info)
@@ -89,33 +97,51 @@ void kheap_notify_report(struct kheap *heap,
 	rcu_read_unlock();
 }
 
+/**
+ * kheap_sym() - a call site, printable
+ * @buf:	KSYM_SYMBOL_LEN bytes
+ * @caller:	the address
+ *
+ * The symbol and offset (as %pS), or, for an address no symbol covers
+ * (freed __init text, an unloaded module, a caller given by hand), the
+ * address hashed as %p prints it: never a raw kernel address.
+ */
+void kheap_sym(char *buf, unsigned long caller)
+{
+	sprint_symbol(buf, caller);
+	if (!buf[0] || !strncmp(buf, "0x", 2))
+		snprintf(buf, KSYM_SYMBOL_LEN, "%p", (void *)caller);
+}
+
 /*
  * The one formatter of a block: to @m when given, else to the console.
- * Pointers are hashed (%p); the call site is symbolic (%pS).
+ * Pointers are hashed (%p), call sites symbolic (kheap_sym()).
  */
 void kheap_format_info(struct seq_file *m, const char *prefix,
 		       const struct kheap_alloc_info *info)
 {
-	u64 age = local_clock() - info->time_ns;
-	u64 ms = div_u64(age, NSEC_PER_MSEC);
+	u64 ms = div_u64(kheap_now_ns() - info->time_ns, NSEC_PER_MSEC);
+	char sym[KSYM_SYMBOL_LEN];
 
+	kheap_sym(sym, info->caller);
 	if (m)
-		seq_printf(m,
-			   "%s id=%llu size=%zu age=%llu.%03llus caller=%pS\n",
+		seq_printf(m, "%s id=%llu size=%zu age=%llu.%03llus caller=%s\n",
 			   prefix, info->id, info->size, div_u64(ms, 1000),
-			   ms % 1000, (void *)info->caller);
+			   ms % 1000, sym);
 	else
-		pr_err("%s heap=%s id=%llu size=%zu age=%llu.%03llus caller=%pS\n",
+		pr_err("%s heap=%s id=%llu size=%zu age=%llu.%03llus caller=%s\n",
 		       prefix, kheap_name(info->heap), info->id, info->size,
-		       div_u64(ms, 1000), ms % 1000, (void *)info->caller);
+		       div_u64(ms, 1000), ms % 1000, sym);
 }
 
 static void kheap_console_on_alloc(void *priv,
 				   const struct kheap_alloc_info *info)
 {
-	pr_info_ratelimited("alloc heap=%s id=%llu size=%zu caller=%pS\n",
-			    kheap_name(info->heap), info->id, info->size,
-			    (void *)info->caller);
+	char sym[KSYM_SYMBOL_LEN];
+
+	kheap_sym(sym, info->caller);
+	pr_info_ratelimited("alloc heap=%s id=%llu size=%zu caller=%s\n",
+			    kheap_name(info->heap), info->id, info->size, sym);
 }
 
 static void kheap_console_on_free(void *priv,
@@ -128,11 +154,13 @@ static void kheap_console_on_free(void *priv,
 static void kheap_console_report(void *priv,
 				 const struct kheap_alloc_info *info)
 {
-	u64 ms = div_u64(local_clock() - info->time_ns, NSEC_PER_MSEC);
+	u64 ms = div_u64(kheap_now_ns() - info->time_ns, NSEC_PER_MSEC);
+	char sym[KSYM_SYMBOL_LEN];
 
-	pr_info("report heap=%s id=%llu size=%zu age=%llu.%03llus caller=%pS\n",
+	kheap_sym(sym, info->caller);
+	pr_info("report heap=%s id=%llu size=%zu age=%llu.%03llus caller=%s\n",
 		kheap_name(info->heap), info->id, info->size, div_u64(ms, 1000),
-		ms % 1000, (void *)info->caller);
+		ms % 1000, sym);
 }
 
 static const struct kheap_reporter_ops kheap_console_ops = {

@@ -5,55 +5,107 @@
  * A block is one kmalloc() area: [padding][struct kheap_hdr][user data][canary].
  * The header sits right before the user pointer, which is aligned as asked.
  *
- * Fast path: the allocating CPU's shard is locked with its raw spinlock, with
- * interrupts off (frees may come from hardirq); no lock or counter is shared
- * between CPUs. A free locks the shard the block lives on, which is another
- * CPU's only when the block was allocated there.
+ * Fast path: one interrupts-off section per call, with no helper call in
+ * it. Allocation: a block of the request's size class comes from this CPU's
+ * cache of freed blocks (cache.c) or, before that section, from kmalloc();
+ * its header is filled and it goes on this CPU's shard of the heap under
+ * the shard's lock. Free: the header is read with extable-protected loads
+ * (a foreign pointer cannot fault us), checked, checked again under the lock
+ * of the shard it names and marked freed there (so of two frees of one
+ * block exactly one wins), unlinked, and the block goes back to the cache,
+ * or to kfree() once interrupts are back on. No lock is shared between
+ * CPUs; a free locks another CPU's shard only for a block allocated there.
+ *
+ * The interrupts-off sections are also the RCU readers that keep a heap
+ * alive (kheap_destroy() frees it after a grace period); reporters are
+ * called under rcu_read_lock().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/export.h>
-#include <linux/hash.h>
+#include <linux/kallsyms.h>
+#include <linux/kfence.h>
+#include <linux/mm.h>
 #include <linux/overflow.h>
-#include <linux/sched/clock.h>
+#include <linux/random.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/uaccess.h>
+#include <trace/events/kmem.h>
 
 #include "kheap_internal.h"
 
 #define KHEAP_MIN_ALIGN ARCH_KMALLOC_MINALIGN
 #define KHEAP_CANARY 0x5a17c0dedeadbea7ULL
-#define KHEAP_MAGIC 0x6b6865617021UL /* "kheap!" */
-#define KHEAP_FREED 0x6b66726565642aUL /* "kfreed*" */
+/* A freed header's check: its live check with these bits flipped. */
+#define KHEAP_FREED 0x6b667265U /* "kfre" */
 /* Ids a shard takes at once from its heap (see kheap_bookmark()). */
 #define KHEAP_ID_RANGE 1024
-/* The largest request: header, padding and canary must still fit. */
-#define KHEAP_MAX_SIZE (INT_MAX - 2 * PAGE_SIZE)
+/* Header and canary: what a block costs on top of its request. */
+#define KHEAP_OVERHEAD (sizeof(struct kheap_hdr) + KHEAP_CANARY_SIZE)
+/* The largest request the cache classes take. */
+#define KHEAP_SMALL_MAX (KHEAP_CACHE_MAX - KHEAP_OVERHEAD)
+/* Never cached: memcg-charged, DMA zones, reclaimable caches. */
+#define KHEAP_NOCACHE_GFP \
+	(__GFP_ACCOUNT | __GFP_DMA | __GFP_DMA32 | __GFP_RECLAIMABLE)
+
+static_assert(sizeof(struct kheap_hdr) == 56);
+static_assert(KMALLOC_MAX_SIZE <= U32_MAX);
+static_assert(PAGE_SIZE <= KHEAP_OFF_MASK + 1);
+
+/* Why a header failed its check. */
+enum kheap_verdict {
+	KHEAP_OWNED, /* live (a lookup), or claimed and off its list (a free) */
+	KHEAP_FOREIGN, /* not a block kheap handed out */
+	KHEAP_FREED_TWICE, /* a block already freed */
+};
 
 atomic_long_t kheap_invalid_frees_count;
+/* Bumped around every header kheap_reparent() rewrites (snapshot.c). */
+seqcount_t kheap_move_seq = SEQCNT_ZERO(kheap_move_seq);
+/* The key of every header's check, drawn at load. */
+static u64 kheap_secret __ro_after_init;
 
-/* The check value of a header at @hdr with this @id and @size. */
-static unsigned long kheap_check_of(const struct kheap_hdr *hdr, u64 id,
-				    size_t size)
+void __init kheap_track_init(void)
 {
-	return KHEAP_MAGIC ^ (unsigned long)hdr ^
-	       hash_64(id ^ ((u64)size << 17), BITS_PER_LONG);
+	kheap_secret = get_random_u64();
 }
 
-static unsigned long kheap_check(const struct kheap_hdr *hdr)
+/**
+ * kheap_check_of() - the live check value of a header
+ * @hdr:	where the header is
+ * @heap:	its heap
+ * @id:		its id
+ * @size:	its size
+ * @cpu:	its shard
+ * @offset:	its offset and flags
+ *
+ * A multiply-xor mix keyed with a secret drawn at load: without the secret,
+ * a header cannot be forged, nor a field changed, with more than a 2^-32
+ * chance.
+ *
+ * Return: the check.
+ */
+u32 kheap_check_of(const struct kheap_hdr *hdr, const struct kheap *heap,
+		   u64 id, u32 size, u16 cpu, u16 offset)
 {
-	return kheap_check_of(hdr, hdr->id, hdr->size);
+	u64 x = kheap_secret ^ (unsigned long)hdr;
+
+	x = (x ^ (unsigned long)heap) * 0x9e3779b97f4a7c15ULL;
+	x = (x ^ id) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ ((u64)size << 32 | (u32)cpu << 16 | offset)) *
+	    0x94d049bb133111ebULL;
+	return x >> 32;
 }
 
-static unsigned long kheap_freed(const struct kheap_hdr *hdr)
+static u32 kheap_check(const struct kheap_hdr *hdr)
 {
-	return KHEAP_FREED ^ (unsigned long)hdr;
+	return kheap_check_of(hdr, hdr->heap, hdr->id, hdr->size, hdr->cpu,
+			      hdr->offset);
 }
 
-static u64 kheap_canary(const struct kheap_hdr *hdr)
+static u64 kheap_canary(u32 check)
 {
-	return KHEAP_CANARY ^ hdr->check;
+	return KHEAP_CANARY ^ check;
 }
 
 static inline struct kheap_hdr *kheap_hdr_of(const void *ptr)
@@ -66,16 +118,16 @@ static inline void *kheap_ptr_of(const struct kheap_hdr *hdr)
 	return (void *)(hdr + 1);
 }
 
-static struct kheap *kheap_or_default(struct kheap *heap)
+static inline void *kheap_base_of(const struct kheap_hdr *hdr)
 {
-	return heap ? heap : kheap_default();
+	return (void *)hdr - (hdr->offset & KHEAP_OFF_MASK);
 }
 
 /*
  * The sums below race with allocations and frees on every CPU by design:
  * each shard's counter is written under its lock with WRITE_ONCE(), and
- * read here without it with READ_ONCE(), one untorn word at a time. The
- * sum is a snapshot, exact when nothing is in flight.
+ * read here without it with READ_ONCE(), one untorn word at a time. The sum is a snapshot, exact when nothing is in
+ * flight.
  */
 long kheap_sum_bytes(const struct kheap *heap)
 {
@@ -102,7 +154,7 @@ long kheap_sum_count(const struct kheap *heap)
  * heap's sum of them. That sum bounds the heap's bytes: every shard's bytes
  * are at most its @hw, which never falls.
  */
-static void kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard)
+void kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard)
 {
 	long delta = shard->bytes - shard->hw;
 
@@ -121,12 +173,9 @@ static void kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard)
  * Raise heap->peak to the sum of the shards' bytes if that is higher. The
  * sum is at most hw_sum, so while hw_sum <= peak it cannot be higher and
  * the shards are not read: the common case reads two words that change
- * only at a new high, not every CPU's busy shard (whose cache line another
- * CPU would have to fetch on every allocation). hw_sum can stay above the
- * peak (shards that peaked at different times); then every allocation sums
- * the shards, as it always did.
+ * only at a new high, not every CPU's busy shard.
  */
-static void kheap_update_peak(struct kheap *heap)
+void kheap_update_peak(struct kheap *heap)
 {
 	long total, old = atomic_long_read(&heap->peak);
 
@@ -139,16 +188,16 @@ static void kheap_update_peak(struct kheap *heap)
 }
 
 /*
- * Take the shard's next id. A shard owns a range of KHEAP_ID_RANGE ids; it
- * takes a new one when the range is used up or when a bookmark has retired
- * every range since (heap->id_gen moved).
+ * Take the shard's next id, its lock held. A shard owns a range of
+ * KHEAP_ID_RANGE ids; it takes a new one when the range is used up or when
+ * a bookmark has retired every range since (heap->id_gen moved).
  */
 static u64 kheap_next_id(struct kheap *heap, struct kheap_shard *shard)
 {
 	/* Pairs with the atomic_inc_return() in kheap_bookmark(). */
 	unsigned int gen = atomic_read_acquire(&heap->id_gen);
 
-	if (shard->next_id == shard->end_id || shard->id_gen != gen) {
+	if (unlikely(shard->next_id == shard->end_id || shard->id_gen != gen)) {
 		shard->next_id =
 			atomic64_fetch_add(KHEAP_ID_RANGE, &heap->next_id);
 		shard->end_id = shard->next_id + KHEAP_ID_RANGE;
@@ -157,36 +206,145 @@ static u64 kheap_next_id(struct kheap *heap, struct kheap_shard *shard)
 	return shard->next_id++;
 }
 
-static void kheap_fill_info(const struct kheap_hdr *hdr,
-			    struct kheap_alloc_info *info)
+/*
+ * The time of a block: nanoseconds since boot, to the tick, from the low 32
+ * bits of jiffies it kept. Wrap-safe for blocks younger than 2^32 ticks.
+ */
+static u64 kheap_stamp_ns(u32 stamp)
+{
+	u64 now = get_jiffies_64();
+
+	return jiffies64_to_nsecs(now - (u32)((u32)now - stamp) -
+				  INITIAL_JIFFIES);
+}
+
+void kheap_fill_info(const struct kheap_hdr *hdr, struct kheap_alloc_info *info)
 {
 	info->heap = hdr->heap;
 	info->ptr = kheap_ptr_of(hdr);
 	info->size = hdr->size;
 	info->id = hdr->id;
 	info->caller = hdr->caller;
-	info->time_ns = hdr->time_ns;
+	info->time_ns = kheap_stamp_ns(hdr->stamp);
 }
 
-/* Put a new block on this CPU's shard of @heap; set its id and check. */
-static void kheap_track(struct kheap *heap, struct kheap_hdr *hdr)
+/*
+ * Fill a new block's header and put it on this CPU's shard of @heap, with
+ * interrupts off. Returns the user pointer.
+ */
+static void *kheap_track(struct kheap *heap, void *base, u16 offset,
+			 size_t size, unsigned long caller)
 {
-	struct kheap_shard *shard;
-	unsigned long flags;
+	struct kheap_hdr *hdr = base + (offset & KHEAP_OFF_MASK);
+	struct kheap_shard *shard = this_cpu_ptr(heap->shards);
 
-	local_irq_save(flags);
-	hdr->cpu = raw_smp_processor_id();
-	shard = this_cpu_ptr(heap->shards);
-	raw_spin_lock(&shard->lock);
 	hdr->heap = heap;
+	hdr->caller = caller;
+	hdr->stamp = (u32)jiffies;
+	hdr->size = size;
+	hdr->cpu = smp_processor_id();
+	hdr->offset = offset;
+	raw_spin_lock(&shard->lock);
 	hdr->id = kheap_next_id(heap, shard);
 	hdr->check = kheap_check(hdr);
 	list_add_tail(&hdr->node, &shard->live);
-	WRITE_ONCE(shard->bytes, shard->bytes + hdr->size);
+	WRITE_ONCE(shard->bytes, shard->bytes + size);
 	WRITE_ONCE(shard->count, shard->count + 1);
 	kheap_raise_hw(heap, shard);
-	raw_spin_unlock_irqrestore(&shard->lock, flags);
+	raw_spin_unlock(&shard->lock);
+	put_unaligned(kheap_canary(hdr->check),
+		      (u64 *)(kheap_ptr_of(hdr) + size));
+	return kheap_ptr_of(hdr);
+}
+
+/* After the interrupts-off section: the peak, the reporter. */
+static void *kheap_started(struct kheap *heap, void *ptr)
+{
 	kheap_update_peak(heap);
+	if (unlikely(kheap_has_reporter(heap))) {
+		struct kheap_alloc_info info;
+
+		kheap_fill_info(kheap_hdr_of(ptr), &info);
+		kheap_notify_alloc(heap, &info);
+	}
+	return ptr;
+}
+
+static __always_inline bool kheap_cacheable(gfp_t gfp)
+{
+	return READ_ONCE(kheap_cache_on) && !(gfp & KHEAP_NOCACHE_GFP);
+}
+
+/* A block of the cache's classes, from the cache or kmalloc(). */
+static void *kheap_alloc_small(struct kheap *heap, size_t size, gfp_t gfp,
+			       unsigned long caller)
+{
+	size_t total = size + KHEAP_OVERHEAD;
+	unsigned long flags;
+	u16 offset = 0;
+	void *base, *ptr;
+
+	if (kheap_should_fail(total, gfp))
+		return NULL;
+	if (kheap_cacheable(gfp)) {
+		unsigned int cls = kheap_cache_class(total);
+
+		local_irq_save(flags);
+		base = kheap_cache_pop(cls);
+		if (base) {
+			ptr = kheap_track(heap, base, KHEAP_OFF_CLASS, size,
+					  caller);
+			local_irq_restore(flags);
+			trace_kmalloc(caller, base, total, kheap_cache_size[cls],
+				      gfp, NUMA_NO_NODE);
+			if (want_init_on_alloc(gfp))
+				memset(ptr, 0, size);
+			return kheap_started(heap, ptr);
+		}
+		local_irq_restore(flags);
+		/* The class's full size, so any request of the class fits. */
+		total = kheap_cache_size[cls];
+		offset = KHEAP_OFF_CLASS;
+	}
+	base = kmalloc(total, gfp);
+	if (unlikely(!base))
+		return NULL;
+	local_irq_save(flags);
+	ptr = kheap_track(heap, base, offset, size, caller);
+	local_irq_restore(flags);
+	return kheap_started(heap, ptr);
+}
+
+/* Aligned or large blocks: straight from kmalloc(), never cached. */
+static void *kheap_alloc_large(struct kheap *heap, size_t size, size_t align,
+			       gfp_t gfp, unsigned long caller)
+{
+	unsigned long flags;
+	size_t total;
+	void *base, *ptr;
+
+	if (align < KHEAP_MIN_ALIGN)
+		align = KHEAP_MIN_ALIGN;
+	if (!is_power_of_2(align) || align > PAGE_SIZE)
+		return NULL;
+	/*
+	 * What kmalloc() cannot serve is refused here, quietly: past
+	 * KMALLOC_MAX_SIZE the page allocator would WARN.
+	 */
+	if (size > KMALLOC_MAX_SIZE - KHEAP_OVERHEAD - (align - KHEAP_MIN_ALIGN))
+		return NULL;
+	total = size + KHEAP_OVERHEAD + (align - KHEAP_MIN_ALIGN);
+	if (kheap_should_fail(total, gfp))
+		return NULL;
+	base = kmalloc(total, gfp);
+	if (unlikely(!base))
+		return NULL;
+	ptr = PTR_ALIGN(base + sizeof(struct kheap_hdr), align);
+	local_irq_save(flags);
+	ptr = kheap_track(heap, base, (void *)kheap_hdr_of(ptr) - base, size,
+			  caller);
+	local_irq_restore(flags);
+	return kheap_started(heap, ptr);
 }
 
 /**
@@ -201,45 +359,19 @@ static void kheap_track(struct kheap *heap, struct kheap_hdr *hdr)
  *
  * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
  * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
- * Return: the block, or NULL (bad @align, @size too large, no memory, a
- * failure injected by the fail_alloc fault point); nothing is counted then.
+ * Return: the block, or NULL (bad @align, @size with kheap's header and
+ * canary above KMALLOC_MAX_SIZE, no memory, a failure injected by the
+ * fail_alloc fault point); nothing is counted then.
  */
 void *kheap_alloc_caller(struct kheap *heap, size_t size, size_t align,
 			 gfp_t gfp, unsigned long caller)
 {
-	struct kheap_hdr *hdr;
-	size_t total;
-	void *base, *ptr;
-
-	heap = kheap_or_default(heap);
-	if (align < KHEAP_MIN_ALIGN)
-		align = KHEAP_MIN_ALIGN;
-	if (!is_power_of_2(align) || align > PAGE_SIZE || size > KHEAP_MAX_SIZE)
-		return NULL;
-	total = sizeof(*hdr) + (align - KHEAP_MIN_ALIGN) + size +
-		KHEAP_CANARY_SIZE;
-	if (kheap_should_fail(total, gfp))
-		return NULL;
-	base = kmalloc(total, gfp);
-	if (unlikely(!base))
-		return NULL;
-
-	ptr = PTR_ALIGN(base + sizeof(*hdr), align);
-	hdr = kheap_hdr_of(ptr);
-	hdr->offset = (void *)hdr - base;
-	hdr->size = size;
-	hdr->caller = caller;
-	hdr->time_ns = local_clock();
-	kheap_track(heap, hdr);
-	put_unaligned(kheap_canary(hdr), (u64 *)(ptr + size));
-
-	if (kheap_has_reporter(heap)) {
-		struct kheap_alloc_info info;
-
-		kheap_fill_info(hdr, &info);
-		kheap_notify_alloc(heap, &info);
-	}
-	return ptr;
+	if (likely(align <= KHEAP_MIN_ALIGN && !(align & (align - 1)) &&
+		   size <= KHEAP_SMALL_MAX))
+		return kheap_alloc_small(kheap_resolve(heap), size, gfp,
+					 caller);
+	return kheap_alloc_large(kheap_resolve(heap), size, align, gfp,
+				 caller);
 }
 EXPORT_SYMBOL_GPL(kheap_alloc_caller);
 
@@ -320,69 +452,176 @@ void *kheap_alloc_array(struct kheap *heap, size_t n, size_t size, gfp_t gfp)
 EXPORT_SYMBOL_GPL(kheap_alloc_array);
 
 /*
- * Is @ptr a live kheap block? The header is read with
- * copy_from_kernel_nofault(), which neither faults on an unmapped address nor
- * is seen by KASAN, so probing a foreign pointer is harmless.
+ * Copy the header's words after @node with extable-protected loads: no
+ * call, no fault on an unmapped address, not seen by KASAN (the memory may
+ * be freed: that is what we are checking). Only addresses of the direct
+ * map are read, where every kmalloc() block is.
  */
-static struct kheap_hdr *kheap_hdr_get(const void *ptr, unsigned long caller)
+static __always_inline bool kheap_hdr_peek(const struct kheap_hdr *hdr,
+					   struct kheap_hdr *copy)
+{
+	unsigned long a = (unsigned long)hdr;
+
+	if (unlikely(a < PAGE_OFFSET ||
+		     a + sizeof(*hdr) > (unsigned long)high_memory))
+		return false;
+	__get_kernel_nofault(&copy->heap, &hdr->heap, unsigned long, fault);
+	__get_kernel_nofault(&copy->id, &hdr->id, u64, fault);
+	__get_kernel_nofault(&copy->caller, &hdr->caller, unsigned long, fault);
+	__get_kernel_nofault(&copy->stamp, &hdr->stamp, u64, fault);
+	__get_kernel_nofault(&copy->cpu, &hdr->cpu, u64, fault);
+	return true;
+fault:
+	return false;
+}
+
+/* Read and check the header of @ptr into @copy, once. */
+static enum kheap_verdict kheap_hdr_read(const void *ptr,
+					 struct kheap_hdr *copy)
+{
+	const struct kheap_hdr *hdr = kheap_hdr_of(ptr);
+	u32 check;
+
+	if (unlikely(!IS_ALIGNED((unsigned long)ptr, KHEAP_MIN_ALIGN) ||
+		     !kheap_hdr_peek(hdr, copy)))
+		return KHEAP_FOREIGN;
+	if (unlikely(copy->cpu >= nr_cpu_ids || !copy->heap))
+		return KHEAP_FOREIGN;
+	check = kheap_check_of(hdr, copy->heap, copy->id, copy->size,
+			       copy->cpu, copy->offset);
+	if (likely(copy->check == check))
+		return KHEAP_OWNED;
+	return copy->check == (check ^ KHEAP_FREED) ? KHEAP_FREED_TWICE :
+						      KHEAP_FOREIGN;
+}
+
+/*
+ * Read and check the header of @ptr: KHEAP_OWNED (here: live), or why not.
+ * A header kheap_reparent() is rewriting on another CPU reads torn: on a
+ * failed check, read again once no rewrite is under way (the writer runs
+ * with interrupts off, so it is never one we interrupted).
+ */
+static enum kheap_verdict kheap_hdr_lookup(const void *ptr,
+					   struct kheap_hdr *copy)
+{
+	enum kheap_verdict v = kheap_hdr_read(ptr, copy);
+	unsigned int seq;
+
+	while (unlikely(v != KHEAP_OWNED)) {
+		seq = read_seqcount_begin(&kheap_move_seq);
+		v = kheap_hdr_read(ptr, copy);
+		if (!read_seqcount_retry(&kheap_move_seq, seq))
+			break;
+	}
+	return v;
+}
+
+/*
+ * Claim @hdr for freeing, its shard locked by us: its check must still be
+ * the one we read (not freed, moved or reused since), and becomes the
+ * freed one, so a second free of the block fails its check.
+ */
+static bool kheap_claim(struct kheap_hdr *hdr, u32 check)
+{
+	u32 now;
+
+	/* Another CPU may have freed it meanwhile: a protected load. */
+	__get_kernel_nofault(&now, &hdr->check, u32, lost);
+	if (now != check)
+		return false;
+	hdr->check = check ^ KHEAP_FREED;
+	return true;
+lost:
+	return false;
+}
+
+/*
+ * Take the block at @ptr off its shard, with interrupts off. @copy gets its
+ * header as it was when claimed.
+ */
+static enum kheap_verdict kheap_untrack(const void *ptr, struct kheap_hdr *copy)
 {
 	struct kheap_hdr *hdr = kheap_hdr_of(ptr);
-	struct kheap_hdr copy;
-	const char *what = "a pointer kheap did not hand out";
+	struct kheap_shard *shard;
+	enum kheap_verdict v;
 
-	if (!IS_ALIGNED((unsigned long)ptr, KHEAP_MIN_ALIGN) ||
-	    (unsigned long)ptr < sizeof(*hdr))
-		goto bad;
-	if (copy_from_kernel_nofault(&copy, hdr, sizeof(copy)))
-		goto bad;
-	if (copy.check == kheap_freed(hdr)) {
-		what = "a block already freed";
-		goto bad;
+	for (;;) {
+		v = kheap_hdr_lookup(ptr, copy);
+		if (unlikely(v != KHEAP_OWNED))
+			return v;
+		shard = per_cpu_ptr(copy->heap->shards, copy->cpu);
+		raw_spin_lock(&shard->lock);
+		if (likely(kheap_claim(hdr, copy->check)))
+			break;
+		/* Freed, moved or reused since we read it: look again. */
+		raw_spin_unlock(&shard->lock);
 	}
-	if (copy.check != kheap_check_of(hdr, copy.id, copy.size))
-		goto bad;
-	return hdr;
-bad:
+	list_del(&hdr->node);
+	WRITE_ONCE(shard->bytes, shard->bytes - copy->size);
+	WRITE_ONCE(shard->count, shard->count - 1);
+	raw_spin_unlock(&shard->lock);
+	return KHEAP_OWNED;
+}
+
+/* A refused free: counted, and said, rate-limited. */
+static void kheap_bad_free(const void *ptr, enum kheap_verdict v,
+			   unsigned long caller)
+{
+	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL,
+				      DEFAULT_RATELIMIT_BURST);
+	char sym[KSYM_SYMBOL_LEN];
+
 	atomic_long_inc(&kheap_invalid_frees_count);
-	pr_err_ratelimited("invalid free of %p (%s) from %pS\n", ptr, what,
-			   (void *)caller);
+	if (!__ratelimit(&rs))
+		return;
+	kheap_sym(sym, caller);
+	pr_err("invalid free of %p (%s) from %s\n", ptr,
+	       v == KHEAP_FREED_TWICE ? "a block already freed" :
+					"a pointer kheap did not hand out",
+	       sym);
+}
+
+static void kheap_check_canary(const struct kheap_hdr *copy, const void *ptr)
+{
+	char sym[KSYM_SYMBOL_LEN];
+
+	if (likely(get_unaligned((const u64 *)(ptr + copy->size)) ==
+		   kheap_canary(copy->check)))
+		return;
+	atomic_long_inc(&copy->heap->overruns);
+	kheap_sym(sym, copy->caller);
+	pr_err("heap '%s': write past the end of block id %llu (%u bytes) allocated at %s\n",
+	       copy->heap->name, copy->id, copy->size, sym);
+}
+
+/*
+ * A claimed block: back to this CPU's cache when it came from it (a
+ * class-sized block of this CPU, not KFENCE's), else the base for kfree().
+ * Interrupts are off.
+ */
+static void *kheap_release(struct kheap_hdr *hdr, unsigned long caller)
+{
+	void *base = kheap_base_of(hdr);
+
+	if (!(hdr->offset & KHEAP_OFF_CLASS) || !READ_ONCE(kheap_cache_on) ||
+	    hdr->cpu != smp_processor_id() || is_kfence_address(base))
+		return base;
+	if (want_init_on_free())
+		memset(kheap_ptr_of(hdr), 0, hdr->size + KHEAP_CANARY_SIZE);
+	if (!kheap_cache_push(base, kheap_cache_class(hdr->size +
+						      KHEAP_OVERHEAD)))
+		return base;
+	trace_kfree(caller, base);
 	return NULL;
 }
 
-/* Take @hdr off its shard. Returns its heap, with RCU held by the caller. */
-static struct kheap *kheap_untrack(struct kheap_hdr *hdr)
+static void kheap_notify_freed(const struct kheap_hdr *copy, const void *ptr)
 {
-	struct kheap_shard *shard;
-	struct kheap *heap;
-	unsigned long flags;
+	struct kheap_alloc_info info;
 
-	for (;;) {
-		/* kheap_reparent() changes ->heap under both shard locks. */
-		heap = READ_ONCE(hdr->heap);
-		shard = per_cpu_ptr(heap->shards, hdr->cpu);
-		raw_spin_lock_irqsave(&shard->lock, flags);
-		if (likely(READ_ONCE(hdr->heap) == heap))
-			break;
-		raw_spin_unlock_irqrestore(&shard->lock, flags);
-	}
-	list_del(&hdr->node);
-	WRITE_ONCE(shard->bytes, shard->bytes - hdr->size);
-	WRITE_ONCE(shard->count, shard->count - 1);
-	hdr->check = kheap_freed(hdr);
-	raw_spin_unlock_irqrestore(&shard->lock, flags);
-	return heap;
-}
-
-static void kheap_check_canary(struct kheap *heap, struct kheap_hdr *hdr,
-			       unsigned long check)
-{
-	const void *end = kheap_ptr_of(hdr) + hdr->size;
-
-	if (likely(get_unaligned((const u64 *)end) == (KHEAP_CANARY ^ check)))
-		return;
-	atomic_long_inc(&heap->overruns);
-	pr_err("heap '%s': write past the end of block id %llu (%zu bytes) allocated at %pS\n",
-	       heap->name, hdr->id, hdr->size, (void *)hdr->caller);
+	kheap_fill_info(copy, &info);
+	info.ptr = ptr;
+	kheap_notify_free(copy->heap, &info);
 }
 
 /**
@@ -390,37 +629,44 @@ static void kheap_check_canary(struct kheap *heap, struct kheap_hdr *hdr,
  * @ptr: a block from kheap_alloc() and friends; NULL is ignored
  *
  * A pointer kheap did not hand out, or one already freed, is reported
- * (rate-limited), counted and left alone. A block whose canary was
- * overwritten is reported and counted, and still freed.
+ * (rate-limited), counted and left alone: of two frees of one block, on any
+ * CPUs or contexts at once, exactly one frees it. A stale pointer whose
+ * memory kheap has since handed out again, at the same address, is not
+ * told from the new block: that free frees the new block (heap.h). A block
+ * whose canary was overwritten is reported and counted, and still freed.
  *
  * Context: as kfree(): any context, but on PREEMPT_RT not hardirq, nor with
  * interrupts or preemption off.
  */
 void kheap_free(const void *ptr)
 {
-	struct kheap_hdr *hdr;
+	struct kheap_hdr copy;
+	enum kheap_verdict v;
+	unsigned long flags;
 	struct kheap *heap;
-	unsigned long check;
+	void *base;
 
 	if (unlikely(ZERO_OR_NULL_PTR(ptr)))
 		return;
-	hdr = kheap_hdr_get(ptr, _RET_IP_);
-	if (unlikely(!hdr))
+	local_irq_save(flags);
+	v = kheap_untrack(ptr, &copy);
+	if (unlikely(v != KHEAP_OWNED)) {
+		local_irq_restore(flags);
+		kheap_bad_free(ptr, v, _RET_IP_);
 		return;
-
-	check = hdr->check;
-	rcu_read_lock();
-	heap = kheap_untrack(hdr);
-	kheap_check_canary(heap, hdr, check);
-	if (kheap_has_reporter(heap)) {
-		struct kheap_alloc_info info;
-
-		kheap_fill_info(hdr, &info);
-		info.heap = heap;
-		kheap_notify_free(heap, &info);
 	}
-	rcu_read_unlock();
-	kfree((void *)hdr - hdr->offset);
+	/* The block is ours: no other CPU reaches it any more. */
+	kheap_check_canary(&copy, ptr);
+	heap = copy.heap;
+	if (unlikely(kheap_has_reporter(heap))) {
+		/* Reporters run with interrupts on, the block still valid. */
+		local_irq_restore(flags);
+		kheap_notify_freed(&copy, ptr);
+		local_irq_save(flags);
+	}
+	base = kheap_release(kheap_hdr_of(ptr), _RET_IP_);
+	local_irq_restore(flags);
+	kfree(base);
 }
 EXPORT_SYMBOL_GPL(kheap_free);
 
@@ -428,18 +674,19 @@ EXPORT_SYMBOL_GPL(kheap_free);
  * kheap_of() - the heap that owns a live block
  * @ptr: the block
  *
+ * A pure lookup: a pointer that is not a live block is not reported.
+ *
  * Context: Any context.
  * Return: its heap, or NULL if @ptr is not a live kheap block.
  */
 struct kheap *kheap_of(const void *ptr)
 {
-	struct kheap_hdr *hdr;
+	struct kheap_hdr copy;
 
 	if (ZERO_OR_NULL_PTR(ptr))
 		return NULL;
-	hdr = kheap_hdr_get(ptr, _RET_IP_);
 	/* kheap_reparent() may move it meanwhile: the old or the new heap. */
-	return hdr ? READ_ONCE(hdr->heap) : NULL;
+	return kheap_hdr_lookup(ptr, &copy) == KHEAP_OWNED ? copy.heap : NULL;
 }
 EXPORT_SYMBOL_GPL(kheap_of);
 
@@ -447,17 +694,18 @@ EXPORT_SYMBOL_GPL(kheap_of);
  * kheap_size() - the requested size of a live block
  * @ptr: the block
  *
+ * A pure lookup, as kheap_of().
+ *
  * Context: Any context.
  * Return: its size, or 0 if @ptr is NULL or not a live kheap block.
  */
 size_t kheap_size(const void *ptr)
 {
-	struct kheap_hdr *hdr;
+	struct kheap_hdr copy;
 
 	if (ZERO_OR_NULL_PTR(ptr))
 		return 0;
-	hdr = kheap_hdr_get(ptr, _RET_IP_);
-	return hdr ? hdr->size : 0;
+	return kheap_hdr_lookup(ptr, &copy) == KHEAP_OWNED ? copy.size : 0;
 }
 EXPORT_SYMBOL_GPL(kheap_size);
 
@@ -473,10 +721,12 @@ EXPORT_SYMBOL_GPL(kheap_size);
  */
 size_t kheap_bytes(const struct kheap *heap)
 {
-	long sum = kheap_sum_bytes(kheap_or_default((struct kheap *)heap));
+	long sum = kheap_sum_bytes(kheap_resolve(heap));
 
-	/* Frees on one shard of blocks counted on another are not possible,
-	 * but a sum read while others allocate can be momentarily off.
+	/*
+	 * A block freed on another CPU than the one that counted it is
+	 * uncounted on its own shard, but a sum read while others allocate
+	 * can be momentarily off.
 	 */
 	return sum > 0 ? sum : 0;
 }
@@ -491,7 +741,7 @@ EXPORT_SYMBOL_GPL(kheap_bytes);
  */
 size_t kheap_count(const struct kheap *heap)
 {
-	long sum = kheap_sum_count(kheap_or_default((struct kheap *)heap));
+	long sum = kheap_sum_count(kheap_resolve(heap));
 
 	return sum > 0 ? sum : 0;
 }
@@ -509,7 +759,7 @@ EXPORT_SYMBOL_GPL(kheap_count);
  */
 size_t kheap_peak_bytes(const struct kheap *heap)
 {
-	return atomic_long_read(&kheap_or_default((struct kheap *)heap)->peak);
+	return atomic_long_read(&kheap_resolve(heap)->peak);
 }
 EXPORT_SYMBOL_GPL(kheap_peak_bytes);
 
@@ -522,9 +772,7 @@ EXPORT_SYMBOL_GPL(kheap_peak_bytes);
  */
 unsigned long kheap_overruns(const struct kheap *heap)
 {
-	struct kheap *h = kheap_or_default((struct kheap *)heap);
-
-	return atomic_long_read(&h->overruns);
+	return atomic_long_read(&kheap_resolve(heap)->overruns);
 }
 EXPORT_SYMBOL_GPL(kheap_overruns);
 
@@ -547,67 +795,30 @@ EXPORT_SYMBOL_GPL(kheap_invalid_frees);
  * @heap: the heap (NULL: the default heap)
  *
  * Every allocation of @heap that returned before this call has an id below
- * the value returned; every one that starts after it gets one at or above it.
- * Retiring every shard's id range (the generation bump) is what makes the
- * second half hold: a shard takes a fresh range, from @heap->next_id, on its
- * next allocation.
+ * the value returned; every one that starts after it gets one at or above
+ * it. The value is read first: every id range taken before is below it.
+ * Then every shard's range is retired (the generation bump), so a shard's
+ * next allocation takes a fresh range, from a counter already at or above
+ * the value; a range taken in between starts at or above it too.
  *
  * Context: Any context.
  * Return: the bookmark.
  */
 u64 kheap_bookmark(struct kheap *heap)
 {
-	heap = kheap_or_default(heap);
+	u64 mark;
+
+	heap = kheap_resolve(heap);
+	mark = atomic64_read(&heap->next_id);
 	/*
-	 * Fully ordered: the ranges taken before it are all below what we
-	 * read next; pairs with the acquire in kheap_next_id().
+	 * Fully ordered, so no allocation can see the new generation and
+	 * still take a range the read above did not count; pairs with the
+	 * acquire in kheap_next_id().
 	 */
 	atomic_inc_return(&heap->id_gen);
-	return atomic64_read(&heap->next_id);
+	return mark;
 }
 EXPORT_SYMBOL_GPL(kheap_bookmark);
-
-static int kheap_info_cmp(const void *a, const void *b)
-{
-	const struct kheap_alloc_info *x = a, *y = b;
-
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-/*
- * Copy the live blocks of @heap with @from <= id <= @to, sorted by id. The
- * copy is sized from the count at the start; blocks allocated meanwhile may
- * be left out. Returns NULL when out of memory.
- */
-struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to)
-{
-	struct kheap_snap *snap;
-	struct kheap_hdr *hdr;
-	size_t cap = kheap_count(heap) + 16;
-	int cpu;
-
-	snap = kvmalloc(struct_size(snap, v, cap), GFP_KERNEL);
-	if (!snap)
-		return NULL;
-	snap->n = 0;
-	snap->cap = cap;
-	for_each_possible_cpu(cpu) {
-		struct kheap_shard *shard = per_cpu_ptr(heap->shards, cpu);
-		unsigned long flags;
-
-		raw_spin_lock_irqsave(&shard->lock, flags);
-		list_for_each_entry(hdr, &shard->live, node) {
-			if (snap->n == cap)
-				break;
-			if (hdr->id < from || hdr->id > to)
-				continue;
-			kheap_fill_info(hdr, &snap->v[snap->n++]);
-		}
-		raw_spin_unlock_irqrestore(&shard->lock, flags);
-	}
-	sort(snap->v, snap->n, sizeof(snap->v[0]), kheap_info_cmp, NULL);
-	return snap;
-}
 
 /**
  * kheap_report() - list the live blocks in an id window
@@ -629,7 +840,7 @@ int kheap_report(struct kheap *heap, u64 from, u64 to)
 
 	if (from > to)
 		return -EINVAL;
-	heap = kheap_or_default(heap);
+	heap = kheap_resolve(heap);
 	snap = kheap_snapshot(heap, from, to);
 	if (!snap)
 		return -ENOMEM;
@@ -640,59 +851,3 @@ int kheap_report(struct kheap *heap, u64 from, u64 to)
 	return n;
 }
 EXPORT_SYMBOL_GPL(kheap_report);
-
-/* Print the leak report of a heap about to go. */
-void kheap_report_leaks(struct kheap *heap)
-{
-	struct kheap_snap *snap;
-	size_t i;
-
-	if (!kheap_count(heap))
-		return;
-	pr_err("heap '%s': %zu live blocks (%zu bytes) leaked\n", heap->name,
-	       kheap_count(heap), kheap_bytes(heap));
-	snap = kheap_snapshot(heap, 0, U64_MAX);
-	if (!snap)
-		return;
-	for (i = 0; i < snap->n; i++) {
-		if (i < 32)
-			kheap_format_info(NULL, "leak:", &snap->v[i]);
-		kheap_notify_report(heap, &snap->v[i]);
-	}
-	if (snap->n > 32)
-		pr_err("heap '%s': and %zu more leaked blocks\n", heap->name,
-		       snap->n - 32);
-	kvfree(snap);
-}
-
-/*
- * Move every live block of @heap to @to (the default heap), shard by shard:
- * a block stays on the same CPU's shard. Both shard locks are held while a
- * block's ->heap changes (see kheap_untrack()); the lock order is @heap's
- * shard, then @to's.
- */
-void kheap_reparent(struct kheap *heap, struct kheap *to)
-{
-	struct kheap_hdr *hdr;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct kheap_shard *src = per_cpu_ptr(heap->shards, cpu);
-		struct kheap_shard *dst = per_cpu_ptr(to->shards, cpu);
-		unsigned long flags;
-
-		raw_spin_lock_irqsave(&src->lock, flags);
-		raw_spin_lock_nested(&dst->lock, SINGLE_DEPTH_NESTING);
-		list_for_each_entry(hdr, &src->live, node)
-			WRITE_ONCE(hdr->heap, to);
-		list_splice_tail_init(&src->live, &dst->live);
-		WRITE_ONCE(dst->bytes, dst->bytes + src->bytes);
-		WRITE_ONCE(dst->count, dst->count + src->count);
-		kheap_raise_hw(to, dst);
-		WRITE_ONCE(src->bytes, 0);
-		WRITE_ONCE(src->count, 0);
-		raw_spin_unlock(&dst->lock);
-		raw_spin_unlock_irqrestore(&src->lock, flags);
-	}
-	kheap_update_peak(to);
-}

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kheap block cache: per CPU and per size class, a small stack of freed
+ * tracked blocks, so that the steady state of allocations and frees skips
+ * kmalloc() and kfree() (what SLUB's per-CPU sheaves do for slab caches).
+ *
+ * A CPU touches only its own stacks, with interrupts off (inside the
+ * tracked path's one interrupts-off section, track.c), so they need no lock.
+ * A block is cached only by the CPU that allocated it, only if it was
+ * allocated at its class's full size with no special gfp flags, never a
+ * KFENCE block; a cached block's header says freed until it is handed out
+ * again, so freeing it twice is still caught.
+ *
+ * Bounded: KHEAP_CACHE_DEPTH blocks per class, at most 69 KiB per CPU.
+ * Flushed when the cache is switched off (module parameter "cache"), on
+ * memory pressure (a shrinker), when a CPU dies (its "dead" hotplug
+ * callback, as SLUB does: an interrupt could refill it after the dying
+ * CPU's own teardown) and at module exit. Flushes free in bulk, with
+ * interrupts and preemption on.
+ *
+ * Off (and not switchable on) where the kernel has memory allocation
+ * profiling: a cached block would stay charged to its first call site. Off
+ * by default with KASAN or kmemleak, which then keep seeing every free.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/moduleparam.h>
+#include <linux/seq_file.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "kheap_internal.h"
+
+#define KHEAP_CACHE_DEPTH 16
+
+/* The kmalloc() size of each class: a block of the class is that big. */
+const u16 kheap_cache_size[KHEAP_CACHE_CLASSES] = { 64,	 96,  128,  192,
+						    256, 512, 1024, 2048 };
+
+struct kheap_cache_bin {
+	unsigned int n;
+	void *obj[KHEAP_CACHE_DEPTH];
+};
+
+/**
+ * struct kheap_cache - one CPU's cache
+ * @bin:	a stack per class
+ * @drain:	flushes it on its CPU
+ */
+struct kheap_cache {
+	struct kheap_cache_bin bin[KHEAP_CACHE_CLASSES];
+	struct work_struct drain;
+};
+
+static DEFINE_PER_CPU(struct kheap_cache, kheap_caches);
+static struct shrinker *kheap_shrinker;
+static int kheap_cpuhp_state;
+
+/* A cache that can hold blocks: not with allocation profiling. */
+static bool kheap_cache_allowed(void)
+{
+	return !IS_ENABLED(CONFIG_MEM_ALLOC_PROFILING);
+}
+
+bool kheap_cache_on = !IS_ENABLED(CONFIG_KASAN) &&
+		      !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) &&
+		      !IS_ENABLED(CONFIG_MEM_ALLOC_PROFILING);
+
+/*
+ * Take a cached block of class @cls, or NULL. Interrupts are off: only this
+ * CPU touches its cache, and nothing interrupts us.
+ */
+void *kheap_cache_pop(unsigned int cls)
+{
+	struct kheap_cache_bin *bin = this_cpu_ptr(&kheap_caches.bin[cls]);
+
+	lockdep_assert_irqs_disabled();
+	if (!bin->n)
+		return NULL;
+	/* WRITE_ONCE: kheap_cache_count() reads it from other CPUs. */
+	WRITE_ONCE(bin->n, bin->n - 1);
+	return bin->obj[bin->n];
+}
+
+/* Keep @base, a freed block of class @cls; false when its stack is full. */
+bool kheap_cache_push(void *base, unsigned int cls)
+{
+	struct kheap_cache_bin *bin = this_cpu_ptr(&kheap_caches.bin[cls]);
+
+	lockdep_assert_irqs_disabled();
+	if (bin->n == KHEAP_CACHE_DEPTH)
+		return false;
+	bin->obj[bin->n] = base;
+	WRITE_ONCE(bin->n, bin->n + 1);
+	return true;
+}
+
+/*
+ * Empty one class of @c into @out; @c's CPU is this one with interrupts
+ * off, or dead. Returns how many.
+ */
+static unsigned int kheap_cache_take(struct kheap_cache *c, unsigned int cls,
+				     void **out)
+{
+	struct kheap_cache_bin *bin = &c->bin[cls];
+	unsigned int n = bin->n;
+
+	memcpy(out, bin->obj, n * sizeof(*out));
+	WRITE_ONCE(bin->n, 0);
+	return n;
+}
+
+/* Flush this CPU's cache; process context. */
+static void kheap_cache_drain_local(void)
+{
+	void *objs[KHEAP_CACHE_DEPTH];
+	unsigned long flags;
+	unsigned int cls, n;
+
+	for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++) {
+		local_irq_save(flags);
+		n = kheap_cache_take(this_cpu_ptr(&kheap_caches), cls, objs);
+		local_irq_restore(flags);
+		if (n)
+			kfree_bulk(n, objs);
+	}
+}
+
+/* Flush a dead CPU's cache: nothing runs there any more. */
+static int kheap_cache_cpu_dead(unsigned int cpu)
+{
+	struct kheap_cache *c = per_cpu_ptr(&kheap_caches, cpu);
+	void *objs[KHEAP_CACHE_DEPTH];
+	unsigned int cls, n;
+
+	for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++) {
+		n = kheap_cache_take(c, cls, objs);
+		if (n)
+			kfree_bulk(n, objs);
+	}
+	return 0;
+}
+
+/*
+ * The drain work of one CPU. Queued on that CPU; should it run elsewhere
+ * (the CPU went down meanwhile, and its dead callback flushed it), it does
+ * nothing.
+ */
+static void kheap_cache_drain_fn(struct work_struct *work)
+{
+	struct kheap_cache *c = container_of(work, struct kheap_cache, drain);
+
+	if (c != raw_cpu_ptr(&kheap_caches))
+		return;
+	kheap_cache_drain_local();
+}
+
+/* Blocks cached over all CPUs, a racy sum (each count is read untorn). */
+static unsigned long kheap_cache_count(void)
+{
+	unsigned long sum = 0;
+	unsigned int cls;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct kheap_cache *c = per_cpu_ptr(&kheap_caches, cpu);
+
+		for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++)
+			sum += READ_ONCE(c->bin[cls].n);
+	}
+	return sum;
+}
+
+/**
+ * kheap_cache_drain_all() - flush every CPU's cache, and wait for it
+ *
+ * Context: process context; may sleep.
+ */
+void kheap_cache_drain_all(void)
+{
+	int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		queue_work_on(cpu, system_highpri_wq,
+			      &per_cpu_ptr(&kheap_caches, cpu)->drain);
+	for_each_online_cpu(cpu)
+		flush_work(&per_cpu_ptr(&kheap_caches, cpu)->drain);
+	cpus_read_unlock();
+}
+
+static unsigned long kheap_shrink_count(struct shrinker *s,
+					struct shrink_control *sc)
+{
+	unsigned long n = kheap_cache_count();
+
+	return n ? n : SHRINK_EMPTY;
+}
+
+/* Memory pressure: every CPU flushes its cache soon (no wait here). */
+static unsigned long kheap_shrink_scan(struct shrinker *s,
+				       struct shrink_control *sc)
+{
+	unsigned long n = kheap_cache_count();
+	int cpu;
+
+	for_each_online_cpu(cpu)
+		queue_work_on(cpu, system_highpri_wq,
+			      &per_cpu_ptr(&kheap_caches, cpu)->drain);
+	return n;
+}
+
+static int kheap_cache_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int ret = kstrtobool(val, &on);
+
+	if (ret)
+		return ret;
+	if (on && !kheap_cache_allowed())
+		return -EPERM;
+	WRITE_ONCE(kheap_cache_on, on);
+	/* Before init, there is nothing to flush (and no workers). */
+	if (!on && kheap_shrinker)
+		kheap_cache_drain_all();
+	return 0;
+}
+
+static const struct kernel_param_ops kheap_cache_ops = {
+	.set = kheap_cache_set,
+	.get = param_get_bool,
+};
+module_param_cb(cache, &kheap_cache_ops, &kheap_cache_on, 0644);
+MODULE_PARM_DESC(cache,
+		 "per-CPU cache of freed blocks (default: on, off with KASAN or kmemleak)");
+
+/**
+ * kheap_cache_show() - the cache, one line per CPU, for debugfs
+ * @m: where
+ */
+void kheap_cache_show(struct seq_file *m)
+{
+	unsigned int cls;
+	int cpu;
+
+	seq_printf(m, "# kheap cache v1 on=%d depth=%d\n# cpu",
+		   READ_ONCE(kheap_cache_on), KHEAP_CACHE_DEPTH);
+	for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++)
+		seq_printf(m, " %u", kheap_cache_size[cls]);
+	seq_puts(m, " bytes\n");
+	for_each_possible_cpu(cpu) {
+		struct kheap_cache *c = per_cpu_ptr(&kheap_caches, cpu);
+		unsigned long bytes = 0;
+
+		seq_printf(m, "%d", cpu);
+		for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++) {
+			unsigned int n = READ_ONCE(c->bin[cls].n);
+
+			seq_printf(m, " %u", n);
+			bytes += n * kheap_cache_size[cls];
+		}
+		seq_printf(m, " %lu\n", bytes);
+	}
+}
+
+int kheap_cache_init(void)
+{
+	int cpu, ret;
+
+	for_each_possible_cpu(cpu)
+		INIT_WORK(&per_cpu_ptr(&kheap_caches, cpu)->drain,
+			  kheap_cache_drain_fn);
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "kheap:cache",
+					NULL, kheap_cache_cpu_dead);
+	if (ret < 0)
+		return ret;
+	kheap_cpuhp_state = ret;
+	kheap_shrinker = kheap_shrinker_alloc();
+	if (!kheap_shrinker) {
+		ret = -ENOMEM;
+		goto err_cpuhp;
+	}
+	kheap_shrinker->count_objects = kheap_shrink_count;
+	kheap_shrinker->scan_objects = kheap_shrink_scan;
+	kheap_shrinker->seeks = DEFAULT_SEEKS;
+	ret = kheap_shrinker_register(kheap_shrinker);
+	if (ret)
+		goto err_shrinker;
+	return 0;
+
+err_shrinker:
+	kheap_shrinker_discard(kheap_shrinker);
+	kheap_shrinker = NULL;
+err_cpuhp:
+	cpuhp_remove_state_nocalls(kheap_cpuhp_state);
+	return ret;
+}
+
+/* Module exit: no client is left; flush every cache for good. */
+void kheap_cache_exit(void)
+{
+	WRITE_ONCE(kheap_cache_on, false);
+	kheap_shrinker_free(kheap_shrinker);
+	kheap_cache_drain_all();
+	cpuhp_remove_state_nocalls(kheap_cpuhp_state);
+	kheap_shrinker = NULL;
+}

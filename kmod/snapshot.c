@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kheap snapshots: the readers and movers of the shards' live lists.
+ *
+ * None of them holds a shard for more than KHEAP_BATCH blocks: a reader
+ * leaves a cursor (struct kheap_cursor) in the list after the last block it
+ * copied, drops the lock, lets the CPU go (cond_resched()), and resumes from
+ * the cursor. Allocations and frees on the shard go on meanwhile; a cursor
+ * is skipped by every other walker. So a reader of a heap with a million
+ * blocks delays an allocation on that heap by one batch at most.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "kheap_internal.h"
+
+/* Leaked blocks the console lists at a destroy; a reporter sees them all. */
+#define KHEAP_LEAK_DISPLAY_LIMIT 32
+
+static bool kheap_is_cursor(const struct list_head *pos)
+{
+	return !container_of(pos, struct kheap_hdr, node)->heap;
+}
+
+static int kheap_info_cmp(const void *a, const void *b)
+{
+	const struct kheap_alloc_info *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * Copy up to KHEAP_BATCH blocks of @shard after @cur into @snap, and move
+ * @cur after them. Returns false when @cur reached the end (and is off the
+ * list) or @snap is full.
+ */
+static bool kheap_snap_batch(struct kheap_shard *shard,
+			     struct kheap_cursor *cur, struct kheap_snap *snap,
+			     u64 from, u64 to)
+{
+	struct list_head *pos;
+	unsigned int seen = 0;
+	unsigned long flags;
+	bool more;
+
+	raw_spin_lock_irqsave(&shard->lock, flags);
+	pos = cur->node.next;
+	while (pos != &shard->live && seen++ < KHEAP_BATCH &&
+	       snap->n < snap->cap) {
+		struct kheap_hdr *hdr = list_entry(pos, struct kheap_hdr, node);
+
+		if (!kheap_is_cursor(pos) && hdr->id >= from && hdr->id <= to)
+			kheap_fill_info(hdr, &snap->v[snap->n++]);
+		pos = pos->next;
+	}
+	more = pos != &shard->live && snap->n < snap->cap;
+	if (more)
+		list_move_tail(&cur->node, pos);
+	else
+		list_del(&cur->node);
+	raw_spin_unlock_irqrestore(&shard->lock, flags);
+	return more;
+}
+
+/*
+ * Copy the live blocks of @heap with @from <= id <= @to, sorted by id. The
+ * copy is sized from the count at the start: blocks allocated meanwhile
+ * may be left out, and it is not one instant's picture (blocks freed and
+ * allocated while it runs may or may not be in it). Returns NULL when out
+ * of memory. Process context: it sleeps between batches.
+ */
+struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to)
+{
+	struct kheap_cursor cur = { .null = NULL };
+	struct kheap_snap *snap;
+	size_t cap = kheap_count(heap) + 16;
+	int cpu;
+
+	might_sleep();
+	snap = kvmalloc(struct_size(snap, v, cap), GFP_KERNEL);
+	if (!snap)
+		return NULL;
+	snap->n = 0;
+	snap->cap = cap;
+	for_each_possible_cpu(cpu) {
+		struct kheap_shard *shard = per_cpu_ptr(heap->shards, cpu);
+		unsigned long flags;
+
+		raw_spin_lock_irqsave(&shard->lock, flags);
+		list_add(&cur.node, &shard->live);
+		raw_spin_unlock_irqrestore(&shard->lock, flags);
+		while (kheap_snap_batch(shard, &cur, snap, from, to))
+			cond_resched();
+	}
+	sort(snap->v, snap->n, sizeof(snap->v[0]), kheap_info_cmp, NULL);
+	return snap;
+}
+
+/*
+ * Move up to KHEAP_BATCH blocks from @src to @dst (same CPU, @to's shard),
+ * each with a new id of @to: the blocks enter @to now. Both locks held,
+ * interrupts off, and kheap_move_seq odd while the headers are rewritten,
+ * so a free that reads one torn reads it again. Returns false when @src
+ * is empty (cursors aside).
+ */
+static bool kheap_move_batch(struct kheap *to, struct kheap_shard *src,
+			     struct kheap_shard *dst)
+{
+	struct list_head *pos, *next;
+	long bytes = 0, n = 0;
+
+	raw_write_seqcount_begin(&kheap_move_seq);
+	for (pos = src->live.next; pos != &src->live && n < KHEAP_BATCH;
+	     pos = next) {
+		struct kheap_hdr *hdr = list_entry(pos, struct kheap_hdr, node);
+
+		next = pos->next;
+		if (kheap_is_cursor(pos))
+			continue;
+		hdr->heap = to;
+		hdr->id = atomic64_fetch_add(1, &to->next_id);
+		hdr->check = kheap_check_of(hdr, to, hdr->id, hdr->size,
+					    hdr->cpu, hdr->offset);
+		list_move_tail(pos, &dst->live);
+		bytes += hdr->size;
+		n++;
+	}
+	raw_write_seqcount_end(&kheap_move_seq);
+	WRITE_ONCE(src->bytes, src->bytes - bytes);
+	WRITE_ONCE(src->count, src->count - n);
+	WRITE_ONCE(dst->bytes, dst->bytes + bytes);
+	WRITE_ONCE(dst->count, dst->count + n);
+	kheap_raise_hw(to, dst);
+	return pos != &src->live;
+}
+
+/*
+ * Move every live block of @heap to @to (the default heap), shard by shard
+ * (a block stays on its CPU's shard) and batch by batch. A block's header
+ * changes under both shard locks (see kheap_untrack()); the lock order is
+ * @heap's shard, then @to's. One move at a time: kheap_move_seq has one
+ * writer.
+ */
+void kheap_reparent(struct kheap *heap, struct kheap *to)
+{
+	static DEFINE_MUTEX(kheap_move_lock);
+	int cpu;
+
+	mutex_lock(&kheap_move_lock);
+	for_each_possible_cpu(cpu) {
+		struct kheap_shard *src = per_cpu_ptr(heap->shards, cpu);
+		struct kheap_shard *dst = per_cpu_ptr(to->shards, cpu);
+		unsigned long flags;
+		bool more;
+
+		do {
+			raw_spin_lock_irqsave(&src->lock, flags);
+			raw_spin_lock_nested(&dst->lock, SINGLE_DEPTH_NESTING);
+			more = kheap_move_batch(to, src, dst);
+			raw_spin_unlock(&dst->lock);
+			raw_spin_unlock_irqrestore(&src->lock, flags);
+			cond_resched();
+		} while (more);
+	}
+	mutex_unlock(&kheap_move_lock);
+	kheap_update_peak(to);
+}
+
+/*
+ * The leak report of a heap about to go: the first KHEAP_LEAK_DISPLAY_LIMIT
+ * blocks on the console, every block to the heap's reporter if it has one.
+ */
+void kheap_report_leaks(struct kheap *heap)
+{
+	struct kheap_snap *snap;
+	bool rep = kheap_has_reporter(heap);
+	size_t i;
+
+	if (!kheap_count(heap))
+		return;
+	pr_err("heap '%s': %zu live blocks (%zu bytes) leaked\n", heap->name,
+	       kheap_count(heap), kheap_bytes(heap));
+	snap = kheap_snapshot(heap, 0, U64_MAX);
+	if (!snap)
+		return;
+	for (i = 0; i < snap->n; i++) {
+		if (i < KHEAP_LEAK_DISPLAY_LIMIT)
+			kheap_format_info(NULL, "leak:", &snap->v[i]);
+		if (rep)
+			kheap_notify_report(heap, &snap->v[i]);
+	}
+	if (snap->n > KHEAP_LEAK_DISPLAY_LIMIT)
+		pr_err("heap '%s': and %zu more leaked blocks\n", heap->name,
+		       snap->n - KHEAP_LEAK_DISPLAY_LIMIT);
+	kvfree(snap);
+}

@@ -3,18 +3,33 @@
  * kheap heaps: named memory categories over kmalloc, with every allocation
  * tracked.
  *
- * Design. Each block returned by kheap_alloc() sits behind a small header
- * (owning heap, id, requested size, call site, time, a check value) and is
- * followed by a canary. A heap keeps its live blocks on per-CPU shards: each
- * shard has its own raw spinlock, list, byte and block counters and a range
- * of ids, so CPUs allocating into one heap write no shared cache line. Totals
- * are sums over the shards: cheap, lock-free, exact when nothing is in
- * flight.
+ * Design. Each block returned by kheap_alloc() sits behind a 56-byte header
+ * (owning heap, id, requested size, call site, time, a check value keyed
+ * with a secret drawn at load) and is followed by an 8-byte canary, so a
+ * 64-byte request takes a kmalloc-128 object. A heap keeps its live blocks
+ * on per-CPU shards: each shard has its own raw spinlock, list, byte and
+ * block counters and a range of ids, so CPUs allocating into one heap write
+ * no shared cache line. Totals are sums over the shards: cheap, lock-free,
+ * exact when nothing is in flight. Freed blocks of up to 2 KiB (with the
+ * header) go to a small per-CPU, per-size-class cache, from which the next
+ * allocations of that class on that CPU are served without kmalloc() or
+ * kfree(); it is bounded (16 blocks per class, 69 KiB per CPU), shown in
+ * debugfs (kheap/cache), flushed on memory pressure, CPU offline and module
+ * exit, and switched by the module parameter "cache" (off by default with
+ * KASAN or kmemleak, and always off with memory allocation profiling).
+ * Blocks allocated with __GFP_ACCOUNT, GFP_DMA*, __GFP_RECLAIMABLE or an
+ * alignment above kmalloc's are never cached.
  *
  * Ids are unique per heap and start at 1. kheap_bookmark() returns a point in
  * time: every allocation that returned before it has a smaller id, every one
  * that starts after it a greater or equal one, so kheap_report(heap, b1,
  * b2 - 1) lists what was allocated between two bookmarks and is still live.
+ * Blocks that kheap_destroy() re-parents to the default heap enter it then:
+ * they get new ids of the default heap, so a window of the default heap
+ * spanning the destroy lists them.
+ *
+ * Time is kept in jiffies: an info's time_ns is nanoseconds since boot, to
+ * the tick (1 to 10 ms), and ages are computed wrap-safe.
  *
  * Heaps form a graph (kheap_link(), kheap_connect()); kheap_hier_bytes() and
  * kheap_hier_count() sum over every heap reachable from one, each once,
@@ -35,7 +50,13 @@
  *
  * Misuse (a free of a pointer kheap did not hand out, a double free, a write
  * past a block's end) is reported with pr_err, counted and survived; it never
- * WARNs.
+ * WARNs. "Double free detected" covers a second free of a block while its
+ * memory is free or in kheap's cache, also when both frees run at once on
+ * different CPUs or contexts (exactly one frees it). It does not cover a
+ * stale pointer freed after kheap handed the same memory out again as a new
+ * block at the same address: that free is taken as a free of the new block.
+ * Requests that kmalloc() cannot serve once the header and canary are added
+ * (above KMALLOC_MAX_SIZE) return NULL, with no warning.
  *
  * A client that defines KHEAP_NO_TRACKING before including this header gets
  * plain kmalloc()/kfree() from every allocation call, queries that return 0,
@@ -59,7 +80,7 @@ struct kheap;
  * @size:	the requested size in bytes
  * @id:		the block's id, unique in its heap, from 1
  * @caller:	return address of the allocating call site (print with %pS)
- * @time_ns:	when it was allocated (local_clock())
+ * @time_ns:	when it was allocated: nanoseconds since boot, to the tick
  */
 struct kheap_alloc_info {
 	const struct kheap *heap;

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite kheap_cache: the per-CPU cache of freed tracked blocks.
+ *
+ * Every case switches the cache on through kheap's module parameter (on the
+ * debug kernel it is off by default, KASAN being there: this suite is what
+ * makes KASAN see the cache's code) and restores it after. The cache's
+ * state is read from debugfs kheap/cache.
+ */
+#include <kunit/test.h>
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/hrtimer.h>
+#include <linux/slab.h>
+
+#include "kheap_test_util.h"
+
+#define KC_PARAM "/sys/module/kheap/parameters/cache"
+#define KC_DEBUGFS "/sys/kernel/debug/kheap/cache"
+
+/* Read a small file whole into @buf (NUL-terminated); its length or -errno. */
+static ssize_t kc_read(const char *path, char *buf, size_t size)
+{
+	struct file *f = filp_open(path, O_RDONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, buf, size - 1, &pos);
+	filp_close(f, NULL);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+static int kc_write(const char *path, const char *val)
+{
+	struct file *f = filp_open(path, O_WRONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, val, strlen(val), &pos);
+	filp_close(f, NULL);
+	return n < 0 ? n : 0;
+}
+
+/* @was_on: non-NULL when the cache was on before the test. */
+static void kc_restore(void *was_on)
+{
+	kc_write(KC_PARAM, was_on ? "Y" : "N");
+}
+
+/* Switch the cache on for this test, back to what it was at the end. */
+static void kc_cache_on(struct kunit *test)
+{
+	char buf[8];
+
+	KUNIT_ASSERT_GT(test, kc_read(KC_PARAM, buf, sizeof(buf)), 0);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kc_restore,
+						  buf[0] == 'Y' ? test : NULL));
+	KUNIT_ASSERT_EQ(test, 0, kc_write(KC_PARAM, "Y"));
+}
+
+/*
+ * Bytes cached on @cpu (-1: all CPUs), from the last column of debugfs
+ * kheap/cache ("cpu n64 ... n2048 bytes"), or -1 on a read error.
+ */
+static long kc_cached_bytes(int cpu)
+{
+	char *buf = kmalloc(PAGE_SIZE * 4, GFP_KERNEL);
+	char *line, *p;
+	long total = 0;
+
+	if (!buf || kc_read(KC_DEBUGFS, buf, PAGE_SIZE * 4) <= 0) {
+		kfree(buf);
+		return -1;
+	}
+	p = buf;
+	while ((line = strsep(&p, "\n"))) {
+		char *last = strrchr(line, ' ');
+		long c, v;
+
+		if (!*line || *line == '#' || !last)
+			continue;
+		if (sscanf(line, "%ld", &c) != 1 || kstrtol(last + 1, 10, &v))
+			continue;
+		if (cpu < 0 || c == cpu)
+			total += v;
+	}
+	kfree(buf);
+	return total;
+}
+
+/* A freed block comes back for the next allocation of its class, here. */
+static void cache_test_reuse(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	void *p, *q;
+
+	kc_cache_on(test);
+	migrate_disable();
+	p = kheap_alloc(heap, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	kheap_free(p);
+	/* In the cache it is not a live block. */
+	KUNIT_EXPECT_NULL(test, kheap_of(p));
+	q = kheap_alloc(heap, 40, GFP_KERNEL); /* same class, kmalloc-128 */
+	migrate_enable();
+	KUNIT_EXPECT_PTR_EQ(test, p, q);
+	KUNIT_EXPECT_EQ(test, kheap_size(q), 40);
+	KUNIT_EXPECT_PTR_EQ(test, kheap_of(q), heap);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 1);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 40);
+	kheap_free(q);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0);
+}
+
+/* A block freed twice while it sits in the cache is refused, not re-cached. */
+static void cache_test_double_free(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	unsigned long bad = kheap_invalid_frees();
+	void *p, *a, *b;
+
+	kc_cache_on(test);
+	migrate_disable();
+	p = kheap_alloc(heap, 100, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	kheap_free(p);
+	kheap_free(p);
+	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), bad + 1);
+	/* Had it gone in twice, both allocations would get it. */
+	a = kheap_alloc(heap, 100, GFP_KERNEL);
+	b = kheap_alloc(heap, 100, GFP_KERNEL);
+	migrate_enable();
+	KUNIT_EXPECT_PTR_NE(test, a, b);
+	kheap_free(a);
+	kheap_free(b);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+}
+
+/* A cached block handed to kheap_zalloc() is zeroed, its canary intact. */
+static void cache_test_zeroed(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	unsigned long over = kheap_overruns(heap);
+	u8 *p, *q;
+	int i;
+
+	kc_cache_on(test);
+	migrate_disable();
+	p = kheap_alloc(heap, 200, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0xa5, 200);
+	kheap_free(p);
+	q = kheap_zalloc(heap, 180, GFP_KERNEL);
+	migrate_enable();
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_PTR_EQ(test, p, q);
+	for (i = 0; i < 180; i++)
+		if (q[i])
+			break;
+	KUNIT_EXPECT_EQ(test, i, 180);
+	kheap_free(q);
+	KUNIT_EXPECT_EQ(test, kheap_overruns(heap), over);
+}
+
+/*
+ * Blocks with flags the cache must not keep (memcg-charged, DMA zone) or an
+ * alignment above kmalloc's go back to the slab allocator.
+ */
+static void cache_test_not_cached(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	long before, after;
+	void *p[3];
+	int i;
+
+	kc_cache_on(test);
+	migrate_disable();
+	before = kc_cached_bytes(smp_processor_id());
+	p[0] = kheap_alloc(heap, 64, GFP_KERNEL | __GFP_ACCOUNT);
+	p[1] = kheap_alloc(heap, 64, GFP_KERNEL | GFP_DMA);
+	p[2] = kheap_alloc_aligned(heap, 64, 64, GFP_KERNEL);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_NOT_NULL(test, p[i]);
+		kheap_free(p[i]);
+	}
+	after = kc_cached_bytes(smp_processor_id());
+	migrate_enable();
+	KUNIT_EXPECT_GE(test, before, 0);
+	KUNIT_EXPECT_EQ(test, after, before);
+}
+
+/* Switching the cache off flushes every CPU's cache; it stays bounded. */
+static void cache_test_off_flushes(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	void **p;
+	int i, n = 64;
+
+	kc_cache_on(test);
+	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	migrate_disable();
+	for (i = 0; i < n; i++)
+		p[i] = kheap_alloc(heap, 30, GFP_KERNEL);
+	for (i = 0; i < n; i++)
+		kheap_free(p[i]);
+	/* 16 blocks of a class at most: 16 x 96 bytes here. */
+	KUNIT_EXPECT_GT(test, kc_cached_bytes(smp_processor_id()), 0);
+	KUNIT_EXPECT_LE(test, kc_cached_bytes(smp_processor_id()),
+			16 * 96 + 16 * 64 * 7 + 16 * 2048);
+	migrate_enable();
+	KUNIT_ASSERT_EQ(test, 0, kc_write(KC_PARAM, "N"));
+	KUNIT_EXPECT_EQ(test, kc_cached_bytes(-1), 0);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+}
+
+struct kc_irq {
+	struct hrtimer timer;
+	struct kheap *heap;
+	void *held;
+	atomic_t fired;
+};
+
+/* Same-CPU interrupt: free what the last firing took, take a new block. */
+static enum hrtimer_restart kc_irq_fn(struct hrtimer *t)
+{
+	struct kc_irq *ki = container_of(t, struct kc_irq, timer);
+
+	kheap_free(ki->held);
+	ki->held = kheap_alloc(ki->heap, 24 + atomic_read(&ki->fired) % 200,
+			       GFP_ATOMIC);
+	atomic_inc(&ki->fired);
+	hrtimer_forward_now(t, ns_to_ktime(50 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+/*
+ * A hard hrtimer on the task's CPU allocates and frees in the middle of the
+ * task's own allocations and frees of the same classes: counts stay exact
+ * and KASAN sees no misuse of a block.
+ */
+static void cache_test_hardirq(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	unsigned long bad = kheap_invalid_frees();
+	unsigned long end = jiffies + 2 * HZ;
+	struct kc_irq *ki;
+	long rounds = 0;
+
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		kunit_skip(test, "kheap_alloc() is not for hardirq on PREEMPT_RT");
+	kc_cache_on(test);
+	ki = kunit_kzalloc(test, sizeof(*ki), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ki);
+	ki->heap = heap;
+	migrate_disable();
+	hrtimer_init(&ki->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	ki->timer.function = kc_irq_fn;
+	hrtimer_start(&ki->timer, ns_to_ktime(50 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_PINNED_HARD);
+	while (time_before(jiffies, end)) {
+		void *p = kheap_alloc(heap, 24 + rounds % 200, GFP_KERNEL);
+
+		KUNIT_EXPECT_NOT_NULL(test, p);
+		kheap_free(p);
+		if (!(++rounds % 256))
+			cond_resched();
+	}
+	hrtimer_cancel(&ki->timer);
+	migrate_enable();
+	kheap_free(ki->held);
+	kunit_info(test, "%ld rounds, %d timer firings\n", rounds,
+		   atomic_read(&ki->fired));
+	KUNIT_EXPECT_GT(test, atomic_read(&ki->fired), 0);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), bad);
+}
+
+/* A CPU that goes offline leaves no block in its cache. */
+static int kc_fill_fn(void *arg)
+{
+	struct kheap *heap = arg;
+	void *p[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = kheap_alloc(heap, 500, GFP_KERNEL);
+	for (i = 0; i < 8; i++)
+		kheap_free(p[i]);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void cache_test_cpu_dead(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	unsigned long end = jiffies + 10 * HZ;
+	struct task_struct *t;
+	int cpu, ret;
+
+	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU) || num_online_cpus() < 2)
+		kunit_skip(test, "needs CPU hotplug and two CPUs");
+	kc_cache_on(test);
+	cpu = cpumask_last(cpu_online_mask);
+	t = kthread_create(kc_fill_fn, heap, "kc_fill/%d", cpu);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	kthread_bind(t, cpu);
+	wake_up_process(t);
+	while (kc_cached_bytes(cpu) <= 0 && time_before(jiffies, end))
+		msleep(1);
+	kthread_stop(t);
+	KUNIT_EXPECT_GT(test, kc_cached_bytes(cpu), 0);
+	ret = remove_cpu(cpu);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, kc_cached_bytes(cpu), 0);
+	KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+}
+
+static struct kunit_case kheap_cache_cases[] = {
+	KUNIT_CASE(cache_test_reuse),
+	KUNIT_CASE(cache_test_double_free),
+	KUNIT_CASE(cache_test_zeroed),
+	KUNIT_CASE(cache_test_not_cached),
+	KUNIT_CASE(cache_test_off_flushes),
+	KUNIT_CASE(cache_test_hardirq),
+	KUNIT_CASE(cache_test_cpu_dead),
+	{}
+};
+
+static struct kunit_suite kheap_cache_suite = {
+	.name = "kheap_cache",
+	.test_cases = kheap_cache_cases,
+};
+kunit_test_suite(kheap_cache_suite);
+
+MODULE_DESCRIPTION("KUnit tests of kheap's block cache");
+MODULE_LICENSE("GPL");

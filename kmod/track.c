@@ -659,10 +659,16 @@ void kheap_free(const void *ptr)
 	kheap_check_canary(&copy, ptr);
 	heap = copy.heap;
 	if (unlikely(kheap_has_reporter(heap))) {
-		/* Reporters run with interrupts on, the block still valid. */
+		/*
+		 * Reporters run with interrupts on, the block still valid;
+		 * RCU keeps the heap alive across the gap (a destroy racing
+		 * this free frees it after a grace period).
+		 */
+		rcu_read_lock();
 		local_irq_restore(flags);
 		kheap_notify_freed(&copy, ptr);
 		local_irq_save(flags);
+		rcu_read_unlock();
 	}
 	base = kheap_release(kheap_hdr_of(ptr), _RET_IP_);
 	local_irq_restore(flags);

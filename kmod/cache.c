@@ -24,6 +24,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/moduleparam.h>
@@ -174,6 +175,38 @@ static unsigned long kheap_cache_count(void)
 	return sum;
 }
 
+/* Bytes cached on @cpu, a racy read (its counts are read untorn). */
+static unsigned long kheap_cache_cpu_bytes(int cpu)
+{
+	struct kheap_cache *c = per_cpu_ptr(&kheap_caches, cpu);
+	unsigned long bytes = 0;
+	unsigned int cls;
+
+	for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++)
+		bytes += READ_ONCE(c->bin[cls].n) * kheap_cache_size[cls];
+	return bytes;
+}
+
+/**
+ * kheap_test_cache_bytes() - bytes in the block cache, for kheap's tests
+ * @cpu: a CPU, or -1 for all
+ *
+ * Context: any.
+ * Return: the bytes of the blocks cached there.
+ */
+unsigned long kheap_test_cache_bytes(int cpu)
+{
+	unsigned long sum = 0;
+	int i;
+
+	if (cpu >= 0)
+		return kheap_cache_cpu_bytes(cpu);
+	for_each_possible_cpu(i)
+		sum += kheap_cache_cpu_bytes(i);
+	return sum;
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_cache_bytes);
+
 /**
  * kheap_cache_drain_all() - flush every CPU's cache, and wait for it
  *
@@ -253,16 +286,11 @@ void kheap_cache_show(struct seq_file *m)
 	seq_puts(m, " bytes\n");
 	for_each_possible_cpu(cpu) {
 		struct kheap_cache *c = per_cpu_ptr(&kheap_caches, cpu);
-		unsigned long bytes = 0;
 
 		seq_printf(m, "%d", cpu);
-		for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++) {
-			unsigned int n = READ_ONCE(c->bin[cls].n);
-
-			seq_printf(m, " %u", n);
-			bytes += n * kheap_cache_size[cls];
-		}
-		seq_printf(m, " %lu\n", bytes);
+		for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++)
+			seq_printf(m, " %u", READ_ONCE(c->bin[cls].n));
+		seq_printf(m, " %lu\n", kheap_cache_cpu_bytes(cpu));
 	}
 }
 

@@ -4,11 +4,14 @@
  * heap reachable from one.
  *
  * Edges are RCU lists written under kheap_lock. A walk holds RCU (so no heap
- * or edge it can reach is freed under it) and kheap_walk_lock, which
- * serialises walks: each walk stamps the heaps it visits with its own
- * generation and chains them on an intrusive stack through ->walk_next, so it
- * needs no memory, visits each heap once and ends on cycles. Walks never
- * touch the allocation path's locks; they read the shards' counters.
+ * or edge it can reach is freed under it) and runs with preemption off. It
+ * stamps the heaps it visits with its own generation and chains them on an
+ * intrusive stack, so it needs no memory, visits each heap once and ends on
+ * cycles. The stamps and links live in each heap's shard of the walking
+ * CPU, one slot per context level: a walk interrupted by another walk on
+ * its CPU (softirq, hardirq, NMI) uses other slots, and walks on other CPUs
+ * other shards, so walks take no lock and never disable interrupts. Walks
+ * never touch the allocation path's locks; they read the shards' counters.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -18,8 +21,12 @@
 
 #include "kheap_internal.h"
 
-static DEFINE_RAW_SPINLOCK(kheap_walk_lock);
-static u64 kheap_walk_gen;
+/* Each CPU's walk generations, one per context level. */
+struct kheap_walk_gens {
+	u64 gen[KHEAP_WALK_LEVELS];
+};
+
+static DEFINE_PER_CPU(struct kheap_walk_gens, kheap_walk_gens);
 
 static struct kheap_edge *kheap_edge_find_locked(struct kheap *from,
 						 struct kheap *to)
@@ -131,13 +138,23 @@ void kheap_edges_remove_locked(struct kheap *heap)
 	}
 }
 
-/* Push @heap on the walk's stack unless this walk saw it already. */
-static void kheap_walk_push(struct kheap **stack, struct kheap *heap, u64 gen)
+/* The slot of @heap for the walk of this CPU at context level @lvl. */
+static struct kheap_walk_slot *kheap_walk_slot(struct kheap *heap,
+					       unsigned int lvl)
 {
-	if (heap->walk_gen == gen)
+	return &this_cpu_ptr(heap->shards)->walk[lvl];
+}
+
+/* Push @heap on the walk's stack unless this walk saw it already. */
+static void kheap_walk_push(struct kheap **stack, struct kheap *heap,
+			    unsigned int lvl, u64 gen)
+{
+	struct kheap_walk_slot *slot = kheap_walk_slot(heap, lvl);
+
+	if (slot->gen == gen)
 		return;
-	heap->walk_gen = gen;
-	heap->walk_next = *stack;
+	slot->gen = gen;
+	slot->next = *stack;
 	*stack = heap;
 }
 
@@ -146,23 +163,24 @@ void kheap_hier_sum(struct kheap *heap, size_t *bytes, size_t *count)
 {
 	struct kheap *stack = NULL, *cur;
 	struct kheap_edge *edge;
-	unsigned long flags;
+	unsigned int lvl;
 	long b = 0, c = 0;
 	u64 gen;
 
 	rcu_read_lock();
-	raw_spin_lock_irqsave(&kheap_walk_lock, flags);
-	gen = ++kheap_walk_gen;
-	kheap_walk_push(&stack, heap, gen);
+	preempt_disable();
+	lvl = interrupt_context_level();
+	gen = ++this_cpu_ptr(&kheap_walk_gens)->gen[lvl];
+	kheap_walk_push(&stack, heap, lvl, gen);
 	while (stack) {
 		cur = stack;
-		stack = cur->walk_next;
+		stack = kheap_walk_slot(cur, lvl)->next;
 		b += kheap_sum_bytes(cur);
 		c += kheap_sum_count(cur);
 		list_for_each_entry_rcu(edge, &cur->edges, node)
-			kheap_walk_push(&stack, READ_ONCE(edge->to), gen);
+			kheap_walk_push(&stack, READ_ONCE(edge->to), lvl, gen);
 	}
-	raw_spin_unlock_irqrestore(&kheap_walk_lock, flags);
+	preempt_enable();
 	rcu_read_unlock();
 	*bytes = b > 0 ? b : 0;
 	*count = c > 0 ? c : 0;

@@ -20,6 +20,16 @@ struct dentry;
 struct seq_file;
 
 /*
+ * A hierarchy walk's mark on a heap (hier.c): one per CPU and per context
+ * level (task, softirq, hardirq, NMI), so walks need no shared lock.
+ */
+#define KHEAP_WALK_LEVELS 4
+struct kheap_walk_slot {
+	u64 gen; /* the last walk of this CPU and level that visited */
+	struct kheap *next; /* that walk's stack link */
+};
+
+/*
  * One CPU's part of a heap. Blocks allocated on a CPU live on that CPU's
  * shard until freed (from any CPU) or re-parented; @lock protects @live,
  * @bytes, @count, @hw and the id range. It is taken with interrupts off, for
@@ -37,6 +47,7 @@ struct kheap_shard {
 	u64 next_id; /* next id of this CPU's range */
 	u64 end_id; /* end (exclusive) of that range */
 	unsigned int id_gen; /* heap->id_gen when the range was taken */
+	struct kheap_walk_slot walk[KHEAP_WALK_LEVELS];
 };
 
 /* Blocks a reader or mover handles per lock hold (snapshot.c). */
@@ -55,8 +66,6 @@ struct kheap_shard {
  * @reporter:	attached reporter or NULL (RCU)
  * @node:	on kheap_heaps, under kheap_lock
  * @edges:	out-edges (struct kheap_edge), RCU list written under kheap_lock
- * @walk_gen:	the last hierarchy walk that visited it, under kheap_walk_lock
- * @walk_next:	the walk's stack link, under kheap_walk_lock
  * @report_from: the debugfs report window, under kheap_lock
  * @report_to:	 the other end of that window
  * @dir:	its debugfs directory
@@ -73,8 +82,6 @@ struct kheap {
 	const struct kheap_reporter __rcu *reporter;
 	struct list_head node;
 	struct list_head edges;
-	u64 walk_gen;
-	struct kheap *walk_next;
 	u64 report_from;
 	u64 report_to;
 	struct dentry *dir;

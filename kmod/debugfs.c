@@ -312,40 +312,108 @@ static size_t kheap_sites_merge(struct kheap_site *sites, size_t n)
 	return out;
 }
 
-static int kheap_callsites_show(struct seq_file *m, void *v)
+/* The call sites of every heap, merged and sorted by bytes, at open. */
+struct kheap_sites {
+	size_t n;
+	struct kheap_site *v;
+};
+
+static int kheap_sites_build(struct kheap_sites *cs)
 {
-	char sym[KSYM_SYMBOL_LEN];
-	struct kheap_site *sites;
 	struct kheap *heap;
-	size_t i, n = 0, cap = 16;
+	size_t n = 0, cap = 16;
 
 	mutex_lock(&kheap_lock);
 	list_for_each_entry(heap, &kheap_heaps, node)
 		cap += kheap_count(heap);
-	sites = kvmalloc_array(cap, sizeof(*sites), GFP_KERNEL);
-	if (!sites) {
+	cs->v = kvmalloc_array(cap, sizeof(*cs->v), GFP_KERNEL);
+	if (!cs->v) {
 		mutex_unlock(&kheap_lock);
 		return -ENOMEM;
 	}
 	list_for_each_entry(heap, &kheap_heaps, node) {
-		if (!kheap_sites_add(heap, sites, &n, cap))
+		if (!kheap_sites_add(heap, cs->v, &n, cap))
 			break;
 	}
 	mutex_unlock(&kheap_lock);
 
-	sort(sites, n, sizeof(*sites), kheap_site_cmp_caller, NULL);
-	n = kheap_sites_merge(sites, n);
-	sort(sites, n, sizeof(*sites), kheap_site_cmp_bytes, NULL);
-	seq_puts(m, "# kheap callsites v1\n# bytes count caller\n");
-	for (i = 0; i < n; i++) {
-		kheap_sym(sym, sites[i].caller);
-		seq_printf(m, "%zu %zu %s\n", sites[i].bytes, sites[i].count,
-			   sym);
-	}
-	kvfree(sites);
+	sort(cs->v, n, sizeof(*cs->v), kheap_site_cmp_caller, NULL);
+	n = kheap_sites_merge(cs->v, n);
+	sort(cs->v, n, sizeof(*cs->v), kheap_site_cmp_bytes, NULL);
+	cs->n = n;
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(kheap_callsites);
+
+static void *kheap_sites_start(struct seq_file *m, loff_t *pos)
+{
+	struct kheap_sites *cs = m->private;
+
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+	return *pos <= cs->n ? &cs->v[*pos - 1] : NULL;
+}
+
+static void *kheap_sites_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return kheap_sites_start(m, pos);
+}
+
+static void kheap_sites_stop(struct seq_file *m, void *v)
+{
+}
+
+static int kheap_sites_show(struct seq_file *m, void *v)
+{
+	const struct kheap_site *site = v;
+	char sym[KSYM_SYMBOL_LEN];
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(m, "# kheap callsites v1\n# bytes count caller\n");
+		return 0;
+	}
+	kheap_sym(sym, site->caller);
+	seq_printf(m, "%zu %zu %s\n", site->bytes, site->count, sym);
+	return 0;
+}
+
+static const struct seq_operations kheap_sites_sops = {
+	.start = kheap_sites_start,
+	.next = kheap_sites_next,
+	.stop = kheap_sites_stop,
+	.show = kheap_sites_show,
+};
+
+static int kheap_callsites_open(struct inode *inode, struct file *file)
+{
+	struct kheap_sites *cs;
+	int ret;
+
+	cs = __seq_open_private(file, &kheap_sites_sops, sizeof(*cs));
+	if (!cs)
+		return -ENOMEM;
+	ret = kheap_sites_build(cs);
+	if (ret)
+		seq_release_private(inode, file);
+	return ret;
+}
+
+static int kheap_callsites_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+	struct kheap_sites *cs = m->private;
+
+	kvfree(cs->v);
+	return seq_release_private(inode, file);
+}
+
+static const struct file_operations kheap_callsites_fops = {
+	.owner = THIS_MODULE,
+	.open = kheap_callsites_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = kheap_callsites_release,
+};
 
 void kheap_debugfs_heap_add(struct kheap *heap)
 {

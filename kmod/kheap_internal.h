@@ -189,6 +189,7 @@ int kheap_cache_init(void);
 void kheap_cache_exit(void);
 void kheap_cache_drain_all(void);
 void kheap_cache_show(struct seq_file *m);
+unsigned long kheap_test_cache_bytes(int cpu); /* for KUnit only */
 
 /* The cache class of a block of @total bytes (header and canary in). */
 static __always_inline unsigned int kheap_cache_class(size_t total)

@@ -163,12 +163,39 @@ void kheap_heaps_exit(void);
 
 /* track.c */
 extern seqcount_t kheap_move_seq;
+extern u64 kheap_secret;
+
+/**
+ * kheap_check_of() - the live check value of a header
+ * @hdr:	where the header is
+ * @heap:	its heap
+ * @id:		its id
+ * @size:	its size
+ * @cpu:	its shard
+ * @offset:	its offset and flags
+ *
+ * A multiply-xor mix keyed with a secret drawn at load: without the secret,
+ * a header cannot be forged, nor a field changed, with more than a 2^-32
+ * chance of passing.
+ *
+ * Return: the check.
+ */
+static __always_inline u32 kheap_check_of(const struct kheap_hdr *hdr,
+					  const struct kheap *heap, u64 id,
+					  u32 size, u16 cpu, u16 offset)
+{
+	u64 x = kheap_secret ^ (unsigned long)hdr;
+
+	x = (x ^ (unsigned long)heap) * 0x9e3779b97f4a7c15ULL;
+	x = (x ^ id) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ ((u64)size << 32 | (u32)cpu << 16 | offset)) *
+	    0x94d049bb133111ebULL;
+	return x >> 32;
+}
 long kheap_sum_bytes(const struct kheap *heap);
 long kheap_sum_count(const struct kheap *heap);
 void kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard);
 void kheap_update_peak(struct kheap *heap);
-u32 kheap_check_of(const struct kheap_hdr *hdr, const struct kheap *heap,
-		   u64 id, u32 size, u16 cpu, u16 offset);
 void kheap_fill_info(const struct kheap_hdr *hdr,
 		     struct kheap_alloc_info *info);
 void __init kheap_track_init(void);

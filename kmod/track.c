@@ -63,38 +63,11 @@ atomic_long_t kheap_invalid_frees_count;
 /* Bumped around every header kheap_reparent() rewrites (snapshot.c). */
 seqcount_t kheap_move_seq = SEQCNT_ZERO(kheap_move_seq);
 /* The key of every header's check, drawn at load. */
-static u64 kheap_secret __ro_after_init;
+u64 kheap_secret __ro_after_init;
 
 void __init kheap_track_init(void)
 {
 	kheap_secret = get_random_u64();
-}
-
-/**
- * kheap_check_of() - the live check value of a header
- * @hdr:	where the header is
- * @heap:	its heap
- * @id:		its id
- * @size:	its size
- * @cpu:	its shard
- * @offset:	its offset and flags
- *
- * A multiply-xor mix keyed with a secret drawn at load: without the secret,
- * a header cannot be forged, nor a field changed, with more than a 2^-32
- * chance.
- *
- * Return: the check.
- */
-u32 kheap_check_of(const struct kheap_hdr *hdr, const struct kheap *heap,
-		   u64 id, u32 size, u16 cpu, u16 offset)
-{
-	u64 x = kheap_secret ^ (unsigned long)hdr;
-
-	x = (x ^ (unsigned long)heap) * 0x9e3779b97f4a7c15ULL;
-	x = (x ^ id) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ ((u64)size << 32 | (u32)cpu << 16 | offset)) *
-	    0x94d049bb133111ebULL;
-	return x >> 32;
 }
 
 static u32 kheap_check(const struct kheap_hdr *hdr)
@@ -672,7 +645,8 @@ void kheap_free(const void *ptr)
 	}
 	base = kheap_release(kheap_hdr_of(ptr), _RET_IP_);
 	local_irq_restore(flags);
-	kfree(base);
+	if (base)
+		kfree(base);
 }
 EXPORT_SYMBOL_GPL(kheap_free);
 

@@ -261,7 +261,6 @@ static void cache_test_hardirq(struct kunit *test)
 	kheap_free(ki->held);
 	kunit_info(test, "%ld rounds, %d timer firings\n", rounds,
 		   atomic_read(&ki->fired));
-	KUNIT_EXPECT_GE(test, rounds, 1000);
 	KUNIT_EXPECT_GT(test, atomic_read(&ki->fired), 0);
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
 	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0);

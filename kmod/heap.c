@@ -85,7 +85,7 @@ static struct kheap *kheap_alloc_heap(const char *name)
 	for_each_possible_cpu(cpu) {
 		struct kheap_shard *shard = per_cpu_ptr(heap->shards, cpu);
 
-		raw_spin_lock_init(&shard->lock);
+		atomic_set(&shard->lock, 0);
 		INIT_LIST_HEAD(&shard->live);
 	}
 	strscpy(heap->name, name, sizeof(heap->name));

@@ -33,13 +33,14 @@ struct kheap_walk_slot {
  * One CPU's part of a heap. Blocks allocated on a CPU live on that CPU's
  * shard until freed (from any CPU) or re-parented; @lock protects @live,
  * @bytes, @count, @hw and the id range. It is taken with interrupts off, for
- * one block or one reader's batch of KHEAP_BATCH blocks, never longer.
+ * one block or one reader's batch of KHEAP_BATCH blocks, never longer
+ * (kheap_shard_lock()).
  * Readers of @bytes and @count take no lock (READ_ONCE; the writers use
  * WRITE_ONCE under @lock). @hw is the highest @bytes has been, never
  * lowered; only @lock's holder reads it.
  */
 struct kheap_shard {
-	raw_spinlock_t lock;
+	atomic_t lock;
 	struct list_head live;
 	long bytes;
 	long count;
@@ -162,6 +163,34 @@ int kheap_heaps_init(void);
 void kheap_heaps_exit(void);
 
 /* track.c */
+void kheap_shard_lock_wait(struct kheap_shard *shard);
+
+/*
+ * The shard lock: a word, 0 when free, taken with interrupts off (so no
+ * context on this CPU can want it meanwhile) for one block or one batch. A
+ * holder waits for no other lock, but kheap_reparent(), which takes two in
+ * a fixed order (its heap's shard, then the default heap's) and is the only
+ * one to. Inline: a raw spinlock's out-of-line lock and unlock calls were a
+ * good part of the tracked path's cost. Lockdep does not see it; the
+ * assertion below and the KUnit suites (other CPUs and hard interrupts on
+ * every shard) do.
+ */
+static __always_inline void kheap_shard_lock(struct kheap_shard *shard)
+{
+	int free = 0;
+
+	lockdep_assert_irqs_disabled();
+	/* Pairs with the release in kheap_shard_unlock(). */
+	if (unlikely(!atomic_try_cmpxchg_acquire(&shard->lock, &free, 1)))
+		kheap_shard_lock_wait(shard);
+}
+
+static __always_inline void kheap_shard_unlock(struct kheap_shard *shard)
+{
+	/* Pairs with the acquire in kheap_shard_lock(). */
+	atomic_set_release(&shard->lock, 0);
+}
+
 extern seqcount_t kheap_move_seq;
 extern u64 kheap_secret;
 

@@ -46,7 +46,8 @@ static bool kheap_snap_batch(struct kheap_shard *shard,
 	unsigned long flags;
 	bool more;
 
-	raw_spin_lock_irqsave(&shard->lock, flags);
+	local_irq_save(flags);
+	kheap_shard_lock(shard);
 	pos = cur->node.next;
 	while (pos != &shard->live && seen++ < KHEAP_BATCH &&
 	       snap->n < snap->cap) {
@@ -61,7 +62,8 @@ static bool kheap_snap_batch(struct kheap_shard *shard,
 		list_move_tail(&cur->node, pos);
 	else
 		list_del(&cur->node);
-	raw_spin_unlock_irqrestore(&shard->lock, flags);
+	kheap_shard_unlock(shard);
+	local_irq_restore(flags);
 	return more;
 }
 
@@ -89,9 +91,11 @@ struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to)
 		struct kheap_shard *shard = per_cpu_ptr(heap->shards, cpu);
 		unsigned long flags;
 
-		raw_spin_lock_irqsave(&shard->lock, flags);
+		local_irq_save(flags);
+		kheap_shard_lock(shard);
 		list_add(&cur.node, &shard->live);
-		raw_spin_unlock_irqrestore(&shard->lock, flags);
+		kheap_shard_unlock(shard);
+		local_irq_restore(flags);
 		while (kheap_snap_batch(shard, &cur, snap, from, to))
 			cond_resched();
 	}
@@ -157,11 +161,13 @@ void kheap_reparent(struct kheap *heap, struct kheap *to)
 		bool more;
 
 		do {
-			raw_spin_lock_irqsave(&src->lock, flags);
-			raw_spin_lock_nested(&dst->lock, SINGLE_DEPTH_NESTING);
+			local_irq_save(flags);
+			kheap_shard_lock(src);
+			kheap_shard_lock(dst);
 			more = kheap_move_batch(to, src, dst);
-			raw_spin_unlock(&dst->lock);
-			raw_spin_unlock_irqrestore(&src->lock, flags);
+			kheap_shard_unlock(dst);
+			kheap_shard_unlock(src);
+			local_irq_restore(flags);
 			cond_resched();
 		} while (more);
 	}

@@ -65,6 +65,19 @@ seqcount_t kheap_move_seq = SEQCNT_ZERO(kheap_move_seq);
 /* The key of every header's check, drawn at load. */
 u64 kheap_secret __ro_after_init;
 
+/* The shard lock was held: wait for it, then take it (interrupts off). */
+void kheap_shard_lock_wait(struct kheap_shard *shard)
+{
+	int free;
+
+	do {
+		while (atomic_read(&shard->lock))
+			cpu_relax();
+		free = 0;
+		/* Pairs with the release in kheap_shard_unlock(). */
+	} while (!atomic_try_cmpxchg_acquire(&shard->lock, &free, 1));
+}
+
 void __init kheap_track_init(void)
 {
 	kheap_secret = get_random_u64();
@@ -217,14 +230,14 @@ static void *kheap_track(struct kheap *heap, void *base, u16 offset,
 	hdr->size = size;
 	hdr->cpu = smp_processor_id();
 	hdr->offset = offset;
-	raw_spin_lock(&shard->lock);
+	kheap_shard_lock(shard);
 	hdr->id = kheap_next_id(heap, shard);
 	hdr->check = kheap_check(hdr);
 	list_add_tail(&hdr->node, &shard->live);
 	WRITE_ONCE(shard->bytes, shard->bytes + size);
 	WRITE_ONCE(shard->count, shard->count + 1);
 	kheap_raise_hw(heap, shard);
-	raw_spin_unlock(&shard->lock);
+	kheap_shard_unlock(shard);
 	put_unaligned(kheap_canary(hdr->check),
 		      (u64 *)(kheap_ptr_of(hdr) + size));
 	return kheap_ptr_of(hdr);
@@ -523,16 +536,16 @@ static enum kheap_verdict kheap_untrack(const void *ptr, struct kheap_hdr *copy)
 		if (unlikely(v != KHEAP_OWNED))
 			return v;
 		shard = per_cpu_ptr(copy->heap->shards, copy->cpu);
-		raw_spin_lock(&shard->lock);
+		kheap_shard_lock(shard);
 		if (likely(kheap_claim(hdr, copy->check)))
 			break;
 		/* Freed, moved or reused since we read it: look again. */
-		raw_spin_unlock(&shard->lock);
+		kheap_shard_unlock(shard);
 	}
 	list_del(&hdr->node);
 	WRITE_ONCE(shard->bytes, shard->bytes - copy->size);
 	WRITE_ONCE(shard->count, shard->count - 1);
-	raw_spin_unlock(&shard->lock);
+	kheap_shard_unlock(shard);
 	return KHEAP_OWNED;
 }
 

@@ -267,8 +267,8 @@ static const struct kernel_param_ops kheap_cache_ops = {
 	.get = param_get_bool,
 };
 module_param_cb(cache, &kheap_cache_ops, &kheap_cache_on, 0644);
-MODULE_PARM_DESC(cache,
-		 "per-CPU cache of freed blocks (default: on, off with KASAN or kmemleak)");
+/* Default: on, but off with KASAN or kmemleak (heap.h). */
+MODULE_PARM_DESC(cache, "per-CPU cache of freed blocks");
 
 /**
  * kheap_cache_show() - the cache, one line per CPU, for debugfs

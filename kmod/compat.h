@@ -23,13 +23,18 @@
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
 #define kheap_shrinker_alloc() shrinker_alloc(0, "kheap-cache")
-#define kheap_shrinker_register(s) ({ shrinker_register(s); 0; })
+#define kheap_shrinker_register(s)    \
+	({                            \
+		shrinker_register(s); \
+		0;                    \
+	})
 #define kheap_shrinker_discard(s) shrinker_free(s)
 #define kheap_shrinker_free(s) shrinker_free(s)
 #else
 #define kheap_shrinker_alloc() kzalloc(sizeof(struct shrinker), GFP_KERNEL)
 #define kheap_shrinker_register(s) register_shrinker(s, "kheap-cache")
 #define kheap_shrinker_discard(s) kfree(s)
+/* checkpatch: MACRO_ARG_REUSE: @s is a plain variable at every use */
 #define kheap_shrinker_free(s)          \
 	do {                            \
 		unregister_shrinker(s); \

@@ -221,6 +221,7 @@ static __always_inline u32 kheap_check_of(const struct kheap_hdr *hdr,
 	    0x94d049bb133111ebULL;
 	return x >> 32;
 }
+
 long kheap_sum_bytes(const struct kheap *heap);
 long kheap_sum_count(const struct kheap *heap);
 void kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard);

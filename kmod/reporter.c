@@ -125,7 +125,8 @@ void kheap_format_info(struct seq_file *m, const char *prefix,
 
 	kheap_sym(sym, info->caller);
 	if (m)
-		seq_printf(m, "%s id=%llu size=%zu age=%llu.%03llus caller=%s\n",
+		seq_printf(m,
+			   "%s id=%llu size=%zu age=%llu.%03llus caller=%s\n",
 			   prefix, info->id, info->size, div_u64(ms, 1000),
 			   ms % 1000, sym);
 	else

@@ -50,7 +50,7 @@
 
 static_assert(sizeof(struct kheap_hdr) == 56);
 static_assert(KMALLOC_MAX_SIZE <= U32_MAX);
-static_assert(PAGE_SIZE <= KHEAP_OFF_MASK + 1);
+static_assert(!((PAGE_SIZE - 1) & ~KHEAP_OFF_MASK));
 
 /* Why a header failed its check. */
 enum kheap_verdict {
@@ -112,7 +112,8 @@ static inline void *kheap_base_of(const struct kheap_hdr *hdr)
 /*
  * The sums below race with allocations and frees on every CPU by design:
  * each shard's counter is written under its lock with WRITE_ONCE(), and
- * read here without it with READ_ONCE(), one untorn word at a time. The sum is a snapshot, exact when nothing is in
+ * read here without it with READ_ONCE(), one untorn word at a time. The
+ * sum is a snapshot, exact when nothing is in flight.
  * flight.
  */
 long kheap_sum_bytes(const struct kheap *heap)
@@ -281,8 +282,8 @@ static void *kheap_alloc_small(struct kheap *heap, size_t size, gfp_t gfp,
 			ptr = kheap_track(heap, base, KHEAP_OFF_CLASS, size,
 					  caller);
 			local_irq_restore(flags);
-			trace_kmalloc(caller, base, total, kheap_cache_size[cls],
-				      gfp, NUMA_NO_NODE);
+			trace_kmalloc(caller, base, total,
+				      kheap_cache_size[cls], gfp, NUMA_NO_NODE);
 			if (want_init_on_alloc(gfp))
 				memset(ptr, 0, size);
 			return kheap_started(heap, ptr);
@@ -317,7 +318,8 @@ static void *kheap_alloc_large(struct kheap *heap, size_t size, size_t align,
 	 * What kmalloc() cannot serve is refused here, quietly: past
 	 * KMALLOC_MAX_SIZE the page allocator would WARN.
 	 */
-	if (size > KMALLOC_MAX_SIZE - KHEAP_OVERHEAD - (align - KHEAP_MIN_ALIGN))
+	if (size >
+	    KMALLOC_MAX_SIZE - KHEAP_OVERHEAD - (align - KHEAP_MIN_ALIGN))
 		return NULL;
 	total = size + KHEAP_OVERHEAD + (align - KHEAP_MIN_ALIGN);
 	if (kheap_should_fail(total, gfp))
@@ -356,8 +358,7 @@ void *kheap_alloc_caller(struct kheap *heap, size_t size, size_t align,
 		   size <= KHEAP_SMALL_MAX))
 		return kheap_alloc_small(kheap_resolve(heap), size, gfp,
 					 caller);
-	return kheap_alloc_large(kheap_resolve(heap), size, align, gfp,
-				 caller);
+	return kheap_alloc_large(kheap_resolve(heap), size, align, gfp, caller);
 }
 EXPORT_SYMBOL_GPL(kheap_alloc_caller);
 
@@ -473,8 +474,8 @@ static enum kheap_verdict kheap_hdr_read(const void *ptr,
 		return KHEAP_FOREIGN;
 	if (unlikely(copy->cpu >= nr_cpu_ids || !copy->heap))
 		return KHEAP_FOREIGN;
-	check = kheap_check_of(hdr, copy->heap, copy->id, copy->size,
-			       copy->cpu, copy->offset);
+	check = kheap_check_of(hdr, copy->heap, copy->id, copy->size, copy->cpu,
+			       copy->offset);
 	if (likely(copy->check == check))
 		return KHEAP_OWNED;
 	return copy->check == (check ^ KHEAP_FREED) ? KHEAP_FREED_TWICE :
@@ -581,24 +582,23 @@ static void kheap_check_canary(const struct kheap_hdr *copy, const void *ptr)
 }
 
 /*
- * A claimed block: back to this CPU's cache when it came from it (a
- * class-sized block of this CPU, not KFENCE's), else the base for kfree().
- * Interrupts are off.
+ * A claimed block at @base: back to this CPU's cache when it came from it
+ * (a class-sized block of this CPU, not KFENCE's); false when kfree() must
+ * take it. Interrupts are off.
  */
-static void *kheap_release(struct kheap_hdr *hdr, unsigned long caller)
+static bool kheap_cached(struct kheap_hdr *hdr, void *base,
+			 unsigned long caller)
 {
-	void *base = kheap_base_of(hdr);
-
 	if (!(hdr->offset & KHEAP_OFF_CLASS) || !READ_ONCE(kheap_cache_on) ||
 	    hdr->cpu != smp_processor_id() || is_kfence_address(base))
-		return base;
+		return false;
 	if (want_init_on_free())
 		memset(kheap_ptr_of(hdr), 0, hdr->size + KHEAP_CANARY_SIZE);
-	if (!kheap_cache_push(base, kheap_cache_class(hdr->size +
-						      KHEAP_OVERHEAD)))
-		return base;
+	if (!kheap_cache_push(base,
+			      kheap_cache_class(hdr->size + KHEAP_OVERHEAD)))
+		return false;
 	trace_kfree(caller, base);
-	return NULL;
+	return true;
 }
 
 static void kheap_notify_freed(const struct kheap_hdr *copy, const void *ptr)
@@ -630,6 +630,7 @@ void kheap_free(const void *ptr)
 	enum kheap_verdict v;
 	unsigned long flags;
 	struct kheap *heap;
+	bool cached;
 	void *base;
 
 	if (unlikely(ZERO_OR_NULL_PTR(ptr)))
@@ -656,9 +657,10 @@ void kheap_free(const void *ptr)
 		local_irq_save(flags);
 		rcu_read_unlock();
 	}
-	base = kheap_release(kheap_hdr_of(ptr), _RET_IP_);
+	base = kheap_base_of(kheap_hdr_of(ptr));
+	cached = kheap_cached(kheap_hdr_of(ptr), base, _RET_IP_);
 	local_irq_restore(flags);
-	if (base)
+	if (!cached)
 		kfree(base);
 }
 EXPORT_SYMBOL_GPL(kheap_free);

@@ -236,7 +236,8 @@ static void cache_test_hardirq(struct kunit *test)
 	long rounds = 0;
 
 	if (IS_ENABLED(CONFIG_PREEMPT_RT))
-		kunit_skip(test, "kheap_alloc() is not for hardirq on PREEMPT_RT");
+		kunit_skip(test,
+			   "kheap_alloc() is not for hardirq on PREEMPT_RT");
 	kc_cache_on(test);
 	ki = kunit_kzalloc(test, sizeof(*ki), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ki);
@@ -300,7 +301,7 @@ static void cache_test_cpu_dead(struct kunit *test)
 	wake_up_process(t);
 	end = jiffies + 10 * HZ;
 	while (kc_cached_bytes(cpu) <= 0 && time_before(jiffies, end))
-		msleep(1);
+		usleep_range(1000, 2000);
 	kthread_stop(t);
 	KUNIT_EXPECT_GT(test, kc_cached_bytes(cpu), 0);
 	ret = remove_cpu(cpu);
@@ -310,6 +311,8 @@ static void cache_test_cpu_dead(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
 }
 
+/* clang-format off: one case a line, as in every suite (it would pack them) */
+/* clang-format off */
 static struct kunit_case kheap_cache_cases[] = {
 	KUNIT_CASE(cache_test_reuse),
 	KUNIT_CASE(cache_test_double_free),
@@ -321,10 +324,13 @@ static struct kunit_case kheap_cache_cases[] = {
 	{}
 };
 
+/* clang-format on */
+
 static struct kunit_suite kheap_cache_suite = {
 	.name = "kheap_cache",
 	.test_cases = kheap_cache_cases,
 };
+
 kunit_test_suite(kheap_cache_suite);
 
 MODULE_DESCRIPTION("KUnit tests of kheap's block cache");

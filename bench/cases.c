@@ -680,13 +680,14 @@ u64 kb_hier_bg(struct kb_thread *t, u64 n)
  * @n:	reads of the whole file
  *
  * Context: a run's thread.
- * Return: reads done; a file that does not open counts as a miss.
+ * Return: reads done; a file that does not open counts as a miss. It
+ * returns early once the measured thread's loop is over.
  */
 u64 kb_reader_bg(struct kb_thread *t, u64 n)
 {
 	u64 i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !kb_bg_over(t); i++) {
 		struct file *f = filp_open(t->ctx->live_path, O_RDONLY, 0);
 		loff_t pos = 0;
 

@@ -143,11 +143,9 @@ struct kb_part {
 
 /* How a run's threads cooperate (struct kb_spec.flags). */
 #define KB_PAIRED BIT(0) /* thread 0 produces, thread 1 consumes: 1 counts */
-#define KB_BACKGROUND BIT(1) /* threads 1.. run @bg until thread 0 is done */
+#define KB_BACKGROUND BIT(1) /* threads 1.. run @bg while thread 0 loops */
 #define KB_TIMED BIT(2) /* each repetition lasts rep_ns, iters unbounded */
 #define KB_PREFILLED BIT(3) /* thread 0 holds KB_PREFILL blocks of @heap */
-/* What only a run of one case may do. */
-#define KB_ALONE (KB_BACKGROUND | KB_PREFILLED)
 
 /**
  * struct kb_spec - what one case of a run measures
@@ -204,9 +202,11 @@ struct kb_spec {
  * @case_misses: gets that found nothing, per case
  * @irq_ops:	operations done by its hrtimer
  * @timer:	the hrtimer of KB_TIMED runs with irq work
- * @samples:	per-operation latencies, ns
+ * @samples:	per-operation latencies of the current case, ns
  * @nr_samples:	room in @samples
- * @recorded:	samples taken since the warm-up
+ * @recorded:	samples the current case took since its warm-up
+ * @case_samples: thread 0's latencies, per case that takes samples
+ * @case_recorded: samples taken, per case
  * @buf:	the reader's buffer
  * @slot:	the mixed test's oldest object in @batch
  * @next:	the mixed test's next size, an index into its sizes
@@ -232,6 +232,8 @@ struct kb_thread {
 	u32 *samples;
 	u64 nr_samples;
 	u64 recorded;
+	u32 *case_samples[KB_MAX_CASES];
+	u64 case_recorded[KB_MAX_CASES];
 	char *buf;
 	unsigned int slot;
 	unsigned int next;
@@ -270,6 +272,7 @@ extern bool kb_verbose;
 
 /* run.c */
 bool kb_expired(struct kb_thread *t);
+bool kb_bg_over(const struct kb_thread *t);
 int kb_run(struct kb_ctx *ctx, const struct kb_spec *specs, unsigned int n,
 	   struct kb_result *res);
 void kb_print(const struct kb_spec *spec, unsigned int group,

@@ -163,18 +163,6 @@ static void kb_group_run(struct kb_ctx *ctx, struct kb_group *g)
 	kfree(g);
 }
 
-/* One case measured alone. */
-static void kb_do(struct kb_ctx *ctx, const struct kb_spec *spec)
-{
-	struct kb_group *g = kb_group_create();
-
-	if (g) {
-		g->spec[0] = *spec;
-		g->n = 1;
-	}
-	kb_group_run(ctx, g);
-}
-
 /* Header and trailer of a tracked block, and the kmalloc class it needs. */
 static void kb_mem(struct kb_ctx *ctx)
 {
@@ -310,38 +298,60 @@ static void kb_xcpus(struct kb_ctx *ctx)
 	kb_group_run(ctx, g);
 }
 
-/*
- * Per-operation latency; for three of them also under a debugfs reader.
- * Each runs alone: its samples are per run.
- */
-static void kb_latencies(struct kb_ctx *ctx)
+/* The cases timed under a debugfs reader too (lat_reader). */
+static bool kb_read_under(const struct kb_alloc *a)
 {
 	static const char *const readers[] = { "kmalloc", "kheap_alloc",
 					       "kheap_pool" };
-	struct kb_spec spec = { .test = "lat",
-				.size = ctx->size,
-				.nr = 1,
-				.flags = KB_PREFILLED,
-				.samples = kb_lat_samples,
-				.iters = max(kb_lat_samples / kb_reps, 1U) };
 	unsigned int i;
 
-	for (i = 0; i < kb_nr_allocs; i++) {
-		if (!kb_takes(kb_allocs[i], KB_T_LAT))
-			continue;
-		spec.name = kb_allocs[i]->name;
-		spec.loop = kb_allocs[i]->lat;
-		kb_do(ctx, &spec);
-	}
-	spec.test = "lat_reader";
-	spec.nr = 2;
-	spec.flags |= KB_BACKGROUND;
-	spec.bg = kb_reader_bg;
 	for (i = 0; i < ARRAY_SIZE(readers); i++) {
-		spec.name = readers[i];
-		spec.loop = kb_alloc_named(readers[i])->lat;
-		kb_do(ctx, &spec);
+		if (!strcmp(readers[i], a->name))
+			return true;
 	}
+	return false;
+}
+
+/* A latency case: 1000 blocks live in the heap, each operation timed. */
+static struct kb_spec *kb_group_lat(struct kb_group *g, const char *test,
+				    const struct kb_alloc *a, size_t size,
+				    unsigned int nr)
+{
+	struct kb_spec *spec = kb_group_alloc(g, test, a, size, nr, a->lat);
+
+	if (spec) {
+		spec->flags = KB_PREFILLED;
+		spec->samples = kb_lat_samples;
+		spec->iters = max(kb_lat_samples / kb_reps, 1U);
+	}
+	return spec;
+}
+
+/*
+ * Per-operation latency; for three of them also while another CPU reads
+ * the heap's debugfs list of live blocks, each right after its case alone.
+ */
+static void kb_latencies(struct kb_ctx *ctx)
+{
+	struct kb_group *g = kb_group_create();
+	struct kb_spec *spec;
+	unsigned int i;
+
+	for (i = 0; g && i < kb_nr_allocs; i++) {
+		const struct kb_alloc *a = kb_allocs[i];
+
+		if (!kb_takes(a, KB_T_LAT))
+			continue;
+		kb_group_lat(g, "lat", a, ctx->size, 1);
+		if (!kb_read_under(a))
+			continue;
+		spec = kb_group_lat(g, "lat_reader", a, ctx->size, 2);
+		if (spec) {
+			spec->flags |= KB_BACKGROUND;
+			spec->bg = kb_reader_bg;
+		}
+	}
+	kb_group_run(ctx, g);
 }
 
 /* kheap_ring against a kfifo of pointers, on one CPU and across two. */
@@ -368,22 +378,28 @@ static void kb_xfer(struct kb_ctx *ctx)
 /* kheap_hier_bytes() over KB_NR_HEAPS heaps, alone and while 1 CPU allocates. */
 static void kb_hier(struct kb_ctx *ctx)
 {
-	struct kb_spec spec = { .test = "hier",
-				.name = "kheap_hier_bytes",
-				.size = KB_NR_HEAPS,
-				.nr = 1,
-				.loop = kb_hier_loop };
+	struct kb_group *g = kb_group_create();
+	struct kb_spec *spec;
+	unsigned int nr;
 
 	if (kb_hier_setup(ctx)) {
 		pr_info("skip,hier,kheap_hier_bytes,%d,1,%d\n", KB_NR_HEAPS,
 			-ENOMEM);
+		kfree(g);
 		goto out;
 	}
-	kb_do(ctx, &spec);
-	spec.nr = 2;
-	spec.flags = KB_BACKGROUND;
-	spec.bg = kb_hier_bg;
-	kb_do(ctx, &spec);
+	for (nr = 1; g && nr <= 2; nr++) {
+		spec = kb_group_add(g, "hier", "kheap_hier_bytes", KB_NR_HEAPS,
+				    nr);
+		if (!spec)
+			continue;
+		spec->loop = kb_hier_loop;
+		if (nr == 2) {
+			spec->flags = KB_BACKGROUND;
+			spec->bg = kb_hier_bg;
+		}
+	}
+	kb_group_run(ctx, g);
 out:
 	kb_hier_teardown(ctx);
 }

@@ -31,6 +31,7 @@
  * @specs:	the cases, measured in turn
  * @nr_cases:	how many
  * @nr:		threads: as many as the widest case uses
+ * @flags:	the flags of all its cases, or'ed
  * @ctx:	the shared objects
  * @iters:	operations per repetition of each case (set by thread 0 when
  *		calibrating)
@@ -39,7 +40,8 @@
  * @arrived:	threads at the current barrier
  * @gen:	barrier generation, bumped by the last thread to arrive
  * @wq:		where the threads a pass does not use sleep through it
- * @stop:	tells background threads to finish
+ * @pass_over:	thread 0's loop of the current pass is over: background
+ *		threads stop
  * @broken:	a barrier timed out; the figures are void
  * @left:	threads still running
  * @done:	completed by the last thread
@@ -49,6 +51,7 @@ struct kb_run {
 	const struct kb_spec *specs;
 	unsigned int nr_cases;
 	unsigned int nr;
+	unsigned int flags;
 	struct kb_ctx *ctx;
 	u64 iters[KB_MAX_CASES];
 	int err[KB_MAX_CASES];
@@ -56,7 +59,7 @@ struct kb_run {
 	atomic_t arrived;
 	atomic_t gen;
 	wait_queue_head_t wq;
-	atomic_t stop;
+	atomic_t pass_over;
 	bool broken;
 	atomic_t left;
 	struct completion done;
@@ -148,12 +151,6 @@ static u64 kb_timer_stop(struct kb_thread *t)
 	return t->irq_ops;
 }
 
-/* The threads the barriers wait for after the start gate. */
-static unsigned int kb_synced(const struct kb_run *run)
-{
-	return run->specs[0].flags & KB_BACKGROUND ? 1 : run->nr;
-}
-
 static u64 kb_rep_ns(const struct kb_spec *spec)
 {
 	return (u64)(spec->flags & KB_TIMED ? kb_scale_ms : kb_rep_ms) *
@@ -189,15 +186,39 @@ static void kb_thread_enter(struct kb_thread *t, unsigned int c)
 	/* A hand-over shares one chain: thread 0 gets, 1 puts. */
 	t->chain = run->ctx->chains[spec->flags & KB_PAIRED ? 0 : t->idx];
 	t->misses = 0;
+	t->samples = t->case_samples[c];
+	t->nr_samples = t->samples ? spec->samples : 0;
+	t->recorded = t->case_recorded[c];
+}
+
+/**
+ * kb_bg_over() - is the measured loop of a background thread's pass over?
+ * @t:	the background thread
+ *
+ * Context: a run's thread.
+ * Return: true once thread 0 has finished its loop.
+ */
+bool kb_bg_over(const struct kb_thread *t)
+{
+	return atomic_read(&t->run->pass_over);
+}
+
+/* Run the case's background work until thread 0's loop is over. */
+static void kb_background(struct kb_thread *t)
+{
+	t->deadline = ktime_get_ns() + KB_STUCK_NS;
+	while (!kb_bg_over(t) && !kb_expired(t))
+		t->spec->bg(t, KB_TICK_MASK + 1);
 }
 
 /*
  * One pass of case @c between two barriers: its warm-up (@r < 0, kb_warmup
  * operations) or its repetition @r (run->iters[c], which thread 0 may have
  * set at the case's warm-up). Thread 0 calls the case's enter and leave
- * hooks around it, each of the case's threads its prep and done hooks. A
- * thread the case does not use sleeps through the pass. False if a
- * barrier broke.
+ * hooks around it, each of the case's threads its prep and done hooks.
+ * With KB_BACKGROUND, the case's other threads run its background work
+ * while thread 0 times its loop. A thread the case does not use sleeps
+ * through the pass. False if a barrier broke.
  */
 static bool kb_pass(struct kb_thread *t, unsigned int c, int r, u64 *ops,
 		    u64 *ns)
@@ -213,16 +234,22 @@ static bool kb_pass(struct kb_thread *t, unsigned int c, int r, u64 *ops,
 	kb_thread_enter(t, c);
 	if (!t->idx) {
 		run->cur = c;
+		atomic_set(&run->pass_over, 0);
 		err = spec->enter ? spec->enter(t) : 0;
 		if (err)
 			run->err[c] = err;
 	}
 	if (in && spec->prep)
 		spec->prep(t);
-	ok = kb_barrier(run, kb_synced(run), false);
-	if (ok && in)
+	/* The barrier orders pass_over = 0 before the background's reads. */
+	ok = kb_barrier(run, run->nr, false);
+	if (ok && in && t->idx && (spec->flags & KB_BACKGROUND))
+		kb_background(t);
+	else if (ok && in)
 		kb_loop(t, r < 0 ? kb_warmup : run->iters[c], ops, ns);
-	ok = ok && kb_barrier(run, kb_synced(run), !in);
+	if (!t->idx)
+		atomic_set(&run->pass_over, 1);
+	ok = ok && kb_barrier(run, run->nr, !in);
 	if (in && spec->done)
 		spec->done(t);
 	if (ok && in && t->idx == spec->nr - 1 && spec->drain)
@@ -230,6 +257,7 @@ static bool kb_pass(struct kb_thread *t, unsigned int c, int r, u64 *ops,
 	if (!t->idx && spec->leave)
 		spec->leave(t);
 	t->case_misses[c] += t->misses;
+	t->case_recorded[c] = t->recorded;
 	return ok;
 }
 
@@ -256,24 +284,14 @@ static void kb_measure(struct kb_thread *t)
 		if (!t->idx && !run->iters[c])
 			kb_calibrate(run, c, ops, ns);
 		t->case_misses[c] = 0;
+		t->case_recorded[c] = 0; /* latency samples count from here */
 	}
-	t->recorded = 0; /* latency samples count from here */
 	for (r = 0; r < kb_reps; r++) {
 		for (c = 0; c < run->nr_cases; c++) {
 			if (!kb_pass(t, c, r, &t->ops[c][r], &t->ns[c][r]))
 				return;
 		}
 	}
-}
-
-static void kb_background(struct kb_thread *t)
-{
-	struct kb_run *run = t->run;
-
-	kb_thread_enter(t, 0);
-	t->deadline = ktime_get_ns() + KB_STUCK_NS;
-	while (!atomic_read(&run->stop) && !kb_expired(t))
-		run->specs[0].bg(t, KB_TICK_MASK + 1);
 }
 
 static void kb_wait_stop(void)
@@ -291,19 +309,12 @@ static int kb_worker(void *arg)
 {
 	struct kb_thread *t = arg;
 	struct kb_run *run = t->run;
-	unsigned int flags = run->specs[0].flags;
 	bool filled = false;
 
-	if (!t->idx && (flags & KB_PREFILLED))
+	if (!t->idx && (run->flags & KB_PREFILLED))
 		filled = !kb_prefill(t->ctx);
-	if (kb_barrier(run, run->nr, false)) {
-		if (t->idx && (flags & KB_BACKGROUND))
-			kb_background(t);
-		else
-			kb_measure(t);
-	}
-	if (!t->idx)
-		atomic_set(&run->stop, 1);
+	if (kb_barrier(run, run->nr, false))
+		kb_measure(t);
 	if (filled)
 		kb_unfill(t->ctx);
 	if (atomic_dec_and_test(&run->left))
@@ -355,18 +366,19 @@ static u64 kb_rep_cost(const struct kb_run *run, unsigned int c, unsigned int r)
 	return ops ? div64_u64(wall * nr * 10, ops) : 0;
 }
 
-static void kb_latency(const struct kb_run *run, struct kb_result *res)
+static void kb_latency(const struct kb_run *run, unsigned int c,
+		       struct kb_result *res)
 {
-	const struct kb_thread *t = &run->t[0];
-	u64 n = t->recorded;
+	u32 *samples = run->t[0].case_samples[c];
+	u64 n = run->t[0].case_recorded[c];
 
 	if (!n)
 		return;
-	sort(t->samples, n, sizeof(u32), kb_cmp_u32, NULL);
-	res->lat[0] = t->samples[div64_u64(n * 500, 1000)];
-	res->lat[1] = t->samples[div64_u64(n * 990, 1000)];
-	res->lat[2] = t->samples[div64_u64(n * 999, 1000)];
-	res->lat[3] = t->samples[n - 1];
+	sort(samples, n, sizeof(u32), kb_cmp_u32, NULL);
+	res->lat[0] = samples[div64_u64(n * 500, 1000)];
+	res->lat[1] = samples[div64_u64(n * 990, 1000)];
+	res->lat[2] = samples[div64_u64(n * 999, 1000)];
+	res->lat[3] = samples[n - 1];
 }
 
 static void kb_summarise(const struct kb_run *run, unsigned int c,
@@ -392,25 +404,27 @@ static void kb_summarise(const struct kb_run *run, unsigned int c,
 	if (res->ns_med)
 		res->mops = div64_u64(nr * 10000000ULL, res->ns_med);
 	if (spec->samples)
-		kb_latency(run, res);
+		kb_latency(run, c, res);
 }
 
 static int kb_thread_init(struct kb_run *run, unsigned int idx,
 			  unsigned int cpu)
 {
-	const struct kb_spec *spec = &run->specs[0];
 	struct kb_thread *t = &run->t[idx];
+	unsigned int c;
 
 	t->cpu = cpu;
 	hrtimer_init(&t->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED);
 	t->timer.function = kb_timer_fn;
-	if (!idx && spec->samples) {
-		t->samples = vmalloc_array(spec->samples, sizeof(u32));
-		t->nr_samples = spec->samples;
-		if (!t->samples)
+	for (c = 0; !idx && c < run->nr_cases; c++) {
+		if (!run->specs[c].samples)
+			continue;
+		t->case_samples[c] =
+			vmalloc_array(run->specs[c].samples, sizeof(u32));
+		if (!t->case_samples[c])
 			return -ENOMEM;
 	}
-	if (idx && spec->bg) {
+	if (idx && (run->flags & KB_BACKGROUND)) {
 		t->buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 		if (!t->buf)
 			return -ENOMEM;
@@ -432,10 +446,11 @@ static void kb_thread_stop(struct kb_thread *t)
 
 static void kb_run_free(struct kb_run *run)
 {
-	unsigned int i;
+	unsigned int i, c;
 
 	for (i = 0; i < run->nr; i++) {
-		vfree(run->t[i].samples);
+		for (c = 0; c < run->nr_cases; c++)
+			vfree(run->t[i].case_samples[c]);
 		kfree(run->t[i].buf);
 	}
 	kvfree(run);
@@ -473,8 +488,10 @@ static struct kb_run *kb_run_alloc(struct kb_ctx *ctx,
 	run->nr_cases = n;
 	run->nr = nr;
 	run->ctx = ctx;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		run->iters[i] = specs[i].iters;
+		run->flags |= specs[i].flags;
+	}
 	init_waitqueue_head(&run->wq);
 	atomic_set(&run->left, nr);
 	init_completion(&run->done);
@@ -503,11 +520,9 @@ static int kb_run_threads(struct kb_run *run)
 			break;
 	}
 	started = err ? idx - 1 : idx;
-	if (started != run->nr) {
-		/* Threads not woken never run kb_worker(): just stop them. */
-		atomic_set(&run->stop, 1);
+	/* Threads not woken never run kb_worker(): kb_run() stops them. */
+	if (started != run->nr)
 		return err ?: -ENODEV;
-	}
 	for (idx = 0; idx < started; idx++)
 		wake_up_process(run->t[idx].task);
 	wait_for_completion(&run->done);
@@ -522,8 +537,7 @@ static unsigned int kb_run_width(const struct kb_spec *specs, unsigned int n)
 	if (!n || n > KB_MAX_CASES)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (!specs[i].nr || (n > 1 && ((specs[i].flags & KB_ALONE) ||
-					       specs[i].samples)))
+		if (!specs[i].nr)
 			return 0;
 		nr = max(nr, specs[i].nr);
 	}
@@ -533,8 +547,8 @@ static unsigned int kb_run_width(const struct kb_spec *specs, unsigned int n)
 /**
  * kb_run() - measure a group of cases, their repetitions interleaved
  * @ctx:	the shared objects
- * @specs:	what to measure: @n cases (a case that has a background
- *		thread, prefilled blocks or latency samples runs alone)
+ * @specs:	what to measure: @n cases (with KB_PREFILLED in any of
+ *		them, the blocks stay allocated for the whole run)
  * @n:		1..KB_MAX_CASES
  * @res:	@n results, zeroed first; a case's err is set when it has no
  *		figures while the others do (its enter hook failed)

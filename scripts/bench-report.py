@@ -71,10 +71,18 @@ def parse(path, boot=0, rows=None):
 
     A row's repetitions come with the run ("group") they were part of:
     rows of one group took turns, one repetition each, so the ratio of
-    their repetitions of the same rank is a fair per-repetition ratio.
+    their repetitions of the same rank is a fair per-repetition ratio. A
+    row an earlier boot (a console read before) has is kept as it is.
     """
     rows = {} if rows is None else rows
     info, skips = {}, []
+
+    def row_of(key):
+        row = rows.setdefault(key, {"test": key[0], "case": key[1],
+                                    "size": key[2], "cpus": key[3],
+                                    "boot": boot})
+        return row if row["boot"] == boot else {}
+
     with open(path, errors="replace") as f:
         for raw in f:
             m = LINE.search(raw.rstrip("\r\n"))
@@ -86,15 +94,11 @@ def parse(path, boot=0, rows=None):
             elif kind == "skip":
                 skips.append(",".join(rest))
             elif kind == "reps" and len(rest) >= 6:
-                key = (rest[0], rest[1], int(rest[2]), int(rest[3]))
-                row = rows.setdefault(key, {"test": key[0], "case": key[1],
-                                            "size": key[2], "cpus": key[3]})
+                row = row_of((rest[0], rest[1], int(rest[2]), int(rest[3])))
                 row["group"] = (boot, int(rest[4]))
                 row["reps"] = [float(v) for v in rest[5:]]
             elif kind in ("tput", "lat") and len(rest) >= 9:
-                key = (rest[0], rest[1], int(rest[2]), int(rest[3]))
-                row = rows.setdefault(key, {"test": key[0], "case": key[1],
-                                            "size": key[2], "cpus": key[3]})
+                row = row_of((rest[0], rest[1], int(rest[2]), int(rest[3])))
                 if kind == "tput":
                     for col, v in zip(["ns_median", "ns_min", "ns_max",
                                        "mops", "misses"], rest[4:9]):
@@ -104,10 +108,9 @@ def parse(path, boot=0, rows=None):
                                        "max_ns", "samples"], rest[4:9]):
                         row[col] = int(v)
             elif kind == "mem" and len(rest) >= 7:
-                key = ("mem", rest[0], int(rest[1]), 1)
-                rows[key] = dict(zip(CSV_COLUMNS[:4], key))
+                row = row_of(("mem", rest[0], int(rest[1]), 1))
                 for col, v in zip(CSV_COLUMNS[14:], rest[2:7]):
-                    rows[key][col] = int(v)
+                    row[col] = int(v)
     return rows, info, skips
 
 

@@ -21,7 +21,7 @@
 
 /* A repetition gives up after this many times rep_ms. */
 #define KB_DEADLINE_FACTOR 25
-/* A barrier, or a background thread, gives up after this long. */
+/* A barrier gives up after this long more than the longest pass may last. */
 #define KB_STUCK_NS (60 * NSEC_PER_SEC)
 /* Period of the scaling runs' hrtimer. */
 #define KB_TIMER_NS NSEC_PER_MSEC
@@ -86,8 +86,16 @@ static bool kb_past(u64 end)
 	return ktime_get_ns() > end;
 }
 
+/* How long a thread may wait for the others: a whole pass, and then some. */
+static u64 kb_stuck_ns(void)
+{
+	return KB_STUCK_NS + (u64)KB_DEADLINE_FACTOR *
+				     max(kb_rep_ms, kb_scale_ms) *
+				     NSEC_PER_MSEC;
+}
+
 /*
- * Wait until @count threads arrived; false if that took KB_STUCK_NS. A
+ * Wait until @count threads arrived; false if that took kb_stuck_ns(). A
  * thread that has nothing to do until the others arrive (@idle) sleeps;
  * the others spin, to start their timed loops together.
  */
@@ -109,12 +117,12 @@ static bool kb_barrier(struct kb_run *run, unsigned int count, bool idle)
 	if (idle) {
 		if (wait_event_timeout(run->wq,
 				       atomic_read_acquire(&run->gen) != gen,
-				       nsecs_to_jiffies(KB_STUCK_NS)))
+				       nsecs_to_jiffies(kb_stuck_ns())))
 			return true;
 		WRITE_ONCE(run->broken, true);
 		return false;
 	}
-	end = ktime_get_ns() + KB_STUCK_NS;
+	end = ktime_get_ns() + kb_stuck_ns();
 	while (atomic_read_acquire(&run->gen) == gen) {
 		cpu_relax();
 		if (kb_past(end)) {
@@ -206,7 +214,7 @@ bool kb_bg_over(const struct kb_thread *t)
 /* Run the case's background work until thread 0's loop is over. */
 static void kb_background(struct kb_thread *t)
 {
-	t->deadline = ktime_get_ns() + KB_STUCK_NS;
+	t->deadline = ktime_get_ns() + kb_stuck_ns();
 	while (!kb_bg_over(t) && !kb_expired(t))
 		t->spec->bg(t, KB_TICK_MASK + 1);
 }

@@ -14,10 +14,14 @@
 #include <linux/compiler.h>
 #include <linux/err.h>
 #include <linux/fs.h>
+#include <linux/jiffies.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "kheap_bench.h"
@@ -64,6 +68,16 @@ static __always_inline void kb_kmalloc_put(struct kb_thread *t, void *p)
 	kfree(p);
 }
 
+static __always_inline void *kb_kzalloc_get(struct kb_thread *t)
+{
+	return kzalloc(t->size, GFP_KERNEL);
+}
+
+static __always_inline void kb_kzalloc_put(struct kb_thread *t, void *p)
+{
+	kfree(p);
+}
+
 static __always_inline void *kb_kmem_cache_get(struct kb_thread *t)
 {
 	return kmem_cache_alloc(t->ctx->cache, GFP_KERNEL);
@@ -100,6 +114,18 @@ static __always_inline void *kb_kheap_alloc_get(struct kb_thread *t)
 }
 
 static __always_inline void kb_kheap_alloc_put(struct kb_thread *t, void *p)
+{
+	kheap_free(p);
+}
+
+/* The same calls; the case turns kheap's block cache off around its passes. */
+static __always_inline void *kb_kheap_alloc_nocache_get(struct kb_thread *t)
+{
+	return kheap_alloc(t->ctx->heap, t->size, GFP_KERNEL);
+}
+
+static __always_inline void kb_kheap_alloc_nocache_put(struct kb_thread *t,
+						       void *p)
 {
 	kheap_free(p);
 }
@@ -197,6 +223,75 @@ static __always_inline u64 kb_batch_loop(struct kb_thread *t, u64 n,
 	return i;
 }
 
+/* The mixed test's sizes: nine kmalloc classes, 16 to 2048 bytes. */
+static const unsigned short kb_mixed_size[KB_MIXED_SIZES] = {
+	16, 32, 64, 128, 192, 256, 512, 1024, 2048,
+};
+
+static __always_inline unsigned int kb_mixed_next(unsigned int next)
+{
+	return next + 1 < KB_MIXED_SIZES ? next + 1 : 0;
+}
+
+/*
+ * A ring of KB_BATCH live objects: put the oldest, get one of the next
+ * size. As KB_MIXED_SIZES does not divide KB_BATCH, the object put is of
+ * another size class than the one got next: a cache that only keeps the
+ * last block freed never hits.
+ */
+static __always_inline u64 kb_mixed_loop(struct kb_thread *t, u64 n,
+					 void *(*get)(struct kb_thread *t),
+					 void (*put)(struct kb_thread *t,
+						     void *p))
+{
+	u64 i;
+
+	for (i = 0; i < n && !kb_tick(t, i); i++) {
+		void **slot = &t->batch[t->slot];
+
+		if (likely(*slot))
+			put(t, *slot);
+		t->size = kb_mixed_size[t->next];
+		*slot = get(t);
+		if (unlikely(!*slot))
+			t->misses++;
+		t->slot = (t->slot + 1) % KB_BATCH;
+		t->next = kb_mixed_next(t->next);
+	}
+	return i;
+}
+
+/* The mixed test's live objects, before each pass (not timed). */
+static __always_inline void kb_mixed_fill(struct kb_thread *t,
+					  void *(*get)(struct kb_thread *t))
+{
+	unsigned int j;
+
+	t->slot = 0;
+	t->next = 0;
+	for (j = 0; j < KB_BATCH; j++) {
+		t->size = kb_mixed_size[t->next];
+		t->batch[j] = get(t);
+		if (unlikely(!t->batch[j]))
+			t->misses++;
+		t->next = kb_mixed_next(t->next);
+	}
+}
+
+/* And back after it. */
+static __always_inline void
+kb_mixed_empty(struct kb_thread *t, void (*put)(struct kb_thread *t, void *p))
+{
+	unsigned int j;
+
+	for (j = 0; j < KB_BATCH; j++) {
+		if (t->batch[j])
+			put(t, t->batch[j]);
+		t->batch[j] = NULL;
+	}
+	t->size = t->ctx->size;
+}
+
 /* Spin once waiting for the other side; true when it must stop. */
 static __always_inline bool kb_spin(struct kb_thread *t, u64 *spins)
 {
@@ -285,8 +380,11 @@ kb_irq_bulk(struct kb_thread *t, void *(*get)(struct kb_thread *t),
 	}
 }
 
-/* The loops of one allocator and its entry for kb_allocs[]. */
-#define KB_ALLOC(nm)                                                      \
+/*
+ * The loops of one allocator and its entry for kb_allocs[]: @tests are the
+ * KB_T_* tests it takes part in, then any further members of its entry.
+ */
+#define KB_ALLOC(nm, tests_, ...)                                         \
 	static u64 kb_##nm##_pair(struct kb_thread *t, u64 n)             \
 	{                                                                 \
 		return kb_pair_loop(t, n, kb_##nm##_get, kb_##nm##_put);  \
@@ -294,6 +392,18 @@ kb_irq_bulk(struct kb_thread *t, void *(*get)(struct kb_thread *t),
 	static u64 kb_##nm##_batch(struct kb_thread *t, u64 n)            \
 	{                                                                 \
 		return kb_batch_loop(t, n, kb_##nm##_get, kb_##nm##_put); \
+	}                                                                 \
+	static u64 kb_##nm##_mixed(struct kb_thread *t, u64 n)            \
+	{                                                                 \
+		return kb_mixed_loop(t, n, kb_##nm##_get, kb_##nm##_put); \
+	}                                                                 \
+	static void kb_##nm##_mixed_fill(struct kb_thread *t)             \
+	{                                                                 \
+		kb_mixed_fill(t, kb_##nm##_get);                          \
+	}                                                                 \
+	static void kb_##nm##_mixed_empty(struct kb_thread *t)            \
+	{                                                                 \
+		kb_mixed_empty(t, kb_##nm##_put);                         \
 	}                                                                 \
 	static u64 kb_##nm##_xcpu(struct kb_thread *t, u64 n)             \
 	{                                                                 \
@@ -313,29 +423,120 @@ kb_irq_bulk(struct kb_thread *t, void *(*get)(struct kb_thread *t),
 	}                                                                 \
 	static const struct kb_alloc kb_##nm = {                          \
 		.name = #nm,                                              \
+		.tests = (tests_),                                        \
 		.pair = kb_##nm##_pair,                                   \
 		.batch = kb_##nm##_batch,                                 \
+		.mixed = kb_##nm##_mixed,                                 \
+		.mixed_fill = kb_##nm##_mixed_fill,                       \
+		.mixed_empty = kb_##nm##_mixed_empty,                     \
 		.xcpu = kb_##nm##_xcpu,                                   \
 		.lat = kb_##nm##_lat,                                     \
 		.drain = kb_##nm##_drain,                                 \
 		.irq = kb_##nm##_irq,                                     \
+		__VA_ARGS__                                               \
 	}
 
-KB_ALLOC(kmalloc);
-KB_ALLOC(kmem_cache);
-KB_ALLOC(mempool);
-KB_ALLOC(objpool);
-KB_ALLOC(kheap_alloc);
-KB_ALLOC(kheap_trace);
-KB_ALLOC(kheap_new);
-KB_ALLOC(kheap_pool);
-KB_ALLOC(kheap_chain);
+/*
+ * kheap_alloc_nocache: kheap's per-CPU block cache off during its passes,
+ * through kheap.ko's writable bool parameter "cache". Without it (a kheap
+ * that has no cache), the case is left out.
+ */
+#define KB_CACHE_PARAM "/sys/module/kheap/parameters/cache"
+
+/* The parameter's value before any run ("Y" or "N"); empty: none. */
+static char kb_cache_saved[8];
+
+static int kb_cache_write(const char *val)
+{
+	struct file *f = filp_open(KB_CACHE_PARAM, O_WRONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, val, strlen(val), &pos);
+	filp_close(f, NULL);
+	return n < 0 ? n : 0;
+}
+
+/**
+ * kb_cache_probe() - read kheap's cache parameter, to restore it after use
+ *
+ * Context: process context, before any run.
+ * Return: its value, or "absent" when kheap.ko has no such parameter.
+ */
+const char *kb_cache_probe(void)
+{
+	struct file *f = filp_open(KB_CACHE_PARAM, O_RDONLY, 0);
+	char buf[sizeof(kb_cache_saved)];
+	loff_t pos = 0;
+	ssize_t n;
+
+	kb_cache_saved[0] = '\0';
+	if (IS_ERR(f))
+		return "absent";
+	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	filp_close(f, NULL);
+	if (n <= 0)
+		return "absent";
+	buf[n] = '\0';
+	strscpy(kb_cache_saved, strim(buf), sizeof(kb_cache_saved));
+	return kb_cache_saved[0] ? kb_cache_saved : "absent";
+}
+
+/**
+ * kb_cache_present() - does kheap.ko have the cache parameter?
+ *
+ * Context: any, after kb_cache_probe().
+ * Return: true if it does.
+ */
+bool kb_cache_present(void)
+{
+	return kb_cache_saved[0];
+}
+
+static int kb_cache_off(struct kb_thread *t)
+{
+	return kb_cache_write("N");
+}
+
+static void kb_cache_restore(struct kb_thread *t)
+{
+	int err = kb_cache_write(kb_cache_saved);
+
+	if (err)
+		pr_warn("cannot restore %s to %s: %d\n", KB_CACHE_PARAM,
+			kb_cache_saved, err);
+}
+
+#define KB_T_SIZED (KB_T_PAIR | KB_T_BATCH | KB_T_MIXED)
+
+KB_ALLOC(kmalloc, KB_T_FIXED | KB_T_MIXED | KB_T_INIT);
+KB_ALLOC(kzalloc, KB_T_PAIR | KB_T_INIT);
+KB_ALLOC(kmem_cache, KB_T_FIXED);
+KB_ALLOC(mempool, KB_T_FIXED);
+KB_ALLOC(objpool, KB_T_FIXED);
+KB_ALLOC(kheap_alloc, KB_T_FIXED | KB_T_MIXED | KB_T_INIT);
+KB_ALLOC(kheap_alloc_nocache, KB_T_SIZED, .enter = kb_cache_off,
+	 .leave = kb_cache_restore);
+KB_ALLOC(kheap_trace, KB_T_FIXED);
+KB_ALLOC(kheap_new, KB_T_FIXED | KB_T_INIT);
+KB_ALLOC(kheap_pool, KB_T_FIXED);
+KB_ALLOC(kheap_chain, KB_T_FIXED);
 
 /* In the order of the output; main.c finds the peers by name. */
 const struct kb_alloc *const kb_allocs[] = {
-	&kb_kmalloc,   &kb_kmem_cache,	&kb_mempool,
-	&kb_objpool,   &kb_kheap_alloc, &kb_kheap_trace,
-	&kb_kheap_new, &kb_kheap_pool,	&kb_kheap_chain,
+	&kb_kmalloc,
+	&kb_kzalloc,
+	&kb_kmem_cache,
+	&kb_mempool,
+	&kb_objpool,
+	&kb_kheap_alloc,
+	&kb_kheap_alloc_nocache,
+	&kb_kheap_trace,
+	&kb_kheap_new,
+	&kb_kheap_pool,
+	&kb_kheap_chain,
 };
 
 const unsigned int kb_nr_allocs = ARRAY_SIZE(kb_allocs);
@@ -479,13 +680,14 @@ u64 kb_hier_bg(struct kb_thread *t, u64 n)
  * @n:	reads of the whole file
  *
  * Context: a run's thread.
- * Return: reads done; a file that does not open counts as a miss.
+ * Return: reads done; a file that does not open counts as a miss. It
+ * returns early once the measured thread's loop is over.
  */
 u64 kb_reader_bg(struct kb_thread *t, u64 n)
 {
 	u64 i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !kb_bg_over(t); i++) {
 		struct file *f = filp_open(t->ctx->live_path, O_RDONLY, 0);
 		loff_t pos = 0;
 
@@ -507,10 +709,14 @@ u64 kb_reader_bg(struct kb_thread *t, u64 n)
 
 #define KB_PART_LOCKS 8
 
-/* One lock per thread, each on its own cache line. */
+/* One lock and one lock word per thread, each pair on its own cache line. */
 static struct {
 	raw_spinlock_t lock;
+	atomic_t word;
 } ____cacheline_aligned_in_smp kb_part_locks[KB_PART_LOCKS];
+
+/* What this_cpu_inc() increments: as kheap's per-CPU statistics. */
+static DEFINE_PER_CPU(unsigned long, kb_part_count);
 
 /**
  * kb_parts_init() - ready the locks the "parts" test takes
@@ -521,8 +727,10 @@ void kb_parts_init(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < KB_PART_LOCKS; i++)
+	for (i = 0; i < KB_PART_LOCKS; i++) {
 		raw_spin_lock_init(&kb_part_locks[i].lock);
+		atomic_set(&kb_part_locks[i].word, 0);
+	}
 }
 
 static __always_inline u64 kb_op_loop(struct kb_thread *t, u64 n,
@@ -535,12 +743,50 @@ static __always_inline u64 kb_op_loop(struct kb_thread *t, u64 n,
 	return i;
 }
 
+/* Nothing: what the loop itself costs, to subtract from the others. */
+static __always_inline void kb_empty_op(struct kb_thread *t)
+{
+	barrier();
+}
+
+/*
+ * A call into kheap.ko and back: the price of one exported function on the
+ * fast path. kheap_name(NULL) tests its argument and returns a constant.
+ */
+static __always_inline void kb_call_op(struct kb_thread *t)
+{
+	const char *name = kheap_name(NULL);
+
+	OPTIMIZER_HIDE_VAR(name);
+}
+
+static __always_inline void kb_pcpu_op(struct kb_thread *t)
+{
+	this_cpu_inc(kb_part_count);
+}
+
+static __always_inline void kb_preempt_op(struct kb_thread *t)
+{
+	preempt_disable();
+	preempt_enable();
+}
+
 static __always_inline void kb_irq_op(struct kb_thread *t)
 {
 	unsigned long flags;
 
 	local_irq_save(flags);
 	local_irq_restore(flags);
+}
+
+/* One uncontended locked cmpxchg on the thread's own word. */
+static __always_inline void kb_cmpxchg_op(struct kb_thread *t)
+{
+	atomic_t *word = &kb_part_locks[t->idx % KB_PART_LOCKS].word;
+	int old = atomic_read(word);
+
+	if (!atomic_try_cmpxchg(word, &old, old + 1))
+		t->misses++;
 }
 
 /* A lock of the thread's own, as a shard's lock is its CPU's own. */
@@ -553,11 +799,30 @@ static __always_inline void kb_lock_op(struct kb_thread *t)
 	raw_spin_unlock_irqrestore(lock, flags);
 }
 
+static __always_inline void kb_jiffies_op(struct kb_thread *t)
+{
+	unsigned long now = jiffies;
+
+	OPTIMIZER_HIDE_VAR(now);
+}
+
 static __always_inline void kb_clock_op(struct kb_thread *t)
 {
 	u64 now = local_clock();
 
 	OPTIMIZER_HIDE_VAR(now);
+}
+
+/* One word loaded inline, a fault caught by the exception table. */
+static __always_inline void kb_get_nofault_op(struct kb_thread *t)
+{
+	unsigned long word;
+
+	__get_kernel_nofault(&word, t->batch, unsigned long, fault);
+	OPTIMIZER_HIDE_VAR(word);
+	return;
+fault:
+	t->misses++;
 }
 
 /* What kheap_free() does to check a header it has not vouched for yet. */
@@ -575,9 +840,50 @@ static __always_inline void kb_rcu_op(struct kb_thread *t)
 	rcu_read_unlock();
 }
 
+/*
+ * The floor of a tracked pair: kmalloc(size + KB_FLOOR_OVERHEAD), a header
+ * written, kfree(), behind one call each way (kb_floor_alloc() and
+ * kb_floor_free() in ctx.c, noinline, as kheap_alloc() and kheap_free()
+ * are calls into kheap.ko).
+ */
+static __always_inline void *kb_floor_get(struct kb_thread *t)
+{
+	return kb_floor_alloc(t->ctx->heap, t->size, GFP_KERNEL);
+}
+
+static __always_inline void kb_floor_put(struct kb_thread *t, void *p)
+{
+	kb_floor_free(p);
+}
+
+static u64 kb_empty_loop(struct kb_thread *t, u64 n)
+{
+	return kb_op_loop(t, n, kb_empty_op);
+}
+
+static u64 kb_call_loop(struct kb_thread *t, u64 n)
+{
+	return kb_op_loop(t, n, kb_call_op);
+}
+
+static u64 kb_pcpu_loop(struct kb_thread *t, u64 n)
+{
+	return kb_op_loop(t, n, kb_pcpu_op);
+}
+
+static u64 kb_preempt_loop(struct kb_thread *t, u64 n)
+{
+	return kb_op_loop(t, n, kb_preempt_op);
+}
+
 static u64 kb_irq_loop(struct kb_thread *t, u64 n)
 {
 	return kb_op_loop(t, n, kb_irq_op);
+}
+
+static u64 kb_cmpxchg_loop(struct kb_thread *t, u64 n)
+{
+	return kb_op_loop(t, n, kb_cmpxchg_op);
 }
 
 static u64 kb_lock_loop(struct kb_thread *t, u64 n)
@@ -585,9 +891,19 @@ static u64 kb_lock_loop(struct kb_thread *t, u64 n)
 	return kb_op_loop(t, n, kb_lock_op);
 }
 
+static u64 kb_jiffies_loop(struct kb_thread *t, u64 n)
+{
+	return kb_op_loop(t, n, kb_jiffies_op);
+}
+
 static u64 kb_clock_loop(struct kb_thread *t, u64 n)
 {
 	return kb_op_loop(t, n, kb_clock_op);
+}
+
+static u64 kb_get_nofault_loop(struct kb_thread *t, u64 n)
+{
+	return kb_op_loop(t, n, kb_get_nofault_op);
 }
 
 static u64 kb_nofault_loop(struct kb_thread *t, u64 n)
@@ -600,12 +916,25 @@ static u64 kb_rcu_loop(struct kb_thread *t, u64 n)
 	return kb_op_loop(t, n, kb_rcu_op);
 }
 
+static u64 kb_floor_loop(struct kb_thread *t, u64 n)
+{
+	return kb_pair_loop(t, n, kb_floor_get, kb_floor_put);
+}
+
 const struct kb_part kb_parts[] = {
+	{ "empty_loop", kb_empty_loop },
+	{ "exported_call", kb_call_loop },
+	{ "this_cpu_inc", kb_pcpu_loop },
+	{ "preempt_disable+enable", kb_preempt_loop },
 	{ "local_irq_save+restore", kb_irq_loop },
+	{ "lock_cmpxchg", kb_cmpxchg_loop },
 	{ "raw_spin_lock_irqsave+unlock", kb_lock_loop },
+	{ "jiffies", kb_jiffies_loop },
 	{ "local_clock", kb_clock_loop },
+	{ "get_kernel_nofault", kb_get_nofault_loop },
 	{ "copy_from_kernel_nofault_hdr", kb_nofault_loop },
 	{ "rcu_read_lock+unlock", kb_rcu_loop },
+	{ "floor", kb_floor_loop, true },
 };
 
 const unsigned int kb_nr_parts = ARRAY_SIZE(kb_parts);

@@ -5,12 +5,20 @@
  * kheap_hier_bytes(), and the live blocks of the latency runs.
  *
  * Teardown accepts a half-built set, so a failed create just destroys.
+ *
+ * Also the floor of the "parts" test: the least a tracked allocator over
+ * kmalloc does, out of line here as kheap_alloc() and kheap_free() are
+ * out of line in kheap.ko.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/build_bug.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
+#include <linux/jiffies.h>
+#include <linux/printk.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/string.h>
 
 #include "kheap_bench.h"
@@ -248,4 +256,83 @@ void kb_unfill(struct kb_ctx *ctx)
 		kheap_free(ctx->prefill[i]);
 		ctx->prefill[i] = NULL;
 	}
+}
+
+/*
+ * The floor's header, the 56 bytes a tracked block's header needs (list
+ * 16, heap 8, id 8, caller 8, jiffies 4, size 4, cpu 2, offset 2, check
+ * 4), followed by the object and an 8-byte canary: KB_FLOOR_OVERHEAD.
+ */
+struct kb_floor_hdr {
+	struct list_head node;
+	struct kheap *heap;
+	u64 id;
+	unsigned long caller;
+	u32 jiffies;
+	u32 size;
+	u16 cpu;
+	u16 offset;
+	u32 check;
+};
+
+static_assert(sizeof(struct kb_floor_hdr) + sizeof(u64) == KB_FLOOR_OVERHEAD);
+
+#define KB_FLOOR_CANARY 0x6b68656170636e79ULL
+#define KB_FLOOR_FREED 0xf7eef7eeU
+
+static u32 kb_floor_check(const struct kb_floor_hdr *hdr)
+{
+	return (u32)(unsigned long)hdr ^ 0x6b686570U;
+}
+
+/**
+ * kb_floor_alloc() - kmalloc() a block with a header and a canary
+ * @heap:	stored in the header
+ * @size:	bytes for the caller
+ * @gfp:	for kmalloc()
+ *
+ * Not linked anywhere, no lock, no clock but jiffies: what is left of a
+ * tracked allocation when everything that can go does.
+ * Context: as kmalloc() with @gfp.
+ * Return: the object, or NULL.
+ */
+noinline void *kb_floor_alloc(struct kheap *heap, size_t size, gfp_t gfp)
+{
+	struct kb_floor_hdr *hdr = kmalloc(size + KB_FLOOR_OVERHEAD, gfp);
+	u64 canary = KB_FLOOR_CANARY;
+
+	if (!hdr)
+		return NULL;
+	hdr->heap = heap;
+	hdr->id = 0;
+	hdr->caller = _RET_IP_;
+	hdr->jiffies = (u32)jiffies;
+	hdr->size = size;
+	hdr->cpu = raw_smp_processor_id();
+	hdr->offset = 0;
+	hdr->check = kb_floor_check(hdr);
+	memcpy((u8 *)(hdr + 1) + size, &canary, sizeof(canary));
+	return hdr + 1;
+}
+
+/**
+ * kb_floor_free() - check and free a block of kb_floor_alloc()
+ * @ptr:	the object
+ *
+ * Context: as kfree().
+ */
+noinline void kb_floor_free(const void *ptr)
+{
+	struct kb_floor_hdr *hdr = (struct kb_floor_hdr *)ptr - 1;
+	u64 canary;
+
+	if (unlikely(hdr->check != kb_floor_check(hdr))) {
+		pr_err_ratelimited("floor: bad free of %p\n", ptr);
+		return;
+	}
+	memcpy(&canary, (const u8 *)ptr + hdr->size, sizeof(canary));
+	if (unlikely(canary != KB_FLOOR_CANARY))
+		pr_err_ratelimited("floor: overrun of %p\n", ptr);
+	hdr->check = KB_FLOOR_FREED;
+	kfree(hdr);
 }

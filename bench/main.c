@@ -174,7 +174,7 @@ static void kb_mem(struct kb_ctx *ctx)
 	if (!p)
 		return;
 	hdr = (const struct kheap_hdr *)p - 1;
-	base = (void *)hdr - hdr->offset;
+	base = (void *)hdr - (hdr->offset & KHEAP_OFF_MASK);
 	head = p - base;
 	/* mem,CASE,SIZE,HEADER,TRAILER,REQUEST,CLASS,PLAIN_CLASS */
 	pr_info("mem,kheap_alloc,%zu,%zu,%zu,%zu,%zu,%zu\n", ctx->size, head,

@@ -22,6 +22,10 @@
 #                     Module.symvers under PREFIX (/usr/local); honours DESTDIR
 #   make dkms-check   dkms add + build (dkms.conf) for stock 6.1 and 6.12, then
 #                     remove it again; needs root
+#   make check-fresh  make demo, then make lint, in a minimal Debian 12 root
+#                     made with debootstrap from a clone of HEAD: proves the
+#                     first commands work on a fresh machine (needs root; not
+#                     part of make check)
 #   make clean
 #
 # KDIR defaults to the running kernel's build tree. Where there is none,
@@ -70,6 +74,9 @@ docs:
 dkms-check:
 	scripts/dkms-check.sh
 
+check-fresh:
+	scripts/check-fresh.sh
+
 # A client module built elsewhere finds kheap with, in its Kbuild:
 #   ccflags-y += -I$(PREFIX)/include
 #   KBUILD_EXTRA_SYMBOLS += $(PREFIX)/share/kheap/Module.symvers
@@ -88,4 +95,4 @@ install: modules
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules check check-harness demo bench lint docs install dkms-check clean
+.PHONY: all modules check check-harness demo bench lint docs install dkms-check check-fresh clean

@@ -1,0 +1,183 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check-fresh`: run the README's first commands on a fresh Debian 12,
+# as a new user would, to prove no script relies on a package that another
+# target (or this developer's machine) happened to install.
+#  1. debootstrap --variant=minbase bookworm, plus git, make and
+#     ca-certificates (what the quick start asks a fresh machine to have),
+#     into ${KHEAP_FRESH_ROOT:-/var/tmp/kheap-fresh} (removed first);
+#  2. the host's apt sources copied in; /proc, /sys, /dev and /dev/pts
+#     mounted; the host's /var/cache/apt/archives bind-mounted, so a rerun
+#     downloads nothing again (debootstrap keeps its .debs there too);
+#  3. a git clone of HEAD (the commit, not the work tree) in /root/kheap;
+#  4. in the chroot, as root with HOME=/root and an empty environment:
+#     make demo, then make lint (KHEAP_FRESH_STEPS="demo lint" sets the
+#     targets);
+#  5. prints each step's time, the packages each make target installed
+#     (dpkg-query before and after), the size of the root's ~/.cache/kheap
+#     and the .debs a machine with an empty apt cache downloads.
+# Fails if any step fails. Everything it mounted is unmounted on exit, on
+# failure too; the root is removed after a green run and kept after a red
+# one (for a look), until the next run. Needs root. Not part of make check:
+# run it when a script's dependencies change. The log is build/check-fresh.log.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+[ "$(id -u)" -eq 0 ] || { echo "check-fresh: needs root (debootstrap, chroot, mount)" >&2; exit 2; }
+root=${KHEAP_FRESH_ROOT:-/var/tmp/kheap-fresh}
+steps=${KHEAP_FRESH_STEPS:-demo lint}
+archives=/var/cache/apt/archives
+mkdir -p build
+log="$top/build/check-fresh.log"
+: >"$log"
+say() { echo "check-fresh: $*" | tee -a "$log"; }
+
+mounts_under() {	# mount points at or under $root, deepest first
+	awk -v r="$root" '$5 == r || index($5, r "/") == 1 {print $5}' /proc/self/mountinfo |
+		sort -r
+}
+release() {	# stop what runs in the root, unmount all under it
+	local p m
+	# Only our own chroot's processes: those whose root is $root.
+	for p in /proc/[0-9]*; do
+		if [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ]; then
+			kill -KILL "${p#/proc/}" 2>/dev/null || true
+		fi
+	done
+	for m in $(mounts_under); do
+		umount "$m" 2>/dev/null || umount -l "$m" || true
+	done
+	if [ -n "$(mounts_under)" ]; then
+		echo "check-fresh: still mounted under $root: $(mounts_under | tr '\n' ' ')" >&2
+		return 1
+	fi
+}
+cleanup() {
+	local rc=$?
+	release || rc=1
+	if [ "$rc" -eq 0 ]; then
+		rm -rf "$root"
+	else
+		echo "check-fresh: red; the root is kept in $root (log: $log)" >&2
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Never rm -rf a tree with the host's /dev or apt cache mounted in it.
+release
+rm -rf "$root"
+
+scripts/deps.sh fresh
+# The host's Debian mirror: the first bookworm "deb" source, deb822 or
+# one-line style.
+mirror=$({
+	cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk -v RS= '
+		/(^|\n)Types:[^\n]*deb([ \n]|$)/ && /(^|\n)Suites:[^\n]*bookworm([ \n]|$)/ &&
+		!/(^|\n)Enabled: *no/ {
+			match($0, /(^|\n)URIs: *[^ \n]+/)
+			s = substr($0, RSTART, RLENGTH); sub(/^\n?URIs: */, "", s); print s
+		}'
+	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk '
+		$1 == "deb" {
+			i = 2
+			if ($i ~ /^\[/) while ($i !~ /\]$/) i++
+			if ($i ~ /\]$/ && $2 ~ /^\[/) i++
+			if ($(i + 1) == "bookworm") print $i
+		}'
+} | head -1)
+mirror=${mirror:-http://deb.debian.org/debian}
+head=$(git rev-parse HEAD)
+[ -z "$(git status --porcelain --untracked-files=no)" ] ||
+	say "note: the work tree has uncommitted changes; they are not tested"
+say "root $root, mirror $mirror, commit $(git log -1 --format='%h %s')"
+
+before_debs=$(mktemp)
+ls "$archives" >"$before_debs"
+start_all=$(date +%s)
+t() { echo $(($(date +%s) - $1)); }
+
+# --- 1. debootstrap ---------------------------------------------------------
+s=$(date +%s)
+say "debootstrap --variant=minbase bookworm (+ git make ca-certificates)"
+debootstrap --variant=minbase --include=git,make,ca-certificates \
+	--cache-dir="$archives" bookworm "$root" "$mirror" >>"$log" 2>&1 || {
+	tail -20 "$log" >&2
+	say "debootstrap failed"
+	exit 1
+}
+time_debootstrap=$(t "$s")
+
+# --- 2. sources, mounts, the clone --------------------------------------------
+s=$(date +%s)
+rm -rf "$root/etc/apt/sources.list" "$root/etc/apt/sources.list.d"
+cp -a /etc/apt/sources.list* "$root/etc/apt/"
+cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+mount -t proc proc "$root/proc"
+mount -t sysfs sysfs "$root/sys"
+mount --bind /dev "$root/dev"
+mount --bind /dev/pts "$root/dev/pts"
+mount --bind "$archives" "$root$archives"
+git clone -q --no-hardlinks "$top" "$root/root/kheap"
+git -C "$root/root/kheap" checkout -q --detach "$head"
+time_setup=$(t "$s")
+
+in_root() {	# in_root CMD: run CMD in the root, as a fresh login would
+	chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		/bin/bash -c "$1"
+}
+pkgs() {	# "PACKAGE VERSION" of every package installed in the root
+	in_root "dpkg-query -W -f='\${db:Status-Abbrev} \${Package} \${Version}\n'" </dev/null |
+		awk '$1 == "ii" {print $2, $3}' | sort
+}
+
+# --- 3. the README's first commands -------------------------------------------
+pkgs >"$log.pkgs.0"
+summary=()
+n=0
+for target in $steps; do
+	n=$((n + 1))
+	say "make $target (in the root)"
+	s=$(date +%s)
+	rc=0
+	in_root "cd /root/kheap && make $target" </dev/null 2>&1 | tee -a "$log" || rc=$?
+	secs=$(t "$s")
+	pkgs >"$log.pkgs.$n"
+	new=$(comm -13 "$log.pkgs.$((n - 1))" "$log.pkgs.$n" | cut -d' ' -f1)
+	summary+=("make $target: $secs s, rc $rc; installed $(wc -w <<<"$new") packages: $(tr '\n' ' ' <<<"$new")")
+	if [ "$rc" -ne 0 ]; then
+		say "make $target failed (rc $rc) after $secs s"
+		printf '%s\n' "${summary[@]}" | tee -a "$log"
+		exit 1
+	fi
+done
+
+# --- 4. what it took ----------------------------------------------------------
+say "times: debootstrap $time_debootstrap s, setup $time_setup s, total $(t "$start_all") s"
+printf 'check-fresh: %s\n' "${summary[@]}" | tee -a "$log"
+say "root's ~/.cache/kheap: $(du -sh "$root/root/.cache/kheap" | cut -f1) ($(cd "$root/root/.cache/kheap" && du -sh -- * | tr '\t\n' ': ' ))"
+# What a machine with an empty apt cache downloads for these steps: the
+# .debs of the packages they installed, and the stock kernel packages.
+dl=0 nd=0
+while read -r p v; do
+	f=$(compgen -G "$archives/${p}_${v//:/%3a}_*.deb" | head -1 || true)
+	[ -n "$f" ] || continue
+	dl=$((dl + $(stat -c %s "$f"))) nd=$((nd + 1))
+done < <({
+	comm -13 "$log.pkgs.0" "$log.pkgs.$n"
+	for st in "$root"/root/.cache/kheap/stock/*/.kheap/*; do
+		[ -e "$st" ] || continue
+		v=$(basename "$(dirname "$(dirname "$st")")")
+		echo "$(basename "$st") ${v//_/:}"
+	done
+})
+say "downloads for these steps, from an empty apt cache: $nd .debs, $((dl / 1048576)) MiB"
+new_here=$(comm -13 "$before_debs" <(ls "$archives") | grep -c '\.deb$' || true)
+say "downloaded by this run (new in $archives): $new_here .debs"
+rm -f "$before_debs"
+say "green: $steps from nothing, $(t "$start_all") s"

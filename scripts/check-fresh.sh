@@ -75,14 +75,15 @@ rm -rf "$root"
 scripts/deps.sh fresh
 # The host's Debian mirror: the first bookworm "deb" source, deb822 or
 # one-line style.
+existing() { local f; for f in "$@"; do [ ! -f "$f" ] || cat "$f"; done; }
 mirror=$({
-	cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk -v RS= '
+	existing /etc/apt/sources.list.d/*.sources | awk -v RS= '
 		/(^|\n)Types:[^\n]*deb([ \n]|$)/ && /(^|\n)Suites:[^\n]*bookworm([ \n]|$)/ &&
 		!/(^|\n)Enabled: *no/ {
 			match($0, /(^|\n)URIs: *[^ \n]+/)
 			s = substr($0, RSTART, RLENGTH); sub(/^\n?URIs: */, "", s); print s
 		}'
-	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk '
+	existing /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '
 		$1 == "deb" {
 			i = 2
 			if ($i ~ /^\[/) while ($i !~ /\]$/) i++

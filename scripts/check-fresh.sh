@@ -9,17 +9,19 @@
 #     into ${KHEAP_FRESH_ROOT:-/var/tmp/kheap-fresh} (removed first);
 #  2. the host's apt sources copied in; /proc, /sys, /dev and /dev/pts
 #     mounted; the host's /var/cache/apt/archives bind-mounted, so a rerun
-#     downloads nothing again (debootstrap keeps its .debs there too);
+#     downloads nothing again (debootstrap keeps its .debs there too;
+#     KHEAP_FRESH_APT_CACHE=DIR mounts DIR instead: an empty one measures a
+#     first run with every download);
 #  3. a git clone of HEAD (the commit, not the work tree) in /root/kheap;
 #  4. in the chroot, as root with HOME=/root and an empty environment:
 #     make demo, then make lint (KHEAP_FRESH_STEPS="demo lint" sets the
 #     targets);
 #  5. prints each step's time, the packages each make target installed
 #     (dpkg-query before and after), the size of the root's ~/.cache/kheap
-#     and the .debs a machine with an empty apt cache downloads.
+#     and the .debs a machine with an empty apt cache downloads;
+#  6. removes the root (kept after a red run, for a look, until the next).
 # Fails if any step fails. Everything it mounted is unmounted on exit, on
-# failure too; the root is removed after a green run and kept after a red
-# one (for a look), until the next run. Needs root. Not part of make check:
+# failure too. Needs root. Not part of make check:
 # run it when a script's dependencies change. The log is build/check-fresh.log.
 set -euo pipefail
 
@@ -28,7 +30,8 @@ cd "$top"
 [ "$(id -u)" -eq 0 ] || { echo "check-fresh: needs root (debootstrap, chroot, mount)" >&2; exit 2; }
 root=${KHEAP_FRESH_ROOT:-/var/tmp/kheap-fresh}
 steps=${KHEAP_FRESH_STEPS:-demo lint}
-archives=/var/cache/apt/archives
+archives=${KHEAP_FRESH_APT_CACHE:-/var/cache/apt/archives}
+archives=$(mkdir -p "$archives" && cd "$archives" && pwd)
 mkdir -p build
 log="$top/build/check-fresh.log"
 : >"$log"
@@ -57,11 +60,7 @@ release() {	# stop what runs in the root, unmount all under it
 cleanup() {
 	local rc=$?
 	release || rc=1
-	if [ "$rc" -eq 0 ]; then
-		rm -rf "$root"
-	else
-		echo "check-fresh: red; the root is kept in $root (log: $log)" >&2
-	fi
+	[ "$rc" -eq 0 ] || echo "check-fresh: red; the root is kept in $root (log: $log)" >&2
 	exit "$rc"
 }
 trap cleanup EXIT
@@ -122,7 +121,7 @@ mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
 mount --bind /dev "$root/dev"
 mount --bind /dev/pts "$root/dev/pts"
-mount --bind "$archives" "$root$archives"
+mount --bind "$archives" "$root/var/cache/apt/archives"
 git clone -q --no-hardlinks "$top" "$root/root/kheap"
 git -C "$root/root/kheap" checkout -q --detach "$head"
 time_setup=$(t "$s")
@@ -137,8 +136,27 @@ pkgs() {	# "PACKAGE VERSION" of every package installed in the root
 		awk '$1 == "ii" {print $2, $3}' | sort
 }
 
+stock() {	# "PACKAGE VERSION" of every stock kernel package in the root's cache
+	local st v
+	for st in "$root"/root/.cache/kheap/stock/*/.kheap/*; do
+		[ -e "$st" ] || continue
+		v=$(basename "$(dirname "$(dirname "$st")")")
+		echo "$(basename "$st") ${v//_/:}"
+	done | sort
+}
+debs() {	# debs < "PACKAGE VERSION" lines: how many .debs, how big
+	local p v f n=0 b=0
+	while read -r p v; do
+		f=$(compgen -G "$archives/${p}_${v//:/%3a}_*.deb" | head -1 || true)
+		[ -n "$f" ] || { echo "check-fresh: no .deb of $p $v in $archives" >&2; continue; }
+		b=$((b + $(stat -c %s "$f"))) n=$((n + 1))
+	done
+	echo "$n .debs, $((b / 1048576)) MiB"
+}
+
 # --- 3. the README's first commands -------------------------------------------
 pkgs >"$log.pkgs.0"
+stock >"$log.stock.0"
 summary=()
 n=0
 for target in $steps; do
@@ -149,8 +167,12 @@ for target in $steps; do
 	in_root "cd /root/kheap && make $target" </dev/null 2>&1 | tee -a "$log" || rc=$?
 	secs=$(t "$s")
 	pkgs >"$log.pkgs.$n"
-	new=$(comm -13 "$log.pkgs.$((n - 1))" "$log.pkgs.$n" | cut -d' ' -f1)
-	summary+=("make $target: $secs s, rc $rc; installed $(wc -w <<<"$new") packages: $(tr '\n' ' ' <<<"$new")")
+	stock >"$log.stock.$n"
+	new=$(comm -13 "$log.pkgs.$((n - 1))" "$log.pkgs.$n")
+	fetched=$(comm -13 "$log.stock.$((n - 1))" "$log.stock.$n")
+	# What a machine with an empty apt cache downloads for this step.
+	summary+=("make $target: $secs s, rc $rc; installed (or upgraded) $(grep -c . <<<"$new" || true) packages ($(debs <<<"$new")): $(cut -d' ' -f1 <<<"$new" | tr '\n' ' ')")
+	summary+=("make $target: fetched into ~/.cache/kheap/stock $(debs <<<"$fetched"): $(cut -d' ' -f1 <<<"$fetched" | tr '\n' ' ')")
 	if [ "$rc" -ne 0 ]; then
 		say "make $target failed (rc $rc) after $secs s"
 		printf '%s\n' "${summary[@]}" | tee -a "$log"
@@ -161,24 +183,18 @@ done
 # --- 4. what it took ----------------------------------------------------------
 say "times: debootstrap $time_debootstrap s, setup $time_setup s, total $(t "$start_all") s"
 printf 'check-fresh: %s\n' "${summary[@]}" | tee -a "$log"
+say "all steps, from an empty apt cache: $(comm -13 "$log.pkgs.0" "$log.pkgs.$n" | cat - <(stock) | debs)"
 say "root's ~/.cache/kheap: $(du -sh "$root/root/.cache/kheap" | cut -f1) ($(cd "$root/root/.cache/kheap" && du -sh -- * | tr '\t\n' ': ' ))"
-# What a machine with an empty apt cache downloads for these steps: the
-# .debs of the packages they installed, and the stock kernel packages.
-dl=0 nd=0
-while read -r p v; do
-	f=$(compgen -G "$archives/${p}_${v//:/%3a}_*.deb" | head -1 || true)
-	[ -n "$f" ] || continue
-	dl=$((dl + $(stat -c %s "$f"))) nd=$((nd + 1))
-done < <({
-	comm -13 "$log.pkgs.0" "$log.pkgs.$n"
-	for st in "$root"/root/.cache/kheap/stock/*/.kheap/*; do
-		[ -e "$st" ] || continue
-		v=$(basename "$(dirname "$(dirname "$st")")")
-		echo "$(basename "$st") ${v//_/:}"
-	done
-})
-say "downloads for these steps, from an empty apt cache: $nd .debs, $((dl / 1048576)) MiB"
-new_here=$(comm -13 "$before_debs" <(ls "$archives") | grep -c '\.deb$' || true)
-say "downloaded by this run (new in $archives): $new_here .debs"
+new_here=0 nn=0
+while read -r f; do
+	new_here=$((new_here + $(stat -c %s "$archives/$f"))) nn=$((nn + 1))
+done < <(comm -13 "$before_debs" <(ls "$archives") | grep '\.deb$' || true)
+say "downloaded by this run (new in $archives): $nn .debs, $((new_here / 1048576)) MiB"
 rm -f "$before_debs"
-say "green: $steps from nothing, $(t "$start_all") s"
+
+# --- 5. away with it ------------------------------------------------------------
+release
+s=$(date +%s)
+rm -rf "$root"
+say "removed the root in $(t "$s") s"
+say "green: $steps from nothing, $(t "$start_all") s in all"

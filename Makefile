@@ -22,19 +22,33 @@
 #                     Module.symvers under PREFIX (/usr/local); honours DESTDIR
 #   make dkms-check   dkms add + build (dkms.conf) for stock 6.1 and 6.12, then
 #                     remove it again; needs root
+#   make check-fresh  make demo, then make lint, in a minimal Debian 12 root
+#                     made with debootstrap from a clone of HEAD: proves the
+#                     first commands work on a fresh machine (needs root; not
+#                     part of make check)
 #   make clean
 #
-# KDIR defaults to the running kernel's build tree when it exists, else the
-# project's test kernel (built and cached by scripts/kernel.sh).
+# KDIR defaults to the running kernel's build tree. Where there is none,
+# make (and make install) stops and says what to run instead: it does not
+# build a kernel, nor fetch one, without being asked.
 
-KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
-	if [ -d $$d ]; then echo $$d; else scripts/kernel.sh debug; fi)
+RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
+KDIR ?= $(wildcard $(RUNNING_KDIR)/Makefile)
+KDIR := $(patsubst %/Makefile,%,$(KDIR))
 BUILD := $(CURDIR)/build
 PREFIX ?= /usr/local
 
 all: modules
 
 modules:
+ifeq ($(KDIR),)
+	@echo "make: no headers for the running kernel ($(RUNNING_KDIR) is missing)." >&2
+	@echo "make: not building or fetching a kernel unasked; build against one of:" >&2
+	@echo "  apt-get install linux-headers-$(shell uname -r) && make   # the running kernel (a Debian kernel)" >&2
+	@echo "  make KDIR=\$$(scripts/stock-kernels.sh --kdir 6.12)   # Debian's 6.12 headers, fetched into ~/.cache/kheap (~17 MB)" >&2
+	@echo "  make KDIR=\$$(scripts/kernel.sh debug)   # the test kernel, built into ~/.cache/kheap (3-4 min the first time)" >&2
+	@exit 2
+endif
 	scripts/deps.sh build
 	scripts/build-modules.sh $(KDIR) $(BUILD)/modules
 	@echo "modules: $$(cd $(BUILD)/modules && ls kmod/*.ko samples/*.ko kunit/*.ko 2>/dev/null | tr '\n' ' ')"
@@ -60,6 +74,9 @@ docs:
 dkms-check:
 	scripts/dkms-check.sh
 
+check-fresh:
+	scripts/check-fresh.sh
+
 # A client module built elsewhere finds kheap with, in its Kbuild:
 #   ccflags-y += -I$(PREFIX)/include
 #   KBUILD_EXTRA_SYMBOLS += $(PREFIX)/share/kheap/Module.symvers
@@ -78,4 +95,4 @@ install: modules
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules check check-harness demo bench lint docs install dkms-check clean
+.PHONY: all modules check check-harness demo bench lint docs install dkms-check check-fresh clean

@@ -30,7 +30,7 @@ b="$top/build/bench"
 cd "$top"
 mkdir -p "$b"
 
-scripts/deps.sh build kernel qemu bench
+scripts/deps.sh build qemu bench
 echo "== bench: kernel (bench flavour)"
 kdir=$(scripts/kernel.sh bench)
 echo "== bench: modules"

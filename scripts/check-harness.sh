@@ -11,7 +11,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-scripts/deps.sh build kernel qemu
+scripts/deps.sh build qemu
 
 flavour_of() {	# the test kernel that catches broken module $1
 	case "$1" in

@@ -18,7 +18,9 @@
 #              strict, on kheap's modules;
 #       rt     PREEMPT_RT with lockdep and DEBUG_ATOMIC_SLEEP;
 #  3. builds against Debian's stock 6.1, 6.12 and 6.12-rt headers and boots
-#     each stock kernel to insmod kheap and the client, read debugfs, rmmod;
+#     each stock kernel to insmod kheap and the client, read debugfs, rmmod
+#     (headers and images unpacked into the cache by scripts/stock-kernels.sh,
+#     never installed);
 #  4. runs the lint (scripts/lint.sh) and a dkms build (scripts/dkms-check.sh);
 #  5. judges every run (scripts/check-log.py) and ends with the KUnit totals
 #     summed over the flavours.
@@ -29,7 +31,9 @@ b="$top/build"
 mkdir -p "$b"
 cd "$top"
 
-scripts/deps.sh build kernel qemu stock
+# What this script runs itself; kernel.sh, stock-kernels.sh, lint.sh and
+# dkms-check.sh ask for their own.
+scripts/deps.sh build qemu
 
 step() { echo "== check: $*"; }
 
@@ -80,12 +84,19 @@ done
 stock_ok=0
 if [ "${KHEAP_SKIP_STOCK:-0}" != 1 ]; then
 	# Debian's 6.1 and 6.12, and the PREEMPT_RT flavour of that 6.12.
-	rel612=$(scripts/stock-kernels.sh | tail -1)
-	for rel in $(scripts/stock-kernels.sh) "${rel612%-amd64}-rt-amd64"; do
+	stock=()
+	if list=$(scripts/stock-kernels.sh --image all); then
+		mapfile -t stock <<<"$list"
+	else
+		echo "check: the stock kernels could not be fetched"
+		stock_ok=1
+	fi
+	for l in "${stock[@]}"; do
+		read -r rel kdir vmlinuz <<<"$l"
 		step "stock Debian $rel: build, insmod, debugfs, rmmod"
-		scripts/build-modules.sh "/usr/src/linux-headers-$rel" "$b/stock-$rel"
+		scripts/build-modules.sh "$kdir" "$b/stock-$rel"
 		scripts/initramfs.sh "$b/stock-$rel/initrd.cpio.gz" "$b/stock-$rel"
-		KHEAP_SMP=2 KHEAP_QEMU_TIMEOUT=300 scripts/qemu.sh "/boot/vmlinuz-$rel" \
+		KHEAP_SMP=2 KHEAP_QEMU_TIMEOUT=300 scripts/qemu.sh "$vmlinuz" \
 			"$b/stock-$rel/initrd.cpio.gz" "$b/stock-$rel/boot" kheap.mode=stock
 		scripts/check-log.py "$b/stock-$rel/boot" | head -n -1 || true
 		scripts/check-log.py --quiet "$b/stock-$rel/boot" >/dev/null || stock_ok=1

@@ -4,16 +4,19 @@
 # `make demo`: boot Debian's stock 6.12 kernel under QEMU with kheap.ko and
 # the example client, run the client's workload and print what debugfs shows.
 # The hierarchy is also drawn with Graphviz to build/demo/hierarchy.svg.
+# The kernel's image and headers are Debian's packages unpacked into the
+# cache (scripts/stock-kernels.sh), not installed: nothing boots from /boot.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 b="$top/build/demo"
 cd "$top"
-scripts/deps.sh build qemu stock docs
-rel=$(scripts/stock-kernels.sh | tail -1)
-scripts/build-modules.sh "/usr/src/linux-headers-$rel" "$b"
+scripts/deps.sh build qemu graph
+stock=$(scripts/stock-kernels.sh --image 6.12)
+read -r rel kdir vmlinuz <<<"$stock"
+scripts/build-modules.sh "$kdir" "$b"
 scripts/initramfs.sh "$b/initrd.cpio.gz" "$b"
-KHEAP_SMP=2 KHEAP_QEMU_TIMEOUT=300 scripts/qemu.sh "/boot/vmlinuz-$rel" \
+KHEAP_SMP=2 KHEAP_QEMU_TIMEOUT=300 scripts/qemu.sh "$vmlinuz" \
 	"$b/initrd.cpio.gz" "$b/boot" kheap.mode=demo loglevel=6
 echo "== demo: Debian $rel under QEMU: what kheap shows"
 sed -n '/kheap-init: mode/,/kheap-init: done/p' "$b/boot.log" | tr -d '\r' |

@@ -1,49 +1,67 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install the Debian packages kheap's build, tests and demo need.
+# Install the Debian packages kheap's scripts need on the host.
 # Idempotent and quiet when everything is present; non-interactive.
-# Usage: scripts/deps.sh [group...]   groups: build kernel qemu stock lint docs bench
-# With no group, installs all of them.
+# Usage: scripts/deps.sh [group...]      With no group, installs all of them.
+# Every script asks here for exactly the groups it uses itself (a script it
+# calls asks for its own), so no target relies on what another one installed.
+# The groups, and who asks for them:
+#   build    make, gcc, rsync: kheap's modules against a prepared kernel
+#            tree (scripts/build-modules.sh; make, lint, check, demo, bench)
+#   kernel   the toolchain of a kernel build from source (scripts/kernel.sh)
+#   source   linux-source-6.12 at the version scripts/kernel-pkgs.sh names,
+#            and xz to unpack it (scripts/kernel-src.sh)
+#   stock    what Debian's stock headers, unpacked into the cache by
+#            scripts/stock-kernels.sh, need to build a module: the compiler
+#            they were made with (gcc-12), the shared libraries of their
+#            kbuild tools (libelf1, libssl3, zlib1g; see ldd) and pahole
+#            (6.12's kbuild depends on it: BTF of modules)
+#   qemu     QEMU, the initramfs (busybox, cpio) and the verdict (python3)
+#   graph    graphviz: make demo draws the heap hierarchy
+#   lint     sparse, clang-format, perl (checkpatch, kernel-doc)
+#   docs     perl (kernel-doc) and docutils (rst2html)
+#   bench    gnuplot, pgrep (procps), python3 (the report)
+#   dkms     dkms (make dkms-check)
+#   fresh    debootstrap (make check-fresh)
+# Kernel images are never installed: the stock kernels QEMU boots are
+# unpacked into the cache (scripts/stock-kernels.sh).
 set -euo pipefail
 
-[ "$#" -gt 0 ] || set -- build kernel qemu stock lint docs bench
-
-pkgs_build="build-essential make gcc kmod bc flex bison libelf-dev libssl-dev dwarves cpio rsync python3"
-pkgs_kernel="linux-source-6.12 xz-utils"
-pkgs_qemu="qemu-system-x86 busybox-static cpio"
-pkgs_lint="sparse clang-format perl"
-pkgs_docs="graphviz perl python3-docutils"
-pkgs_bench="gnuplot-nox"
-
-# The stock kernels: Debian's metapackage for 6.1, and the 6.12 build that
-# matches the linux-source-6.12 package, so tests and demo use one ABI; plus
-# that 6.12's PREEMPT_RT flavour, which lint builds against and check boots.
-stock_pkgs() {
-	local v abi
-	v=$(apt-cache policy linux-source-6.12 | awk '/Candidate:/ {print $2}')
-	abi=${v%%-*}+deb12
-	echo "linux-image-amd64 linux-headers-amd64 linux-image-${abi}-amd64-unsigned linux-headers-${abi}-amd64 linux-image-${abi}-rt-amd64 linux-headers-${abi}-rt-amd64 dkms"
-}
+top=$(cd "$(dirname "$0")/.." && pwd)
+all="build kernel source stock qemu graph lint docs bench dkms fresh"
+declare -A pkgs=(
+	[build]="make gcc rsync"
+	[kernel]="build-essential bc flex bison libelf-dev libssl-dev dwarves cpio kmod"
+	[source]="xz-utils" # and linux-source-6.12=VERSION, below
+	[stock]="gcc-12 libelf1 libssl3 zlib1g pahole"
+	[qemu]="qemu-system-x86 busybox-static cpio python3"
+	[graph]="graphviz"
+	[lint]="sparse clang-format perl"
+	[docs]="perl python3-docutils"
+	[bench]="gnuplot-nox procps python3"
+	[dkms]="dkms"
+	[fresh]="debootstrap"
+)
+[ "$#" -gt 0 ] || read -ra groups <<<"$all"
+[ "$#" -eq 0 ] || groups=("$@")
 
 want=""
-for g in "$@"; do
-	case "$g" in
-	build) want="$want $pkgs_build" ;;
-	kernel) want="$want $pkgs_kernel" ;;
-	qemu) want="$want $pkgs_qemu" ;;
-	lint) want="$want $pkgs_lint" ;;
-	docs) want="$want $pkgs_docs" ;;
-	bench) want="$want $pkgs_bench" ;;
-	stock) want="$want @stock" ;;
-	*) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;
-	esac
+source=""
+for g in "${groups[@]}"; do
+	[ -n "${pkgs[$g]:-}" ] || { echo "deps.sh: unknown group '$g' (groups: $all)" >&2; exit 2; }
+	want="$want ${pkgs[$g]}"
+	[ "$g" != source ] || source=1
 done
 
-missing() {
-	local p
+missing() {	# the PACKAGE[=VERSION] words not installed (at that version)
+	local p v
 	for p in "$@"; do
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || echo "$p"
+		v=$(dpkg-query -W -f='${Status} ${Version}\n' "${p%%=*}" 2>/dev/null || true)
+		case "$p" in
+		*=*) [ "$v" = "install ok installed ${p#*=}" ] || echo "$p" ;;
+		*) [[ $v == "install ok installed "* ]] || echo "$p" ;;
+		esac
 	done
 }
 
@@ -54,24 +72,32 @@ SUDO=""
 updated=""
 apt_update() {
 	[ -n "$updated" ] && return 0
+	echo "deps.sh: apt-get update" >&2
 	$SUDO apt-get update -qq >/dev/null
 	updated=1
 }
 
-if [[ " $want " == *" @stock "* ]]; then
-	want=${want//@stock/}
-	# stock_pkgs needs a package list; an empty cache has no candidate.
-	if ! apt-cache policy linux-source-6.12 | grep -q 'Candidate: [0-9]'; then
-		apt_update
-	fi
-	want="$want $(stock_pkgs)"
-fi
-
+# The linux-source-6.12 version kernel-pkgs.sh names (the candidate), not
+# any installed one: the stock 6.12 headers and image are that version too.
+source_pkg() {
+	[ -n "$source" ] || return 0
+	"$top/scripts/kernel-pkgs.sh" | awk '$2 == "source" {print $3 "=" $4}'
+}
+# A fresh machine's lists may not know linux-source-6.12 yet.
+src=$(source_pkg 2>/dev/null) || { apt_update; src=$(source_pkg); }
 # shellcheck disable=SC2086
-todo=$(missing $want | sort -u | tr '\n' ' ')
+todo=$(missing $want $src | sort -u | tr '\n' ' ')
 [ -n "${todo// /}" ] || exit 0
+if [ -z "$updated" ]; then
+	# Something is missing: fetch the lists first and ask again, so the
+	# versions installed are the mirror's current ones.
+	apt_update
+	src=$(source_pkg)
+	# shellcheck disable=SC2086
+	todo=$(missing $want $src | sort -u | tr '\n' ' ')
+	[ -n "${todo// /}" ] || exit 0
+fi
 echo "deps.sh: installing:$todo" >&2
-apt_update
 # apt's chatter (debconf notes and the like) is shown only if it fails.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

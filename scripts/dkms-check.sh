@@ -3,14 +3,20 @@
 #
 # `make dkms-check`: prove dkms.conf works. Copies the sources to
 # /usr/src/kheap-<VERSION>, runs `dkms add` and `dkms build -k <rel>` for
-# both stock Debian kernels (their headers, not the running kernel), and
+# both stock Debian kernels (their headers as unpacked into the cache by
+# scripts/stock-kernels.sh, given with --kernelsourcedir; not the running
+# kernel's, and none is installed), and
 # always removes what it added (dkms remove --all, the /usr/src copy), so it
 # can run again. Needs root. Builds only: nothing lands in /lib/modules.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-scripts/deps.sh build stock
+# dkms, and rsync for the copy; dkms runs make and gcc (build); the
+# headers' own needs are stock-kernels.sh's to ask for.
+scripts/deps.sh build dkms
+list=$(scripts/stock-kernels.sh 6.1 6.12)
+mapfile -t stock <<<"$list"
 ver=$(cat VERSION)
 log="$top/build/dkms-check.log"
 mkdir -p "$top/build"
@@ -33,14 +39,14 @@ rsync -a --exclude '*.o' --exclude '*.ko' --exclude '*.cmd' --exclude '*.mod*' \
 	--exclude 'Module.symvers' --exclude 'modules.order' \
 	dkms.conf VERSION Kbuild Makefile README.md kmod include kunit samples "$src/"
 dkms add "kheap/$ver"
-for rel in $(scripts/stock-kernels.sh); do
+for l in "${stock[@]}"; do
+	read -r rel kdir <<<"$l"
 	echo "== dkms-check: build for $rel"
-	if ! dkms build "kheap/$ver" -k "$rel" \
-		--kernelsourcedir "/usr/src/linux-headers-$rel" >"$log" 2>&1; then
+	if ! dkms build "kheap/$ver" -k "$rel" --kernelsourcedir "$kdir" >"$log" 2>&1; then
 		cat "$log" "/var/lib/dkms/kheap/$ver/build/make.log" >&2 || true
 		echo "dkms-check: dkms build for $rel failed" >&2
 		exit 1
 	fi
 	echo "   $(cd "/var/lib/dkms/kheap/$ver/$rel/x86_64/module" && echo *)"
 done
-echo "dkms-check: kheap/$ver builds under dkms for $(scripts/stock-kernels.sh | tr '\n' ' ')"
+echo "dkms-check: kheap/$ver builds under dkms for $(cut -d' ' -f1 <<<"$list" | tr '\n' ' ')"

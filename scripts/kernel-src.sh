@@ -11,7 +11,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${KHEAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kheap}
 
-"$top/scripts/deps.sh" kernel >&2
+"$top/scripts/deps.sh" source >&2
 
 ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 src="$cache/src/linux-source-6.12-$ver"

@@ -18,7 +18,9 @@ for f in $frags; do
 	[ -f "$f" ] || { echo "kernel.sh: no fragment $f" >&2; exit 2; }
 done
 
-"$top/scripts/deps.sh" build kernel >&2
+# The toolchain, and the source package whose version keys the cache
+# (kernel-src.sh unpacks it).
+"$top/scripts/deps.sh" kernel source >&2
 
 ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 src=$("$top/scripts/kernel-src.sh")

@@ -11,7 +11,8 @@
 #     every exported function has a kernel-doc comment (STYLE.md: kernel-doc
 #     for every function of the API).
 #  3. sparse (C=2) and W=1 builds against Debian's stock 6.1, 6.12 and
-#     6.12 PREEMPT_RT headers (the benchmark module included where the
+#     6.12 PREEMPT_RT headers, unpacked into the cache by
+#     scripts/stock-kernels.sh (the benchmark module included where the
 #     kernel has objpool), plus each public header compiled on its own,
 #     with and without KHEAP_NO_TRACKING: any warning fails.
 #  4. clang-format --dry-run with the kernel's .clang-format: any change it
@@ -25,7 +26,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out="$top/build/lint"
 mkdir -p "$out"
-scripts/deps.sh build lint stock
+# sparse, clang-format, perl; kernel-src.sh and stock-kernels.sh ask for
+# the kernel source and the headers' needs themselves.
+scripts/deps.sh build lint
 ksrc=$(scripts/kernel-src.sh)
 
 mapfile -t srcs < <(find kmod include kunit samples bench -path kunit/broken -prune \
@@ -110,8 +113,8 @@ awk 'FNR == 1 {prev = ""}
 # build-modules.sh builds with W=1 and fails on any "warning:"; C=2 runs
 # sparse (with the kernel's own CHECKFLAGS) on every file, and sparse's
 # findings say "warning:" too. Paths are mapped back from the build copy.
-rel612=$(scripts/stock-kernels.sh | tail -1)
-rels="$(scripts/stock-kernels.sh | tr '\n' ' ') ${rel612%-amd64}-rt-amd64"
+list=$(scripts/stock-kernels.sh all)
+mapfile -t stock <<<"$list"
 hdrtest() {	# hdrtest DIR: a module that includes each public header alone
 	local d=$1 h b
 	rm -rf "$d"
@@ -128,9 +131,9 @@ hdrtest() {	# hdrtest DIR: a module that includes each public header alone
 		echo "kheap_hdrtest-y += h_$b.o h_${b}_notrack.o" >>"$d/Kbuild"
 	done
 }
-for rel in $rels; do
+for l in "${stock[@]}"; do
+	read -r rel kdir <<<"$l"
 	echo "== lint: sparse and W=1 against $rel" >&2
-	kdir=/usr/src/linux-headers-$rel
 	rm -f "$out/$rel/build.log"
 	rc=0
 	# KHEAP_BENCH=1: the benchmark too, where the kernel has objpool (6.12).

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite kheap_track_race: promises of the tracked core that a review
+ * found broken, each written as a test of the promise, not of the code:
+ *  - kheap_of() and kheap_size() are lookups: a pointer kheap did not hand
+ *    out is no invalid free;
+ *  - a header forged with a formula known at build time is not taken for a
+ *    live block;
+ *  - a call site outside every symbol is never printed as a raw address;
+ *  - blocks that kheap_destroy() moves to the default heap get ids of the
+ *    default heap: unique there, and at or above a bookmark taken before.
+ * Only the public API is used; the forged header copies the layout it
+ * forges.
+ */
+#include <kunit/test.h>
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/hash.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/uio.h>
+
+#include "kheap_test_util.h"
+
+/* ---- helpers: blocks freed when the test ends ---- */
+
+static void race_block_free(void *p)
+{
+	kheap_free(p);
+}
+
+/* Keep @p, a new block, for the test: freed when it ends. */
+static void *race_keep(struct kunit *test, void *p)
+{
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, race_block_free, p));
+	return p;
+}
+
+/* ---- kheap_of() and kheap_size() are lookups ---- */
+
+static void race_test_lookup_is_pure(struct kunit *test)
+{
+	/* The lookups read a header in front of the pointer: stay inside. */
+	unsigned long stack_words[32] = {};
+	struct kheap *heap = kt_heap(test);
+	u8 *k = kunit_kzalloc(test, 512, GFP_KERNEL);
+	unsigned long invalid;
+	void *freed;
+
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	freed = kheap_alloc(heap, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, freed);
+	KUNIT_EXPECT_EQ(test, kheap_size(freed), 64);
+	kheap_free(freed);
+	invalid = kheap_invalid_frees();
+
+	KUNIT_EXPECT_NULL(test, kheap_of(k + 256));
+	KUNIT_EXPECT_EQ(test, kheap_size(k + 256), 0);
+	KUNIT_EXPECT_NULL(test, kheap_of(&stack_words[24]));
+	KUNIT_EXPECT_EQ(test, kheap_size(&stack_words[24]), 0);
+	KUNIT_EXPECT_NULL(test, kheap_of(freed));
+	KUNIT_EXPECT_EQ(test, kheap_size(freed), 0);
+	/* Asking is not freeing: nothing was refused. */
+	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), invalid);
+}
+
+/* ---- a forged header ---- */
+
+/*
+ * The header of a tracked block and its check value as kheap had them when
+ * this test was written (kmod/kheap_internal.h, struct kheap_hdr;
+ * kmod/track.c, kheap_check_of()): a constant ("kheap!"), the header's
+ * address and a hash of id and size, all known to anyone. Copied here, not
+ * included: the layout changes, and whatever it becomes, a header that
+ * anyone can compute must not pass for a live block.
+ */
+struct race_old_hdr {
+	struct list_head node;
+	struct kheap *heap;
+	u64 id;
+	size_t size;
+	unsigned long caller;
+	u64 time_ns;
+	u32 offset;
+	u32 cpu;
+	unsigned long check;
+};
+
+#define RACE_OLD_MAGIC 0x6b6865617021UL
+
+static void race_test_forged_header(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	u8 *buf = kunit_kzalloc(test, 512, GFP_KERNEL);
+	struct race_old_hdr *hdr;
+	void *ptr;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	/* Room in front, whatever size the header has now. */
+	ptr = buf + 256;
+	hdr = (struct race_old_hdr *)ptr - 1;
+	INIT_LIST_HEAD(&hdr->node);
+	hdr->heap = heap;
+	hdr->id = 1;
+	hdr->size = 16;
+	hdr->caller = _THIS_IP_;
+	hdr->offset = (u8 *)hdr - buf;
+	hdr->cpu = 0;
+	hdr->check = RACE_OLD_MAGIC ^ (unsigned long)hdr ^
+		     hash_64(hdr->id ^ ((u64)hdr->size << 17), BITS_PER_LONG);
+
+	/* Lookups only: a free of a forged block could corrupt a heap. */
+	KUNIT_EXPECT_EQ(test, kheap_size(ptr), 0);
+	KUNIT_EXPECT_NULL(test, kheap_of(ptr));
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+}
+
+/* ---- call sites are never printed as raw addresses ---- */
+
+#define RACE_READ_MAX 8192
+
+/**
+ * race_read_seq() - read a debugfs seq_file from the kernel
+ * @f:		the open file
+ * @buf:	where to
+ * @len:	room in @buf
+ *
+ * kernel_read() needs ->read_iter, which the proxy that debugfs puts in
+ * front of a file's operations does not pass on. kheap's block lists are
+ * seq_files: read them through seq_read_iter(), as their ->read does, with
+ * the file held against removal as the proxy would.
+ *
+ * Context: Process context; sleeps.
+ * Return: bytes read, or a negative errno (-EOPNOTSUPP: not a seq_file).
+ */
+static ssize_t race_read_seq(struct file *f, char *buf, size_t len)
+{
+	struct dentry *dentry = f->f_path.dentry;
+	struct kvec kv = { .iov_base = buf, .iov_len = len };
+	const struct file_operations *real;
+	struct iov_iter iter;
+	struct kiocb kiocb;
+	ssize_t n, total = 0;
+	int err;
+
+	err = debugfs_file_get(dentry);
+	if (err)
+		return err;
+	real = debugfs_real_fops(f);
+	if (!real ||
+	    (real->read != seq_read && real->read_iter != seq_read_iter)) {
+		debugfs_file_put(dentry);
+		return -EOPNOTSUPP;
+	}
+	init_sync_kiocb(&kiocb, f);
+	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, len);
+	do {
+		n = seq_read_iter(&kiocb, &iter);
+		if (n > 0)
+			total += n;
+	} while (n > 0 && iov_iter_count(&iter));
+	debugfs_file_put(dentry);
+	return n < 0 ? n : total;
+}
+
+/**
+ * race_read_live() - read debugfs kheap/heap/<name>/live of a heap
+ * @test:	the test; the buffer is freed with it
+ * @heap:	the heap
+ *
+ * Skips the test when debugfs is not mounted at /sys/kernel/debug.
+ *
+ * Context: Process context; sleeps.
+ * Return: the file's text, NUL-terminated, or NULL (the test failed).
+ */
+static char *race_read_live(struct kunit *test, struct kheap *heap)
+{
+	char *buf = kunit_kzalloc(test, RACE_READ_MAX, GFP_KERNEL);
+	struct file *f;
+	char path[128];
+	ssize_t n;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/kheap/heap/%s/live",
+		 kheap_name(heap));
+	f = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(f)) {
+		struct file *root = filp_open("/sys/kernel/debug/kheap",
+					      O_RDONLY | O_DIRECTORY, 0);
+
+		if (IS_ERR(root))
+			kunit_skip(test, "debugfs is not at /sys/kernel/debug");
+		filp_close(root, NULL);
+		KUNIT_FAIL(test, "open %s: %ld", path, PTR_ERR(f));
+		return NULL;
+	}
+	n = race_read_seq(f, buf, RACE_READ_MAX - 1);
+	filp_close(f, NULL);
+	if (n < 0) {
+		KUNIT_FAIL(test, "read %s: %zd", path, n);
+		return NULL;
+	}
+	KUNIT_EXPECT_LT(test, n, RACE_READ_MAX - 1);
+	return buf;
+}
+
+static void race_test_caller_never_raw(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	void *where = kunit_kmalloc(test, 64, GFP_KERNEL);
+	unsigned long addr = (unsigned long)where;
+	char hex[24], hex0x[24];
+	char *text;
+
+	KUNIT_ASSERT_NOT_NULL(test, where);
+	/* Call sites that are in no symbol: a heap address, a small number. */
+	race_keep(test, kheap_alloc_caller(heap, 16, 0, GFP_KERNEL, addr));
+	race_keep(test, kheap_alloc_caller(heap, 16, 0, GFP_KERNEL, 0x1000));
+	/* And one that is: the file must name it, or it was not read. */
+	race_keep(test, kheap_alloc_caller(heap, 16, 0, GFP_KERNEL, _THIS_IP_));
+	text = race_read_live(test, heap);
+	KUNIT_ASSERT_NOT_NULL(test, text);
+
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(text, __func__), "%s", text);
+	snprintf(hex, sizeof(hex), "%lx", addr);
+	snprintf(hex0x, sizeof(hex0x), "0x%lx", addr);
+	KUNIT_EXPECT_NULL_MSG(test, strstr(text, hex), "%s", text);
+	KUNIT_EXPECT_NULL_MSG(test, strstr(text, hex0x), "%s", text);
+	/* "1000" alone could be any number in the file; "0x1000" is not. */
+	KUNIT_EXPECT_NULL_MSG(test, strstr(text, "0x1000"), "%s", text);
+}
+
+/* ---- ids of re-parented blocks ---- */
+
+#define RACE_REPARENT_N 8
+#define RACE_REPARENT_ALL (3 * RACE_REPARENT_N)
+
+/**
+ * struct race_list - a reporter that keeps what kheap_report() lists
+ * @rep:	the reporter
+ * @v:		the blocks listed, in the order they came
+ * @n:		how many are in @v
+ * @cap:	room in @v
+ * @dropped:	blocks listed when @v was full
+ *
+ * Its report callback runs in the caller of kheap_report(), one block at a
+ * time: no lock.
+ */
+struct race_list {
+	struct kheap_reporter rep;
+	struct kheap_alloc_info *v;
+	size_t n, cap, dropped;
+};
+
+static void race_list_report(void *priv, const struct kheap_alloc_info *info)
+{
+	struct race_list *l = priv;
+
+	if (l->n < l->cap)
+		l->v[l->n++] = *info;
+	else
+		l->dropped++;
+}
+
+static const struct kheap_reporter_ops race_list_ops = {
+	.report = race_list_report,
+};
+
+/* Empty @l, with room for @cap blocks. */
+static void race_list_reset(struct kunit *test, struct race_list *l, size_t cap)
+{
+	l->v = kunit_kcalloc(test, cap, sizeof(*l->v), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, l->v);
+	l->cap = cap;
+	l->n = 0;
+	l->dropped = 0;
+}
+
+static int race_info_cmp_id(const void *a, const void *b)
+{
+	const struct kheap_alloc_info *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The blocks of a test, freed at its end (kheap_free() takes NULL). */
+struct race_blocks {
+	void *p[RACE_REPARENT_ALL];
+};
+
+static void race_blocks_free(void *arg)
+{
+	struct race_blocks *b = arg;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(b->p); i++)
+		kheap_free(b->p[i]);
+}
+
+/* Which of @b is @ptr: its index, or -1. */
+static int race_blocks_find(const struct race_blocks *b, const void *ptr)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(b->p); i++) {
+		if (b->p[i] == ptr)
+			return i;
+	}
+	return -1;
+}
+
+static void race_test_reparent_ids(struct kunit *test)
+{
+	const int n = RACE_REPARENT_N;
+	struct kheap *def = kheap_default();
+	struct kheap *a = kt_heap(test), *b = kt_heap(test);
+	struct race_blocks *blk = kunit_kzalloc(test, sizeof(*blk), GFP_KERNEL);
+	struct race_list *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	int seen[RACE_REPARENT_ALL] = {};
+	size_t def_count, i, dups = 0;
+	int k, got;
+	u64 bm;
+
+	KUNIT_ASSERT_NOT_NULL(test, blk);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, race_blocks_free, blk));
+	def_count = kheap_count(def);
+	/* Every heap's ids start at 1: a's and b's collide with each other. */
+	for (k = 0; k < n; k++) {
+		blk->p[k] = kheap_alloc(def, 8 + k, GFP_KERNEL);
+		blk->p[n + k] = kheap_alloc(a, 8 + k, GFP_KERNEL);
+		blk->p[2 * n + k] = kheap_alloc(b, 8 + k, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, blk->p[k]);
+		KUNIT_ASSERT_NOT_NULL(test, blk->p[n + k]);
+		KUNIT_ASSERT_NOT_NULL(test, blk->p[2 * n + k]);
+	}
+	l->rep.ops = &race_list_ops;
+	l->rep.priv = l;
+	KUNIT_ASSERT_EQ(test, 0, kheap_set_reporter(def, &l->rep));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_detach, def));
+
+	bm = kheap_bookmark(def);
+	/* Leak reports on the console; the blocks move to the default heap. */
+	kunit_release_action(test, kt_heap_destroy, a);
+	kunit_release_action(test, kt_heap_destroy, b);
+	for (k = n; k < RACE_REPARENT_ALL; k++)
+		KUNIT_EXPECT_PTR_EQ(test, kheap_of(blk->p[k]), def);
+	KUNIT_EXPECT_EQ(test, kheap_count(def), def_count + 3 * n);
+
+	/* They entered the default heap after the bookmark: listed from it. */
+	race_list_reset(test, l, 4 * n);
+	KUNIT_EXPECT_EQ(test, kheap_report(def, bm, U64_MAX), 2 * n);
+	KUNIT_EXPECT_EQ(test, l->n, 2 * n);
+	for (i = 0; i < l->n; i++) {
+		k = race_blocks_find(blk, l->v[i].ptr);
+		KUNIT_EXPECT_GE_MSG(test, k, n,
+				    "block id %llu is not a's or b's",
+				    l->v[i].id);
+		KUNIT_EXPECT_GE(test, l->v[i].id, bm);
+		if (k >= 0)
+			seen[k]++;
+	}
+	for (k = n; k < RACE_REPARENT_ALL; k++)
+		KUNIT_EXPECT_EQ_MSG(test, seen[k], 1, "block %d", k);
+
+	/* Ids are unique in the default heap, and every block is listed. */
+	race_list_reset(test, l, kheap_count(def) + 64);
+	got = kheap_report(def, 0, U64_MAX);
+	KUNIT_EXPECT_EQ(test, got, (int)l->n);
+	KUNIT_EXPECT_EQ(test, l->dropped, 0);
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < l->n; i++) {
+		k = race_blocks_find(blk, l->v[i].ptr);
+		if (k >= 0)
+			seen[k]++;
+	}
+	for (k = 0; k < RACE_REPARENT_ALL; k++)
+		KUNIT_EXPECT_EQ_MSG(test, seen[k], 1, "block %d", k);
+	sort(l->v, l->n, sizeof(*l->v), race_info_cmp_id, NULL);
+	for (i = 1; i < l->n; i++) {
+		if (l->v[i].id == l->v[i - 1].id)
+			dups++;
+	}
+	/* Duplicate ids among the blocks of the default heap. */
+	KUNIT_EXPECT_EQ_MSG(test, dups, 0, "of %zu blocks", l->n);
+
+	/* Re-parented blocks are freed like any other. */
+	kunit_release_action(test, race_blocks_free, blk);
+	KUNIT_EXPECT_EQ(test, kheap_count(def), def_count);
+}
+
+static struct kunit_case kheap_track_race_cases[] = {
+	KUNIT_CASE(race_test_lookup_is_pure),
+	KUNIT_CASE(race_test_forged_header),
+	KUNIT_CASE(race_test_caller_never_raw),
+	KUNIT_CASE(race_test_reparent_ids),
+	{}
+};
+
+static struct kunit_suite kheap_track_race_suite = {
+	.name = "kheap_track_race",
+	.test_cases = kheap_track_race_cases,
+};
+
+kunit_test_suites(&kheap_track_race_suite);
+
+MODULE_DESCRIPTION("KUnit tests for kheap's tracking under races and misuse");
+MODULE_LICENSE("GPL");

@@ -8,14 +8,23 @@
  *    live block;
  *  - a call site outside every symbol is never printed as a raw address;
  *  - blocks that kheap_destroy() moves to the default heap get ids of the
- *    default heap: unique there, and at or above a bookmark taken before.
+ *    default heap: unique there, and at or above a bookmark taken before;
+ *  - kheap_bookmark() orders allocations on another CPU, and in a hard
+ *    interrupt on its own CPU.
  * Only the public API is used; the forged header copies the layout it
  * forges.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/hash.h>
+#include <linux/hrtimer.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -23,6 +32,78 @@
 #include <linux/uio.h>
 
 #include "kheap_test_util.h"
+
+/* ---- helpers: kthreads bound to CPUs ---- */
+
+#define RACE_MAX_THREADS 2
+
+/**
+ * struct race_thread - one kthread of a test
+ * @done:	completed by the thread as it exits
+ * @cpu:	the CPU it is bound to
+ * @idx:	0 or 1: which side of the test it plays
+ * @s:		the test's shared state
+ */
+struct race_thread {
+	struct completion done;
+	unsigned int cpu;
+	unsigned int idx;
+	void *s;
+};
+
+/**
+ * race_run() - run @fn on kthreads bound to CPUs and wait for them
+ * @fn:		the thread function; it ends with
+ *		kthread_complete_and_exit(&th->done, 0)
+ * @th:		@n threads, each with @cpu, @idx and @s set
+ * @n:		how many, at most RACE_MAX_THREADS
+ * @name:	the threads' name
+ *
+ * Every thread is created before any starts, so that a side never waits for
+ * a partner that could not be created; none is left behind when this
+ * returns.
+ *
+ * Context: Process context; sleeps until every thread has exited.
+ * Return: 0, or the error of kthread_create() (then no thread ran).
+ */
+static int race_run(int (*fn)(void *), struct race_thread *th, unsigned int n,
+		    const char *name)
+{
+	struct task_struct *t[RACE_MAX_THREADS];
+	unsigned int i;
+
+	if (n > RACE_MAX_THREADS)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		init_completion(&th[i].done);
+		t[i] = kthread_create(fn, &th[i], "%s/%u", name, th[i].cpu);
+		if (IS_ERR(t[i])) {
+			int err = PTR_ERR(t[i]);
+
+			/* Never woken: they exit without running @fn. */
+			while (i--)
+				kthread_stop(t[i]);
+			return err;
+		}
+		kthread_bind(t[i], th[i].cpu);
+	}
+	for (i = 0; i < n; i++)
+		wake_up_process(t[i]);
+	for (i = 0; i < n; i++)
+		wait_for_completion(&th[i].done);
+	return 0;
+}
+
+/* Two online CPUs, or skip the test. */
+static void race_two_cpus(struct kunit *test, struct race_thread *th)
+{
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs");
+	th[0].cpu = cpumask_first(cpu_online_mask);
+	th[1].cpu = cpumask_next(th[0].cpu, cpu_online_mask);
+	th[0].idx = 0;
+	th[1].idx = 1;
+}
 
 /* ---- helpers: blocks freed when the test ends ---- */
 
@@ -395,11 +476,347 @@ static void race_test_reparent_ids(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kheap_count(def), def_count);
 }
 
+/* ---- kheap_bookmark() against concurrent allocations ---- */
+
+/* At most; under TCG the deadlines end the tests first. */
+#define RACE_BM_ROUNDS 100000000
+#define RACE_BM_CPU_SECONDS 10
+#define RACE_BM_IRQ_SECONDS 30
+/* The allocating timer's period: as often as it can. */
+#define RACE_BM_ALLOC_PERIOD_NS 1000
+/* The holding timer's: time for bookmarks between two holds. */
+#define RACE_BM_HOLD_PERIOD_NS NSEC_PER_MSEC
+/* How long the holding timer holds its CPU, at most. */
+#define RACE_BM_HOLD_NS (20 * NSEC_PER_MSEC)
+/* Bookmarks checked even when no timer fired meanwhile: one in so many. */
+#define RACE_BM_CHECK_EVERY 4096
+
+/**
+ * struct race_bm - shared state of the bookmark tests
+ * @heap:	the heap
+ * @rep:	its reporter: on_alloc gives each allocation's id
+ * @timer:	the hard hrtimer on the bookmarking CPU
+ * @period:	its period in ns
+ * @bm:		the bookmarks published, by sequence number modulo 2
+ * @seq:	sequence number of the latest bookmark published (released)
+ * @ack:	the latest @seq that an allocation was checked against
+ * @task_id:	id of the last allocation made in task context
+ * @task_ptr:	and its block
+ * @stop:	the test is over: threads and timer end
+ * @deadline:	jiffies at which the threads stop
+ * @allocs:	allocations made by the allocating thread
+ * @timer_events: timer expiries that allocated (or held the CPU)
+ * @bookmarks:	bookmarks taken
+ * @rounds:	allocations checked against a bookmark
+ * @timer_checks: of which right after a bookmark the timer interrupted
+ * @violations:	allocations with an id below a bookmark taken before them
+ * @mismatches:	allocations whose on_alloc did not come
+ * @alloc_fails: allocations that returned NULL
+ * @first_id:	the first violation: its id
+ * @first_bm:	and the bookmark it is below
+ */
+struct race_bm {
+	struct kheap *heap;
+	struct kheap_reporter rep;
+	struct hrtimer timer;
+	u64 period;
+	u64 bm[2];
+	unsigned long seq;
+	unsigned long ack;
+	u64 task_id;
+	const void *task_ptr;
+	bool stop;
+	unsigned long deadline;
+	unsigned long allocs, timer_events, bookmarks, rounds, timer_checks;
+	unsigned long violations, mismatches, alloc_fails;
+	u64 first_id, first_bm;
+};
+
+/*
+ * Each allocation's id, for the thread that made it: the tests allocate in
+ * task context on one thread only; the timer's allocations are in hardirq.
+ */
+static void race_bm_on_alloc(void *priv, const struct kheap_alloc_info *info)
+{
+	struct race_bm *s = priv;
+
+	if (in_hardirq())
+		return;
+	s->task_id = info->id;
+	s->task_ptr = info->ptr;
+}
+
+static const struct kheap_reporter_ops race_bm_ops = {
+	.on_alloc = race_bm_on_alloc,
+};
+
+static struct race_bm *race_bm_setup(struct kunit *test, unsigned int secs)
+{
+	struct race_bm *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->heap = kt_heap(test);
+	s->rep.ops = &race_bm_ops;
+	s->rep.priv = s;
+	KUNIT_ASSERT_EQ(test, 0, kheap_set_reporter(s->heap, &s->rep));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_detach, s->heap));
+	s->deadline = jiffies + secs * HZ;
+	return s;
+}
+
+/* The timer on this CPU, every @period ns, until @s->stop. */
+static void race_bm_timer_start(struct race_bm *s,
+				enum hrtimer_restart (*fn)(struct hrtimer *),
+				u64 period)
+{
+	s->period = period;
+	hrtimer_init(&s->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	s->timer.function = fn;
+	hrtimer_start(&s->timer, ns_to_ktime(period),
+		      HRTIMER_MODE_REL_PINNED_HARD);
+}
+
+static enum hrtimer_restart race_bm_timer_next(struct race_bm *s)
+{
+	if (READ_ONCE(s->stop))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(&s->timer, ns_to_ktime(s->period));
+	return HRTIMER_RESTART;
+}
+
+/**
+ * race_bm_alloc_check() - allocate, check the id against a bookmark, free
+ * @s:	the test
+ * @bm:	a bookmark whose kheap_bookmark() returned before this call
+ *
+ * The promise: an allocation that starts after kheap_bookmark() returned
+ * gets an id at or above the bookmark.
+ */
+static void race_bm_alloc_check(struct race_bm *s, u64 bm)
+{
+	void *p = kheap_alloc(s->heap, 16, GFP_KERNEL);
+
+	s->rounds++;
+	if (!p) {
+		s->alloc_fails++;
+		return;
+	}
+	if (s->task_ptr != p) {
+		s->mismatches++;
+	} else if (s->task_id < bm && !s->violations++) {
+		s->first_id = s->task_id;
+		s->first_bm = bm;
+	}
+	kheap_free(p);
+}
+
+static void race_bm_report(struct kunit *test, struct race_bm *s)
+{
+	kunit_info(test, "%lu bookmarks, %lu allocations checked\n",
+		   s->bookmarks, s->rounds);
+	kunit_info(test, "%lu timer events, %lu checks right after one\n",
+		   s->timer_events, s->timer_checks);
+	kunit_info(test, "%lu ids below their bookmark\n", s->violations);
+	KUNIT_EXPECT_GT(test, s->rounds, 0);
+	KUNIT_EXPECT_EQ(test, s->alloc_fails, 0);
+	KUNIT_EXPECT_EQ(test, s->mismatches, 0);
+	KUNIT_EXPECT_EQ_MSG(test, s->violations, 0,
+			    "the first: id %llu after bookmark %llu",
+			    s->first_id, s->first_bm);
+	/* Else the timer side of the test did not run. */
+	KUNIT_EXPECT_GT(test, s->timer_events, 0);
+	KUNIT_EXPECT_EQ(test, kheap_count(s->heap), 0);
+}
+
+/*
+ * On the bookmarking CPU, wherever it is (inside kheap_bookmark() at
+ * times): hold it until the other CPU has made a whole allocation, which
+ * then started after this interrupt, or for RACE_BM_HOLD_NS. A bookmark
+ * may be delayed at any point, by an interrupt or a hypervisor; under TCG
+ * the delays that matter are rare, so this timer makes them.
+ */
+static enum hrtimer_restart race_bm_hold_fn(struct hrtimer *t)
+{
+	struct race_bm *s = container_of(t, struct race_bm, timer);
+	unsigned long allocs = READ_ONCE(s->allocs);
+	u64 end = ktime_get_ns() + RACE_BM_HOLD_NS;
+
+	while (READ_ONCE(s->allocs) - allocs < 2 && !READ_ONCE(s->stop) &&
+	       ktime_get_ns() < end)
+		cpu_relax();
+	/* The bookmarking thread reads it around each bookmark. */
+	WRITE_ONCE(s->timer_events, s->timer_events + 1);
+	return race_bm_timer_next(s);
+}
+
+/* Side 0 waits for side 1 to check an allocation against bookmark @seq. */
+static bool race_bm_wait_ack(struct race_bm *s, unsigned long seq)
+{
+	unsigned int spins = 0;
+
+	/* Pairs with the smp_store_release() of the ack in side 1. */
+	while (smp_load_acquire(&s->ack) != seq) {
+		cpu_relax();
+		if (++spins % 1024)
+			continue;
+		if (READ_ONCE(s->stop) || time_after(jiffies, s->deadline))
+			return false;
+		cond_resched();
+	}
+	return true;
+}
+
+/*
+ * Side 0: bookmark in a loop. A bookmark that the timer interrupted, and
+ * one in RACE_BM_CHECK_EVERY, is published; then no other is taken until side 1 has
+ * checked an allocation against it, so that no later bookmark retires the
+ * id range side 1 may have taken meanwhile.
+ */
+static void race_bm_bookmarker(struct race_bm *s)
+{
+	unsigned long seq = 0, events;
+	u64 bm;
+
+	race_bm_timer_start(s, race_bm_hold_fn, RACE_BM_HOLD_PERIOD_NS);
+	while (!READ_ONCE(s->stop) && time_before(jiffies, s->deadline)) {
+		events = READ_ONCE(s->timer_events);
+		bm = kheap_bookmark(s->heap);
+		if (!(++s->bookmarks % 256))
+			cond_resched();
+		if (READ_ONCE(s->timer_events) != events)
+			s->timer_checks++;
+		else if (s->bookmarks % RACE_BM_CHECK_EVERY)
+			continue;
+		s->bm[++seq % 2] = bm;
+		/* Pairs with the smp_load_acquire() of side 1. */
+		smp_store_release(&s->seq, seq);
+		if (!race_bm_wait_ack(s, seq))
+			break;
+	}
+	WRITE_ONCE(s->stop, true);
+	hrtimer_cancel(&s->timer);
+}
+
+/* Side 1: allocate without pause, each checked against the last bookmark. */
+static void race_bm_allocator(struct race_bm *s)
+{
+	unsigned long seq;
+
+	while (!READ_ONCE(s->stop) && time_before(jiffies, s->deadline)) {
+		/*
+		 * Pairs with side 0's smp_store_release(): the kheap_bookmark()
+		 * of @seq returned before the allocation below starts. Side 0
+		 * writes the other slot only after the ack of @seq.
+		 */
+		seq = smp_load_acquire(&s->seq);
+		race_bm_alloc_check(s, seq ? s->bm[seq % 2] : 0);
+		/* The timer on side 0's CPU waits for it. */
+		WRITE_ONCE(s->allocs, s->allocs + 1);
+		/* Pairs with the smp_load_acquire() in race_bm_wait_ack(). */
+		smp_store_release(&s->ack, seq);
+		if (!(s->rounds % 256))
+			cond_resched();
+	}
+	WRITE_ONCE(s->stop, true);
+}
+
+static int race_bm_cpu_fn(void *arg)
+{
+	struct race_thread *th = arg;
+
+	if (th->idx == 0)
+		race_bm_bookmarker(th->s);
+	else
+		race_bm_allocator(th->s);
+	kthread_complete_and_exit(&th->done, 0);
+}
+
+static void race_test_bookmark_other_cpu(struct kunit *test)
+{
+	struct race_thread th[2] = {};
+	struct race_bm *s;
+
+	race_two_cpus(test, th);
+	s = race_bm_setup(test, RACE_BM_CPU_SECONDS);
+	th[0].s = s;
+	th[1].s = s;
+	KUNIT_ASSERT_EQ(test, 0, race_run(race_bm_cpu_fn, th, 2, "kheap_bm"));
+	race_bm_report(test, s);
+}
+
+/* On the bookmarking CPU: a block allocated and freed in hardirq context. */
+static enum hrtimer_restart race_bm_alloc_fn(struct hrtimer *t)
+{
+	struct race_bm *s = container_of(t, struct race_bm, timer);
+	void *p = kheap_alloc(s->heap, 32, GFP_ATOMIC | __GFP_NOWARN);
+
+	if (p) {
+		/* The task reads it around each bookmark. */
+		WRITE_ONCE(s->timer_events, s->timer_events + 1);
+		kheap_free(p);
+	}
+	return race_bm_timer_next(s);
+}
+
+/*
+ * Bookmark in a loop, with the timer allocating on this CPU. An allocation
+ * checks the bookmark whenever the timer allocated while it was taken (the
+ * case that matters: an id range taken in the middle of the bookmark), and
+ * one in RACE_BM_CHECK_EVERY anyway.
+ */
+static int race_bm_irq_fn(void *arg)
+{
+	struct race_thread *th = arg;
+	struct race_bm *s = th->s;
+	unsigned long events;
+	u64 bm;
+
+	race_bm_timer_start(s, race_bm_alloc_fn, RACE_BM_ALLOC_PERIOD_NS);
+	while (s->bookmarks < RACE_BM_ROUNDS &&
+	       time_before(jiffies, s->deadline)) {
+		events = READ_ONCE(s->timer_events);
+		bm = kheap_bookmark(s->heap);
+		if (READ_ONCE(s->timer_events) != events) {
+			s->timer_checks++;
+			race_bm_alloc_check(s, bm);
+		} else if (!(s->bookmarks % RACE_BM_CHECK_EVERY)) {
+			race_bm_alloc_check(s, bm);
+		}
+		if (!(++s->bookmarks % 256))
+			cond_resched();
+	}
+	WRITE_ONCE(s->stop, true);
+	hrtimer_cancel(&s->timer);
+	kthread_complete_and_exit(&th->done, 0);
+}
+
+static void race_test_bookmark_hardirq(struct kunit *test)
+{
+	struct race_thread th = {};
+	struct race_bm *s;
+
+	/*
+	 * A hard hrtimer expires in hardirq context even on PREEMPT_RT, where
+	 * kmalloc(), and so kheap_alloc(), may not be called there.
+	 */
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		kunit_skip(test,
+			   "PREEMPT_RT: no kheap_alloc() in hardirq context");
+	s = race_bm_setup(test, RACE_BM_IRQ_SECONDS);
+	th.cpu = cpumask_first(cpu_online_mask);
+	th.s = s;
+	KUNIT_ASSERT_EQ(test, 0, race_run(race_bm_irq_fn, &th, 1, "kheap_bm"));
+	race_bm_report(test, s);
+}
+
 static struct kunit_case kheap_track_race_cases[] = {
 	KUNIT_CASE(race_test_lookup_is_pure),
 	KUNIT_CASE(race_test_forged_header),
 	KUNIT_CASE(race_test_caller_never_raw),
 	KUNIT_CASE(race_test_reparent_ids),
+	KUNIT_CASE_SLOW(race_test_bookmark_other_cpu),
+	KUNIT_CASE_SLOW(race_test_bookmark_hardirq),
 	{}
 };
 

@@ -10,7 +10,11 @@
  *  - blocks that kheap_destroy() moves to the default heap get ids of the
  *    default heap: unique there, and at or above a bookmark taken before;
  *  - kheap_bookmark() orders allocations on another CPU, and in a hard
- *    interrupt on its own CPU.
+ *    interrupt on its own CPU;
+ *  - requests larger than kmalloc() serves fail, quietly: no WARN of the
+ *    page allocator.
+ * Cases that may crash on a broken implementation (a WARN) come last, so
+ * that a crash does not hide the other cases' results.
  * Only the public API is used; the forged header copies the layout it
  * forges.
  */
@@ -810,6 +814,86 @@ static void race_test_bookmark_hardirq(struct kunit *test)
 	race_bm_report(test, s);
 }
 
+/* ---- requests larger than kmalloc() serves ---- */
+
+/* 2 MiB with the header: 4 MiB of pages, the largest kmalloc() serves. */
+static void race_test_huge_fits(struct kunit *test)
+{
+	const size_t size = KMALLOC_MAX_SIZE / 2;
+	struct kheap *heap = kt_heap(test);
+	/* Whether 4 MiB of free contiguous pages exist is not kheap's doing. */
+	u8 *p = kheap_alloc(heap, size, GFP_KERNEL | __GFP_NOWARN);
+
+	if (!p) {
+		kunit_info(test, "no %zu contiguous bytes free\n", size);
+		KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+		return;
+	}
+	p[0] = 1;
+	p[size - 1] = 2;
+	KUNIT_EXPECT_EQ(test, kheap_size(p), size);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 1);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), size);
+	kheap_free(p);
+	KUNIT_EXPECT_EQ(test, kheap_overruns(heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+}
+
+/**
+ * struct race_huge - a request that cannot fit in one kmalloc()
+ * @desc:	what it is
+ * @n:		elements, for kheap_alloc_array(); 0 for a single block
+ * @size:	bytes (of an element)
+ * @align:	for kheap_alloc_aligned(); 0 for kmalloc()'s alignment
+ */
+struct race_huge {
+	const char *desc;
+	size_t n;
+	size_t size;
+	size_t align;
+};
+
+static const struct race_huge race_huge_cases[] = {
+	{ "KMALLOC_MAX_SIZE - 1", 0, KMALLOC_MAX_SIZE - 1, 0 },
+	{ "KMALLOC_MAX_SIZE", 0, KMALLOC_MAX_SIZE, 0 },
+	{ "KMALLOC_MAX_SIZE + 1", 0, KMALLOC_MAX_SIZE + 1, 0 },
+	{ "INT_MAX", 0, INT_MAX, 0 },
+	{ "SIZE_MAX / 2", 0, SIZE_MAX / 2, 0 },
+	{ "aligned KMALLOC_MAX_SIZE - 64, PAGE_SIZE", 0, KMALLOC_MAX_SIZE - 64,
+	  PAGE_SIZE },
+	{ "array 2 x KMALLOC_MAX_SIZE / 2", 2, KMALLOC_MAX_SIZE / 2, 0 },
+};
+
+static void race_huge_desc(const struct race_huge *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(race_huge, race_huge_cases, race_huge_desc);
+
+/*
+ * With the header and the canary, none of these fits in KMALLOC_MAX_SIZE:
+ * NULL, and no WARN (no __GFP_NOWARN here, and the harness panics on a
+ * WARN).
+ */
+static void race_test_huge_refused(struct kunit *test)
+{
+	const struct race_huge *c = test->param_value;
+	struct kheap *heap = kt_heap(test);
+	void *p;
+
+	if (c->align)
+		p = kheap_alloc_aligned(heap, c->size, c->align, GFP_KERNEL);
+	else if (c->n)
+		p = kheap_alloc_array(heap, c->n, c->size, GFP_KERNEL);
+	else
+		p = kheap_alloc(heap, c->size, GFP_KERNEL);
+	KUNIT_EXPECT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0);
+	kheap_free(p);
+}
+
 static struct kunit_case kheap_track_race_cases[] = {
 	KUNIT_CASE(race_test_lookup_is_pure),
 	KUNIT_CASE(race_test_forged_header),
@@ -817,6 +901,8 @@ static struct kunit_case kheap_track_race_cases[] = {
 	KUNIT_CASE(race_test_reparent_ids),
 	KUNIT_CASE_SLOW(race_test_bookmark_other_cpu),
 	KUNIT_CASE_SLOW(race_test_bookmark_hardirq),
+	KUNIT_CASE(race_test_huge_fits),
+	KUNIT_CASE_PARAM(race_test_huge_refused, race_huge_gen_params),
 	{}
 };
 

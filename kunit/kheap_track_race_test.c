@@ -12,9 +12,11 @@
  *  - kheap_bookmark() orders allocations on another CPU, and in a hard
  *    interrupt on its own CPU;
  *  - requests larger than kmalloc() serves fail, quietly: no WARN of the
- *    page allocator.
- * Cases that may crash on a broken implementation (a WARN) come last, so
- * that a crash does not hide the other cases' results.
+ *    page allocator;
+ *  - two CPUs that free one block at the same moment: one free wins, the
+ *    other is refused and counted.
+ * Cases that may crash on a broken implementation (a WARN, a double kfree)
+ * come last, so that one crash does not hide the other cases' results.
  * Only the public API is used; the forged header copies the layout it
  * forges.
  */
@@ -894,6 +896,182 @@ static void race_test_huge_refused(struct kunit *test)
 	kheap_free(p);
 }
 
+/* ---- two CPUs free one block at the same moment ---- */
+
+#define RACE_FREE_ROUNDS 20000
+#define RACE_FREE_SECONDS 20
+/* A partner that has not come by then never will: give up. */
+#define RACE_FREE_GIVE_UP_SECONDS 60
+
+/**
+ * struct race_free - shared state of the double-free test
+ * @heap:	the heap
+ * @ptr:	the block both sides free this round
+ * @arrived:	sides at the barrier
+ * @sense:	flips each time the barrier opens
+ * @sides:	each side's own sense
+ * @stop:	set by side 0 before the first barrier of a round: no more
+ * @abort:	a side gave up waiting at a barrier
+ * @deadline:	jiffies after which side 0 starts no new round
+ * @give_up:	jiffies after which a side stops waiting for the other
+ * @size:	the size of this round's block
+ * @rounds:	rounds checked
+ * @bad_rounds:	rounds after which the counters were wrong
+ * @alloc_fails: allocations that returned NULL
+ * @first_bad:	the first bad round
+ * @bad_invalid: its growth of kheap_invalid_frees()
+ * @bad_count:	its heap's count
+ * @bad_bytes:	and bytes
+ */
+struct race_free {
+	struct kheap *heap;
+	void *ptr;
+	atomic_t arrived;
+	int sense;
+	int sides[2];
+	bool stop;
+	bool abort;
+	unsigned long deadline;
+	unsigned long give_up;
+	size_t size;
+	unsigned int rounds, bad_rounds, alloc_fails, first_bad;
+	unsigned long bad_invalid;
+	size_t bad_count, bad_bytes;
+};
+
+/**
+ * race_barrier() - wait for the other side, then both go on at once
+ * @s:		the test
+ * @side:	0 or 1
+ *
+ * A sense-reversing spin barrier: the second side to arrive opens it, the
+ * first spins on the sense. What a side wrote before it is seen by the
+ * other after it (atomic_inc_return() is fully ordered; the sense is
+ * released and acquired).
+ *
+ * Return: true when both arrived; false when this side gave up waiting.
+ */
+static bool race_barrier(struct race_free *s, int side)
+{
+	int sense = !s->sides[side];
+	unsigned int spins = 0;
+
+	s->sides[side] = sense;
+	if (atomic_inc_return(&s->arrived) == 2) {
+		atomic_set(&s->arrived, 0);
+		/* Opens it; pairs with the acquire below, on the other side. */
+		smp_store_release(&s->sense, sense);
+		return true;
+	}
+	/* Pairs with the release above: the reset and the other's writes. */
+	while (smp_load_acquire(&s->sense) != sense) {
+		cpu_relax();
+		if (++spins % 1024)
+			continue;
+		if (READ_ONCE(s->abort) || time_after(jiffies, s->give_up)) {
+			WRITE_ONCE(s->abort, true);
+			return false;
+		}
+		cond_resched();
+	}
+	return true;
+}
+
+/*
+ * Side 0, between rounds (both frees of the last one returned): the next
+ * block, or the end.
+ */
+static void race_free_next(struct race_free *s, unsigned long *invalid)
+{
+	if (s->rounds == RACE_FREE_ROUNDS || s->bad_rounds ||
+	    time_after(jiffies, s->deadline)) {
+		s->stop = true;
+		return;
+	}
+	s->size = 1 + s->rounds % 200;
+	s->ptr = kheap_alloc(s->heap, s->size, GFP_KERNEL);
+	if (!s->ptr) {
+		s->alloc_fails++;
+		s->stop = true;
+		return;
+	}
+	*invalid = kheap_invalid_frees();
+}
+
+/* Side 0, after both frees returned: one was taken, one refused. */
+static void race_free_check(struct race_free *s, unsigned long invalid)
+{
+	unsigned long grew = kheap_invalid_frees() - invalid;
+	size_t count = kheap_count(s->heap), bytes = kheap_bytes(s->heap);
+
+	if (grew != 1 || count || bytes) {
+		if (!s->bad_rounds++) {
+			s->first_bad = s->rounds;
+			s->bad_invalid = grew;
+			s->bad_count = count;
+			s->bad_bytes = bytes;
+		}
+	}
+	s->rounds++;
+}
+
+static int race_free_fn(void *arg)
+{
+	struct race_thread *th = arg;
+	struct race_free *s = th->s;
+	unsigned long invalid = 0;
+	unsigned int rounds = 0;
+	int side = th->idx;
+
+	for (;;) {
+		if (side == 0)
+			race_free_next(s, &invalid);
+		/* The block (or the stop) is published. */
+		if (!race_barrier(s, side) || s->stop)
+			break;
+		kheap_free(s->ptr);
+		/* Both frees returned. */
+		if (!race_barrier(s, side))
+			break;
+		if (side == 0)
+			race_free_check(s, invalid);
+		if (!(++rounds % 64))
+			cond_resched();
+	}
+	kthread_complete_and_exit(&th->done, 0);
+}
+
+static void race_test_double_free_two_cpus(struct kunit *test)
+{
+	struct race_free *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct race_thread th[2] = {};
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	race_two_cpus(test, th);
+	s->heap = kt_heap(test);
+	s->deadline = jiffies + RACE_FREE_SECONDS * HZ;
+	s->give_up = s->deadline + RACE_FREE_GIVE_UP_SECONDS * HZ;
+	th[0].s = s;
+	th[1].s = s;
+	KUNIT_ASSERT_EQ(test, 0, race_run(race_free_fn, th, 2, "kheap_df"));
+	/* Only if a side gave up: the round's block may be live still. */
+	if (kheap_count(s->heap))
+		kheap_free(s->ptr);
+
+	kunit_info(test, "%u rounds of two simultaneous frees on CPUs %u, %u\n",
+		   s->rounds, th[0].cpu, th[1].cpu);
+	KUNIT_EXPECT_FALSE(test, s->abort);
+	KUNIT_EXPECT_GT(test, s->rounds, 0);
+	KUNIT_EXPECT_EQ(test, s->alloc_fails, 0);
+	/* After each round: invalid frees +1, count 0, bytes 0. */
+	KUNIT_EXPECT_EQ_MSG(test, s->bad_rounds, 0,
+			    "round %u: invalid +%lu, count %zu, bytes %zu",
+			    s->first_bad, s->bad_invalid, s->bad_count,
+			    s->bad_bytes);
+	KUNIT_EXPECT_EQ(test, kheap_count(s->heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(s->heap), 0);
+}
+
 static struct kunit_case kheap_track_race_cases[] = {
 	KUNIT_CASE(race_test_lookup_is_pure),
 	KUNIT_CASE(race_test_forged_header),
@@ -903,6 +1081,7 @@ static struct kunit_case kheap_track_race_cases[] = {
 	KUNIT_CASE_SLOW(race_test_bookmark_hardirq),
 	KUNIT_CASE(race_test_huge_fits),
 	KUNIT_CASE_PARAM(race_test_huge_refused, race_huge_gen_params),
+	KUNIT_CASE_SLOW(race_test_double_free_two_cpus),
 	{}
 };
 

@@ -4,7 +4,9 @@
 # Pack a busybox initramfs with kheap's /init and modules.
 # Usage: scripts/initramfs.sh OUT.cpio.gz MODDIR [TESTMOD...]
 # MODDIR holds the build (kmod/kheap.ko, samples/*.ko); TESTMODs are KUnit
-# (or deliberately broken) modules that /init loads one after the other.
+# (or deliberately broken) modules that /init loads one after the other,
+# except kheap_orphan_client.ko, which is no suite: /init loads it in a step
+# of its own.
 set -euo pipefail
 
 out=${1:?usage: initramfs.sh OUT MODDIR [TESTMOD...]}
@@ -21,6 +23,9 @@ chmod 755 "$root/init"
 cp "$moddir/kmod/kheap.ko" "$root/lib/kheap/"
 cp "$moddir"/samples/*.ko "$root/lib/kheap/"
 for m in "$@"; do
-	cp "$m" "$root/lib/kheap/tests/"
+	case $(basename "$m") in
+	kheap_orphan_client.ko) cp "$m" "$root/lib/kheap/" ;;
+	*) cp "$m" "$root/lib/kheap/tests/" ;;
+	esac
 done
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"

@@ -7,7 +7,7 @@
  * (owning heap, id, requested size, call site, time, a check value keyed
  * with a secret drawn at load) and is followed by an 8-byte canary, so a
  * 64-byte request takes a kmalloc-128 object. A heap keeps its live blocks
- * on per-CPU shards: each shard has its own raw spinlock, list, byte and
+ * on per-CPU shards: each shard has its own lock, list, byte and
  * block counters and a range of ids, so CPUs allocating into one heap write
  * no shared cache line. Totals are sums over the shards: cheap, lock-free,
  * exact when nothing is in flight. Freed blocks of up to 2 KiB (with the
@@ -42,8 +42,9 @@
  * PREEMPT_RT both run in any context (process, softirq, hardirq); on
  * PREEMPT_RT the slab allocator takes sleeping locks, so neither may be
  * called from hardirq context or with interrupts or preemption disabled
- * (Documentation/locking/locktypes.rst). kheap's own bookkeeping takes only
- * raw spinlocks, never around a kmalloc() or kfree(). Every query runs in
+ * (Documentation/locking/locktypes.rst). kheap's own bookkeeping runs with
+ * interrupts off for one block (or, for readers, a batch of 32), never
+ * around a kmalloc() or kfree(), and takes no sleeping lock. Every query runs in
  * any context, hardirq included, on PREEMPT_RT too. A reporter's
  * on_alloc/on_free callbacks run in the context of the allocation or free,
  * inside an RCU read-side section: they must not sleep.

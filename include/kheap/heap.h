@@ -44,8 +44,8 @@
  * called from hardirq context or with interrupts or preemption disabled
  * (Documentation/locking/locktypes.rst). kheap's own bookkeeping runs with
  * interrupts off for one block (or, for readers, a batch of 32), never
- * around a kmalloc() or kfree(), and takes no sleeping lock. Every query runs in
- * any context, hardirq included, on PREEMPT_RT too. A reporter's
+ * around a kmalloc() or kfree(), and takes no sleeping lock. Every query
+ * runs in any context, hardirq included, on PREEMPT_RT too. A reporter's
  * on_alloc/on_free callbacks run in the context of the allocation or free,
  * inside an RCU read-side section: they must not sleep.
  *

@@ -24,6 +24,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "../kunit/kheap_debugfs_read.h"
 #include "kheap_bench.h"
 #include "kheap_internal.h"
 
@@ -679,9 +680,13 @@ u64 kb_hier_bg(struct kb_thread *t, u64 n)
  * @t:	the thread
  * @n:	reads of the whole file
  *
+ * Each read opens the file (which snapshots the list, shard by shard, in
+ * batches) and reads it whole through its seq_file (kernel_read() cannot
+ * read a debugfs file).
+ *
  * Context: a run's thread.
- * Return: reads done; a file that does not open counts as a miss. It
- * returns early once the measured thread's loop is over.
+ * Return: reads done; a file that does not open or read counts as a miss.
+ * It returns early once the measured thread's loop is over.
  */
 u64 kb_reader_bg(struct kb_thread *t, u64 n)
 {
@@ -689,15 +694,15 @@ u64 kb_reader_bg(struct kb_thread *t, u64 n)
 
 	for (i = 0; i < n && !kb_bg_over(t); i++) {
 		struct file *f = filp_open(t->ctx->live_path, O_RDONLY, 0);
-		loff_t pos = 0;
 
 		if (IS_ERR(f)) {
 			t->misses++;
 			return i;
 		}
-		while (kernel_read(f, t->buf, PAGE_SIZE, &pos) > 0)
-			cond_resched();
+		if (kheap_debugfs_read_seq(f, t->buf, PAGE_SIZE, true) < 0)
+			t->misses++;
 		filp_close(f, NULL);
+		cond_resched();
 	}
 	return i;
 }

@@ -37,6 +37,7 @@
 #include <linux/string.h>
 #include <linux/uio.h>
 
+#include "kheap_debugfs_read.h"
 #include "kheap_test_util.h"
 
 /* ---- helpers: kthreads bound to CPUs ---- */
@@ -211,50 +212,6 @@ static void race_test_forged_header(struct kunit *test)
 #define RACE_READ_MAX 8192
 
 /**
- * race_read_seq() - read a debugfs seq_file from the kernel
- * @f:		the open file
- * @buf:	where to
- * @len:	room in @buf
- *
- * kernel_read() needs ->read_iter, which the proxy that debugfs puts in
- * front of a file's operations does not pass on. kheap's block lists are
- * seq_files: read them through seq_read_iter(), as their ->read does, with
- * the file held against removal as the proxy would.
- *
- * Context: Process context; sleeps.
- * Return: bytes read, or a negative errno (-EOPNOTSUPP: not a seq_file).
- */
-static ssize_t race_read_seq(struct file *f, char *buf, size_t len)
-{
-	struct dentry *dentry = f->f_path.dentry;
-	struct kvec kv = { .iov_base = buf, .iov_len = len };
-	const struct file_operations *real;
-	struct iov_iter iter;
-	struct kiocb kiocb;
-	ssize_t n, total = 0;
-	int err;
-
-	err = debugfs_file_get(dentry);
-	if (err)
-		return err;
-	real = debugfs_real_fops(f);
-	if (!real ||
-	    (real->read != seq_read && real->read_iter != seq_read_iter)) {
-		debugfs_file_put(dentry);
-		return -EOPNOTSUPP;
-	}
-	init_sync_kiocb(&kiocb, f);
-	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, len);
-	do {
-		n = seq_read_iter(&kiocb, &iter);
-		if (n > 0)
-			total += n;
-	} while (n > 0 && iov_iter_count(&iter));
-	debugfs_file_put(dentry);
-	return n < 0 ? n : total;
-}
-
-/**
  * race_read_live() - read debugfs kheap/heap/<name>/live of a heap
  * @test:	the test; the buffer is freed with it
  * @heap:	the heap
@@ -285,7 +242,7 @@ static char *race_read_live(struct kunit *test, struct kheap *heap)
 		KUNIT_FAIL(test, "open %s: %ld", path, PTR_ERR(f));
 		return NULL;
 	}
-	n = race_read_seq(f, buf, RACE_READ_MAX - 1);
+	n = kheap_debugfs_read_seq(f, buf, RACE_READ_MAX - 1, false);
 	filp_close(f, NULL);
 	if (n < 0) {
 		KUNIT_FAIL(test, "read %s: %zd", path, n);

@@ -35,28 +35,11 @@
 
 #include "kheap_internal.h"
 
-#define KHEAP_CACHE_DEPTH 16
-
 /* The kmalloc() size of each class: a block of the class is that big. */
 const u16 kheap_cache_size[KHEAP_CACHE_CLASSES] = { 64,	 96,  128,  192,
 						    256, 512, 1024, 2048 };
 
-struct kheap_cache_bin {
-	unsigned int n;
-	void *obj[KHEAP_CACHE_DEPTH];
-};
-
-/**
- * struct kheap_cache - one CPU's cache
- * @bin:	a stack per class
- * @drain:	flushes it on its CPU
- */
-struct kheap_cache {
-	struct kheap_cache_bin bin[KHEAP_CACHE_CLASSES];
-	struct work_struct drain;
-};
-
-static DEFINE_PER_CPU(struct kheap_cache, kheap_caches);
+DEFINE_PER_CPU(struct kheap_cache, kheap_caches);
 static struct shrinker *kheap_shrinker;
 static int kheap_cpuhp_state;
 
@@ -69,35 +52,6 @@ static bool kheap_cache_allowed(void)
 bool kheap_cache_on = !IS_ENABLED(CONFIG_KASAN) &&
 		      !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) &&
 		      !IS_ENABLED(CONFIG_MEM_ALLOC_PROFILING);
-
-/*
- * Take a cached block of class @cls, or NULL. Interrupts are off: only this
- * CPU touches its cache, and nothing interrupts us.
- */
-void *kheap_cache_pop(unsigned int cls)
-{
-	struct kheap_cache_bin *bin = this_cpu_ptr(&kheap_caches.bin[cls]);
-
-	lockdep_assert_irqs_disabled();
-	if (!bin->n)
-		return NULL;
-	/* WRITE_ONCE: kheap_cache_count() reads it from other CPUs. */
-	WRITE_ONCE(bin->n, bin->n - 1);
-	return bin->obj[bin->n];
-}
-
-/* Keep @base, a freed block of class @cls; false when its stack is full. */
-bool kheap_cache_push(void *base, unsigned int cls)
-{
-	struct kheap_cache_bin *bin = this_cpu_ptr(&kheap_caches.bin[cls]);
-
-	lockdep_assert_irqs_disabled();
-	if (bin->n == KHEAP_CACHE_DEPTH)
-		return false;
-	bin->obj[bin->n] = base;
-	WRITE_ONCE(bin->n, bin->n + 1);
-	return true;
-}
 
 /*
  * Empty one class of @c into @out; @c's CPU is this one with interrupts

@@ -13,6 +13,7 @@
 #include <linux/rcupdate.h>
 #include <linux/seqlock.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 
 #include <kheap/kheap.h>
 
@@ -237,11 +238,57 @@ void kheap_report_leaks(struct kheap *heap);
 
 /* cache.c: the per-CPU cache of freed blocks */
 #define KHEAP_CACHE_CLASSES 8
+#define KHEAP_CACHE_DEPTH 16
 #define KHEAP_CACHE_MAX 2048 /* the largest class, header and canary in */
+
+struct kheap_cache_bin {
+	unsigned int n;
+	void *obj[KHEAP_CACHE_DEPTH];
+};
+
+/**
+ * struct kheap_cache - one CPU's cache
+ * @bin:	a stack per class
+ * @drain:	flushes it on its CPU
+ */
+struct kheap_cache {
+	struct kheap_cache_bin bin[KHEAP_CACHE_CLASSES];
+	struct work_struct drain;
+};
+
+DECLARE_PER_CPU(struct kheap_cache, kheap_caches);
 extern bool kheap_cache_on;
 extern const u16 kheap_cache_size[KHEAP_CACHE_CLASSES];
-void *kheap_cache_pop(unsigned int cls);
-bool kheap_cache_push(void *base, unsigned int cls);
+
+/*
+ * Take a cached block of class @cls, or NULL. Interrupts are off: only this
+ * CPU touches its cache, and nothing interrupts us.
+ */
+static __always_inline void *kheap_cache_pop(unsigned int cls)
+{
+	struct kheap_cache_bin *bin = this_cpu_ptr(&kheap_caches.bin[cls]);
+
+	lockdep_assert_irqs_disabled();
+	if (!bin->n)
+		return NULL;
+	/* WRITE_ONCE: kheap_cache_count() reads it from other CPUs. */
+	WRITE_ONCE(bin->n, bin->n - 1);
+	return bin->obj[bin->n];
+}
+
+/* Keep @base, a freed block of class @cls; false when its stack is full. */
+static __always_inline bool kheap_cache_push(void *base, unsigned int cls)
+{
+	struct kheap_cache_bin *bin = this_cpu_ptr(&kheap_caches.bin[cls]);
+
+	lockdep_assert_irqs_disabled();
+	if (bin->n == KHEAP_CACHE_DEPTH)
+		return false;
+	bin->obj[bin->n] = base;
+	WRITE_ONCE(bin->n, bin->n + 1);
+	return true;
+}
+
 int kheap_cache_init(void);
 void kheap_cache_exit(void);
 void kheap_cache_drain_all(void);

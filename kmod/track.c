@@ -83,13 +83,13 @@ void __init kheap_track_init(void)
 	kheap_secret = get_random_u64();
 }
 
-static u32 kheap_check(const struct kheap_hdr *hdr)
+static __always_inline u32 kheap_check(const struct kheap_hdr *hdr)
 {
 	return kheap_check_of(hdr, hdr->heap, hdr->id, hdr->size, hdr->cpu,
 			      hdr->offset);
 }
 
-static u64 kheap_canary(u32 check)
+static __always_inline u64 kheap_canary(u32 check)
 {
 	return KHEAP_CANARY ^ check;
 }
@@ -219,8 +219,9 @@ void kheap_fill_info(const struct kheap_hdr *hdr, struct kheap_alloc_info *info)
  * Fill a new block's header and put it on this CPU's shard of @heap, with
  * interrupts off. Returns the user pointer.
  */
-static void *kheap_track(struct kheap *heap, void *base, u16 offset,
-			 size_t size, unsigned long caller)
+static __always_inline void *kheap_track(struct kheap *heap, void *base,
+					 u16 offset, size_t size,
+					 unsigned long caller)
 {
 	struct kheap_hdr *hdr = base + (offset & KHEAP_OFF_MASK);
 	struct kheap_shard *shard = this_cpu_ptr(heap->shards);
@@ -245,7 +246,7 @@ static void *kheap_track(struct kheap *heap, void *base, u16 offset,
 }
 
 /* After the interrupts-off section: the peak, the reporter. */
-static void *kheap_started(struct kheap *heap, void *ptr)
+static __always_inline void *kheap_started(struct kheap *heap, void *ptr)
 {
 	kheap_update_peak(heap);
 	if (unlikely(kheap_has_reporter(heap))) {
@@ -263,8 +264,8 @@ static __always_inline bool kheap_cacheable(gfp_t gfp)
 }
 
 /* A block of the cache's classes, from the cache or kmalloc(). */
-static void *kheap_alloc_small(struct kheap *heap, size_t size, gfp_t gfp,
-			       unsigned long caller)
+static __always_inline void *kheap_alloc_small(struct kheap *heap, size_t size,
+					       gfp_t gfp, unsigned long caller)
 {
 	size_t total = size + KHEAP_OVERHEAD;
 	unsigned long flags;
@@ -463,8 +464,8 @@ fault:
 }
 
 /* Read and check the header of @ptr into @copy, once. */
-static enum kheap_verdict kheap_hdr_read(const void *ptr,
-					 struct kheap_hdr *copy)
+static __always_inline enum kheap_verdict kheap_hdr_read(const void *ptr,
+							 struct kheap_hdr *copy)
 {
 	const struct kheap_hdr *hdr = kheap_hdr_of(ptr);
 	u32 check;
@@ -488,8 +489,8 @@ static enum kheap_verdict kheap_hdr_read(const void *ptr,
  * failed check, read again once no rewrite is under way (the writer runs
  * with interrupts off, so it is never one we interrupted).
  */
-static enum kheap_verdict kheap_hdr_lookup(const void *ptr,
-					   struct kheap_hdr *copy)
+static __always_inline enum kheap_verdict
+kheap_hdr_lookup(const void *ptr, struct kheap_hdr *copy)
 {
 	enum kheap_verdict v = kheap_hdr_read(ptr, copy);
 	unsigned int seq;
@@ -508,7 +509,7 @@ static enum kheap_verdict kheap_hdr_lookup(const void *ptr,
  * the one we read (not freed, moved or reused since), and becomes the
  * freed one, so a second free of the block fails its check.
  */
-static bool kheap_claim(struct kheap_hdr *hdr, u32 check)
+static __always_inline bool kheap_claim(struct kheap_hdr *hdr, u32 check)
 {
 	u32 now;
 
@@ -526,7 +527,8 @@ lost:
  * Take the block at @ptr off its shard, with interrupts off. @copy gets its
  * header as it was when claimed.
  */
-static enum kheap_verdict kheap_untrack(const void *ptr, struct kheap_hdr *copy)
+static __always_inline enum kheap_verdict kheap_untrack(const void *ptr,
+							struct kheap_hdr *copy)
 {
 	struct kheap_hdr *hdr = kheap_hdr_of(ptr);
 	struct kheap_shard *shard;
@@ -568,17 +570,22 @@ static void kheap_bad_free(const void *ptr, enum kheap_verdict v,
 	       sym);
 }
 
-static void kheap_check_canary(const struct kheap_hdr *copy, const void *ptr)
+static void kheap_overrun(const struct kheap_hdr *copy)
 {
 	char sym[KSYM_SYMBOL_LEN];
 
-	if (likely(get_unaligned((const u64 *)(ptr + copy->size)) ==
-		   kheap_canary(copy->check)))
-		return;
 	atomic_long_inc(&copy->heap->overruns);
 	kheap_sym(sym, copy->caller);
 	pr_err("heap '%s': write past the end of block id %llu (%u bytes) allocated at %s\n",
 	       copy->heap->name, copy->id, copy->size, sym);
+}
+
+static __always_inline void kheap_check_canary(const struct kheap_hdr *copy,
+					       const void *ptr)
+{
+	if (unlikely(get_unaligned((const u64 *)(ptr + copy->size)) !=
+		     kheap_canary(copy->check)))
+		kheap_overrun(copy);
 }
 
 /*
@@ -586,8 +593,8 @@ static void kheap_check_canary(const struct kheap_hdr *copy, const void *ptr)
  * (a class-sized block of this CPU, not KFENCE's); false when kfree() must
  * take it. Interrupts are off.
  */
-static bool kheap_cached(struct kheap_hdr *hdr, void *base,
-			 unsigned long caller)
+static __always_inline bool kheap_cached(struct kheap_hdr *hdr, void *base,
+					 unsigned long caller)
 {
 	if (!(hdr->offset & KHEAP_OFF_CLASS) || !READ_ONCE(kheap_cache_on) ||
 	    hdr->cpu != smp_processor_id() || is_kfence_address(base))

@@ -226,7 +226,22 @@ static __always_inline u32 kheap_check_of(const struct kheap_hdr *hdr,
 long kheap_sum_bytes(const struct kheap *heap);
 long kheap_sum_count(const struct kheap *heap);
 void kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard);
-void kheap_update_peak(struct kheap *heap);
+void __kheap_update_peak(struct kheap *heap);
+
+/*
+ * Raise heap->peak to the sum of the shards' bytes if that is higher. The
+ * sum is at most hw_sum, so while hw_sum <= peak it cannot be higher and
+ * the shards are not read: the common case reads two words that change
+ * only at a new high, not every CPU's busy shard.
+ */
+static __always_inline void kheap_update_peak(struct kheap *heap)
+{
+	long peak = atomic_long_read(&heap->peak);
+
+	/* The peak first, then the bound, as kheap_raise_hw() explains. */
+	if (atomic_long_read(&heap->hw_sum) > peak)
+		__kheap_update_peak(heap);
+}
 void kheap_fill_info(const struct kheap_hdr *hdr,
 		     struct kheap_alloc_info *info);
 void __init kheap_track_init(void);

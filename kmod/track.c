@@ -156,18 +156,11 @@ void kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard)
 	atomic_long_add_return(delta, &heap->hw_sum);
 }
 
-/*
- * Raise heap->peak to the sum of the shards' bytes if that is higher. The
- * sum is at most hw_sum, so while hw_sum <= peak it cannot be higher and
- * the shards are not read: the common case reads two words that change
- * only at a new high, not every CPU's busy shard.
- */
-void kheap_update_peak(struct kheap *heap)
+/* The peak may be below the shards' sum (kheap_update_peak()): raise it. */
+void __kheap_update_peak(struct kheap *heap)
 {
 	long total, old = atomic_long_read(&heap->peak);
 
-	if (atomic_long_read(&heap->hw_sum) <= old)
-		return;
 	total = kheap_sum_bytes(heap);
 	while (total > old &&
 	       !atomic_long_try_cmpxchg(&heap->peak, &old, total))

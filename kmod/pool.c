@@ -47,8 +47,10 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/topology.h>
+#include <kunit/visibility.h>
 
 #include "kheap_internal.h"
+#include "kheap_pool_kunit.h"
 
 /**
  * struct kheap_pool_cell - one entry of a per-CPU ring
@@ -528,6 +530,22 @@ static int kheap_pools_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kheap_pools);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+int kheap_test_pool_show(struct kheap_pool *pool, char *buf, size_t size)
+{
+	struct seq_file m = { .buf = buf, .size = size };
+
+	if (!size)
+		return -EOVERFLOW;
+	kheap_pool_show_one(&m, pool);
+	if (m.count >= size)
+		return -EOVERFLOW;
+	buf[m.count] = '\0';
+	return m.count;
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_pool_show);
+#endif
 
 void kheap_pool_debugfs_init(struct dentry *root)
 {

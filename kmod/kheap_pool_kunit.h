@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kheap pools: hooks for kheap's own KUnit suites, not for clients. Exported
+ * with EXPORT_SYMBOL_IF_KUNIT() into the EXPORTED_FOR_KUNIT_TESTING
+ * namespace, only on kernels with CONFIG_KUNIT; a suite that uses them says
+ * MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING).
+ */
+#ifndef _KHEAP_POOL_KUNIT_H
+#define _KHEAP_POOL_KUNIT_H
+
+#include <linux/types.h>
+
+struct kheap_pool;
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * kheap_test_pool_show() - a pool's record of debugfs kheap/pools, as text
+ * @pool:	the pool
+ * @buf:	where the text goes, NUL-terminated
+ * @size:	bytes at @buf
+ *
+ * The same formatter as the debugfs file (which kernel_read() cannot read:
+ * debugfs files have no read_iter).
+ * Context: process context.
+ * Return: the length of the text, or -EOVERFLOW if @size was too small.
+ */
+int kheap_test_pool_show(struct kheap_pool *pool, char *buf, size_t size);
+#endif
+
+#endif /* _KHEAP_POOL_KUNIT_H */

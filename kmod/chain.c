@@ -16,13 +16,22 @@
 
 #include "kheap_internal.h"
 
-/* Appends one filled ring. Getter (or creator) only. */
+/* The table of rings fits one kmalloc() whatever max_rings is. */
+static_assert(sizeof(struct kheap_chain) +
+		      KHEAP_CHAIN_MAX_RINGS * sizeof(struct kheap_chain_seg) <=
+	      KHEAP_KMALLOC_AREA_MAX);
+
+/*
+ * Appends one filled ring. Getter (or creator) only. A failure is reported
+ * to the caller (NULL or -ENOMEM), so the allocator does not warn.
+ */
 static int kheap_chain_add_ring(struct kheap_chain *chain, gfp_t gfp)
 {
 	unsigned int n = chain->nr_rings, cap = chain->ring_capacity, i;
 	struct kheap_ring *ring;
 	void *objs;
 
+	gfp |= __GFP_NOWARN;
 	/* Aligned, so its producer and consumer fields do not share a line. */
 	ring = kheap_alloc_aligned(chain->heap, kheap_ring_size(cap),
 				   SMP_CACHE_BYTES, gfp);
@@ -46,18 +55,37 @@ static int kheap_chain_add_ring(struct kheap_chain *chain, gfp_t gfp)
 	return 0;
 }
 
+/*
+ * Every allocation of a chain is one kheap_alloc(), which kmalloc() serves:
+ * growth may run in atomic context. So a ring's slots and its objects must
+ * each fit in KHEAP_KMALLOC_AREA_MAX.
+ */
+static bool kheap_chain_shape_ok(size_t obj_size, unsigned int cap,
+				 unsigned int max_rings)
+{
+	size_t objs;
+
+	if (!obj_size || obj_size > KHEAP_KMALLOC_AREA_MAX || !cap ||
+	    !max_rings || max_rings > KHEAP_CHAIN_MAX_RINGS)
+		return false;
+	if (kheap_ring_size(cap) > KHEAP_KMALLOC_AREA_MAX)
+		return false;
+	return !check_mul_overflow(kheap_obj_stride(obj_size), (size_t)cap,
+				   &objs) &&
+	       objs <= KHEAP_KMALLOC_AREA_MAX;
+}
+
 struct kheap_chain *kheap_chain_create(struct kheap *heap, size_t obj_size,
 				       unsigned int ring_capacity,
 				       unsigned int max_rings, gfp_t gfp)
 {
 	unsigned int cap = kheap_ring_round_capacity(ring_capacity);
 	struct kheap_chain *chain;
-	size_t bytes;
 
-	if (!obj_size || !cap || !max_rings ||
-	    check_mul_overflow(kheap_obj_stride(obj_size), (size_t)cap, &bytes))
+	if (!kheap_chain_shape_ok(obj_size, cap, max_rings))
 		return ERR_PTR(-EINVAL);
-	chain = kheap_zalloc(heap, struct_size(chain, segs, max_rings), gfp);
+	chain = kheap_zalloc(heap, struct_size(chain, segs, max_rings),
+			     gfp | __GFP_NOWARN);
 	if (!chain)
 		return ERR_PTR(-ENOMEM);
 	chain->heap = heap;

@@ -130,6 +130,12 @@ static_assert(ARRAY_SIZE(kheap_pool_stat_names) == KHEAP_POOL_NR_STATS);
 static LIST_HEAD(kheap_pools);
 static DEFINE_MUTEX(kheap_pools_lock);
 
+/* The object area's size. */
+static size_t kheap_pool_area_size(const struct kheap_pool *pool)
+{
+	return (size_t)pool->nr_objs * pool->stride;
+}
+
 /* Caller has interrupts (hence preemption) disabled. */
 static inline void kheap_pool_count(struct kheap_pool *pool,
 				    enum kheap_pool_stat stat)
@@ -245,7 +251,7 @@ static unsigned long kheap_pool_offset(const struct kheap_pool *pool,
 {
 	unsigned long off = (unsigned long)obj - (unsigned long)pool->objs;
 
-	if (off >= (unsigned long)pool->nr_objs * pool->stride)
+	if (off >= kheap_pool_area_size(pool))
 		return ULONG_MAX;
 	if (pool->stride_shift ? off & (pool->stride - 1) : off % pool->stride)
 		return ULONG_MAX;
@@ -362,20 +368,47 @@ static int kheap_pool_check_args(const char *name, size_t obj_size,
 {
 	size_t len = name ? strnlen(name, KHEAP_POOL_NAME_MAX + 1) : 0;
 
-	if (!len || len > KHEAP_POOL_NAME_MAX || !obj_size || !objs_per_cpu)
+	if (!len || len > KHEAP_POOL_NAME_MAX || !obj_size ||
+	    obj_size > KHEAP_POOL_AREA_MAX || !objs_per_cpu)
 		return -EINVAL;
 	if (check_mul_overflow(objs_per_cpu, num_possible_cpus(), nr_objs) ||
 	    *nr_objs > KHEAP_POOL_MAX_OBJS)
 		return -EINVAL;
-	if (kheap_obj_stride(obj_size) > SIZE_MAX / *nr_objs)
+	if (kheap_obj_stride(obj_size) > KHEAP_POOL_AREA_MAX / *nr_objs)
 		return -EINVAL;
 	return 0;
+}
+
+/*
+ * An area of a pool: from @heap when one kmalloc() serves it, else from
+ * kvmalloc() (create and destroy run in process context; get and put only
+ * read and write the memory, which any context may). Cache-line aligned
+ * either way (vmalloc() is page aligned). A failure is reported to the
+ * caller as -ENOMEM, so no allocator warns about it.
+ */
+static void *kheap_pool_area_alloc(struct kheap *heap, size_t size, int node,
+				   gfp_t gfp)
+{
+	gfp |= __GFP_NOWARN;
+	if (size <= KHEAP_KMALLOC_AREA_MAX)
+		return kheap_alloc_aligned(heap, size, SMP_CACHE_BYTES, gfp);
+	return kvmalloc_node(size, gfp, node);
+}
+
+/* Frees what kheap_pool_area_alloc() gave for @size bytes; NULL is fine. */
+static void kheap_pool_area_free(const void *area, size_t size)
+{
+	if (size <= KHEAP_KMALLOC_AREA_MAX)
+		kheap_free(area);
+	else
+		kvfree(area);
 }
 
 static int kheap_pool_alloc_slots(struct kheap_pool *pool, gfp_t gfp)
 {
 	int cpu;
 
+	gfp |= __GFP_NOWARN; /* failures are reported as -ENOMEM */
 	pool->slots = kcalloc(nr_cpu_ids, sizeof(*pool->slots), gfp);
 	if (!pool->slots)
 		return -ENOMEM;
@@ -418,12 +451,13 @@ struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
 {
 	struct kheap_pool *pool;
 	unsigned int nr_objs;
+	size_t area;
 	int err;
 
 	err = kheap_pool_check_args(name, obj_size, objs_per_cpu, &nr_objs);
 	if (err)
 		return ERR_PTR(err);
-	pool = kzalloc(sizeof(*pool), gfp);
+	pool = kzalloc(sizeof(*pool), gfp | __GFP_NOWARN);
 	if (!pool)
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&pool->node);
@@ -437,10 +471,12 @@ struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
 	pool->capacity = roundup_pow_of_two(nr_objs);
 
 	err = -ENOMEM;
-	pool->stats = alloc_percpu_gfp(struct kheap_pool_stats, gfp);
+	pool->stats =
+		alloc_percpu_gfp(struct kheap_pool_stats, gfp | __GFP_NOWARN);
 	if (!pool->stats)
 		goto err_destroy;
-	pool->objs = kheap_alloc(pool->heap, nr_objs * pool->stride, gfp);
+	area = kheap_pool_area_size(pool);
+	pool->objs = kheap_pool_area_alloc(pool->heap, area, NUMA_NO_NODE, gfp);
 	if (!pool->objs)
 		goto err_destroy;
 	err = kheap_pool_alloc_slots(pool, gfp);
@@ -488,7 +524,7 @@ void kheap_pool_destroy(struct kheap_pool *pool)
 			       pool->nr_objs);
 	}
 	kheap_pool_free_slots(pool);
-	kheap_free(pool->objs);
+	kheap_pool_area_free(pool->objs, kheap_pool_area_size(pool));
 	free_percpu(pool->stats);
 	kfree(pool);
 }

@@ -50,7 +50,8 @@ struct kheap_ring *kheap_ring_create(unsigned int capacity, gfp_t gfp)
 	capacity = kheap_ring_round_capacity(capacity);
 	if (!capacity)
 		return ERR_PTR(-EINVAL);
-	ring = kvmalloc(kheap_ring_size(capacity), gfp);
+	/* A failure is reported to the caller: no allocation warning. */
+	ring = kvmalloc(kheap_ring_size(capacity), gfp | __GFP_NOWARN);
 	if (!ring)
 		return ERR_PTR(-ENOMEM);
 	kheap_ring_init(ring, capacity);

@@ -16,6 +16,8 @@
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
+#include <linux/log2.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -414,7 +416,62 @@ static void chain_test_bad_args(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, chain_err(8, 1, 1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, chain_err(8, 1048577, 1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, chain_err(8, 4, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, chain_err(SIZE_MAX, 4, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, chain_err(8, 4, KHEAP_CHAIN_MAX_RINGS + 1),
+			-EINVAL);
 	kheap_chain_destroy(NULL);
+}
+
+struct chain_shape_case {
+	size_t obj_size;
+	unsigned int cap;
+	unsigned int max_rings;
+	int want; /* 0: created, or a -errno */
+};
+
+/*
+ * Shapes at the edges of what one kmalloc() serves (4 MiB on x86-64 with
+ * 4 KiB pages): each is created or refused with -EINVAL, and quietly (the
+ * harness boots with panic_on_warn=1 and fails on any allocation warning).
+ */
+static const struct chain_shape_case chain_shape_cases[] = {
+	{ 8, BIT(19), 1, -EINVAL }, /* slots: 4 MiB and the header */
+	{ 8, BIT(20), 1, -EINVAL },
+	{ 8, BIT(18), 1, 0 }, /* 2 MiB of slots, 2 MiB of objects */
+	{ 16, BIT(18), 1, -EINVAL }, /* 4 MiB of objects */
+	{ SZ_2M, 2, 1, -EINVAL },
+	{ SZ_1M, 2, 1, 0 },
+	{ 8, 2, BIT(20), -EINVAL }, /* a table of 2^20 rings */
+	{ 8, 2, UINT_MAX, -EINVAL },
+	{ 8, 2, KHEAP_CHAIN_MAX_RINGS, 0 },
+};
+
+static void chain_shape_desc(const struct chain_shape_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%zu B x %u, %u rings",
+		 c->obj_size, c->cap, c->max_rings);
+}
+
+KUNIT_ARRAY_PARAM(chain_shape, chain_shape_cases, chain_shape_desc);
+
+static void chain_test_shapes(struct kunit *test)
+{
+	const struct chain_shape_case *c = test->param_value;
+	struct kheap_chain *chain;
+	void *obj;
+
+	chain = kheap_chain_create(NULL, c->obj_size, c->cap, c->max_rings,
+				   GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, PTR_ERR_OR_ZERO(chain), c->want);
+	if (c->want)
+		return;
+	obj = kheap_chain_get(chain, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, obj);
+	if (obj) {
+		memset(obj, 0x6b, c->obj_size);
+		KUNIT_EXPECT_TRUE(test, kheap_chain_put(chain, obj));
+	}
+	kheap_chain_destroy(chain);
 }
 
 static void chain_test_growth_to_max(struct kunit *test)
@@ -542,6 +599,7 @@ static void chain_test_destroy_with_objects_out(struct kunit *test)
 
 static struct kunit_case kheap_chain_cases[] = {
 	KUNIT_CASE(chain_test_bad_args),
+	KUNIT_CASE_PARAM(chain_test_shapes, chain_shape_gen_params),
 	KUNIT_CASE(chain_test_growth_to_max),
 	KUNIT_CASE(chain_test_put_foreign_refused),
 	KUNIT_CASE(chain_test_grows_atomic),
@@ -619,8 +677,10 @@ static long pool_err(const char *name, size_t obj_size, unsigned int per_cpu)
 	return PTR_ERR(pool);
 }
 
+/* Refused up front, on any number of CPUs (one included). */
 static void pool_test_bad_args(struct kunit *test)
 {
+	unsigned int too_many = KHEAP_POOL_MAX_OBJS / num_possible_cpus() + 1;
 	char long_name[KHEAP_POOL_NAME_MAX + 2];
 
 	memset(long_name, 'x', sizeof(long_name) - 1);
@@ -630,8 +690,49 @@ static void pool_test_bad_args(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pool_err(NULL, 8, 4), -EINVAL);
 	KUNIT_EXPECT_EQ(test, pool_err("", 8, 4), -EINVAL);
 	KUNIT_EXPECT_EQ(test, pool_err(long_name, 8, 4), -EINVAL);
-	KUNIT_EXPECT_EQ(test, pool_err("p", 8, KHEAP_POOL_MAX_OBJS), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err("p", 8, too_many), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err("p", 8, UINT_MAX), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err("p", SIZE_MAX, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err("p", KHEAP_POOL_AREA_MAX + 1, 1),
+			-EINVAL);
+	/* An object area over KHEAP_POOL_AREA_MAX. */
+	KUNIT_EXPECT_EQ(test, pool_err("p", KHEAP_POOL_AREA_MAX / 2, 3),
+			-EINVAL);
 	kheap_pool_destroy(NULL);
+}
+
+/*
+ * 4 KiB objects, 256 per CPU: on 4 CPUs a 4 MiB object area, more than one
+ * kmalloc() serves; it comes from kvmalloc() and works like any other.
+ */
+static void pool_test_large_area(struct kunit *test)
+{
+	struct kheap_pool *pool = pool_new(test, NULL, SZ_4K, 256);
+	void **objs;
+
+	objs = kunit_kcalloc(test, kheap_pool_nr_objs(pool), sizeof(void *),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	pool_drain(test, pool, SZ_4K, objs);
+	pool_put_all(pool, objs);
+	kheap_pool_destroy(pool);
+}
+
+/* KHEAP_POOL_MAX_OBJS objects (of one byte) can be had. */
+static void pool_test_max_objs(struct kunit *test)
+{
+	unsigned int per_cpu = KHEAP_POOL_MAX_OBJS / num_possible_cpus();
+	struct kheap_pool *pool = pool_new(test, NULL, 1, per_cpu);
+	void *obj;
+
+	if (is_power_of_2(num_possible_cpus()))
+		KUNIT_EXPECT_EQ(test, kheap_pool_nr_objs(pool),
+				KHEAP_POOL_MAX_OBJS);
+	obj = kheap_pool_get(pool);
+	KUNIT_EXPECT_NOT_NULL(test, obj);
+	kheap_pool_put(pool, obj);
+	kheap_pool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, pool_err("p", 1, per_cpu + 1), -EINVAL);
 }
 
 static void pool_test_single_get_put(struct kunit *test)
@@ -950,6 +1051,8 @@ static void pool_test_smp_stress(struct kunit *test)
 
 static struct kunit_case kheap_pool_cases[] = {
 	KUNIT_CASE(pool_test_bad_args),
+	KUNIT_CASE(pool_test_large_area),
+	KUNIT_CASE(pool_test_max_objs),
 	KUNIT_CASE(pool_test_single_get_put),
 	KUNIT_CASE(pool_test_exhaustion),
 	KUNIT_CASE(pool_test_foreign_put),

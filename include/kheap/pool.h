@@ -60,13 +60,25 @@
 #include <linux/gfp.h>
 #include <linux/compiler.h>
 #include <linux/kernel.h>
+#include <linux/limits.h>
+#include <linux/slab.h>
 #include <asm/barrier.h>
+#include <asm/page.h>
 
 struct kheap;
 
 /* Smallest and largest ring capacity, after rounding up to a power of two. */
 #define KHEAP_RING_MIN_CAPACITY 2U
 #define KHEAP_RING_MAX_CAPACITY BIT(20)
+
+/*
+ * The largest area a chain or a pool takes from its heap with one
+ * kheap_alloc(): what one kmalloc() serves (KMALLOC_MAX_SIZE, 4 MiB on
+ * x86-64 with 4 KiB pages) less a page for kheap's header, alignment padding
+ * and canary. A chain's areas must fit (its growth may run in atomic context,
+ * where only kmalloc() serves); a pool's larger areas come from kvmalloc().
+ */
+#define KHEAP_KMALLOC_AREA_MAX (KMALLOC_MAX_SIZE - PAGE_SIZE)
 
 /**
  * struct kheap_ring - bounded SPSC ring of non-NULL pointers
@@ -212,8 +224,11 @@ static inline unsigned int kheap_ring_capacity(const struct kheap_ring *ring)
  * kheap_ring_create() - allocate an empty ring
  * @capacity:	entries wanted, 2..KHEAP_RING_MAX_CAPACITY; rounded up to a
  *		power of two
- * @gfp:	for the allocation (kvmalloc())
+ * @gfp:	for the allocation (kvmalloc(), with __GFP_NOWARN: a failure is
+ *		reported as -ENOMEM, not on the console)
  *
+ * A ring above KHEAP_KMALLOC_AREA_MAX bytes (8 bytes an entry) needs a @gfp
+ * that may sleep (vmalloc()); without one its creation fails with -ENOMEM.
  * Context: process context if @gfp may sleep, else any context where
  * kmalloc() is allowed (on PREEMPT_RT not hardirq, see the top of this file).
  * Return: the ring; ERR_PTR(-EINVAL) if @capacity is out of range (1 is);
@@ -271,6 +286,9 @@ void kheap_ring_init(struct kheap_ring *ring, unsigned int capacity);
 void kheap_ring_test_set_index(struct kheap_ring *ring, u32 index);
 #endif
 
+/* Most rings one chain may have (max_rings). */
+#define KHEAP_CHAIN_MAX_RINGS 4096U
+
 /**
  * struct kheap_chain_seg - one ring of a chain and the objects it was filled with
  * @ring:	the ring, allocated from the chain's heap
@@ -312,12 +330,18 @@ struct kheap_chain {
  * @obj_size:	bytes per object, not 0
  * @ring_capacity: objects per ring, rounded up to a power of two as for
  *		kheap_ring_create() (2..KHEAP_RING_MAX_CAPACITY)
- * @max_rings:	most rings the chain grows to, not 0
- * @gfp:	for the allocations
+ * @max_rings:	most rings the chain grows to, 1..KHEAP_CHAIN_MAX_RINGS
+ * @gfp:	for the allocations (__GFP_NOWARN is added: a failure is
+ *		reported as -ENOMEM, not on the console)
  *
+ * Every allocation of a chain is one kheap_alloc(), so each ring's slots
+ * (8 bytes an entry) and each ring's objects (@ring_capacity times the
+ * stride) must fit in KHEAP_KMALLOC_AREA_MAX; a larger shape is refused with
+ * -EINVAL (on x86-64 with 4 KiB pages a ring holds at most 2^18 entries).
  * Context: process context if @gfp may sleep, else any context where
  * kmalloc() is allowed (on PREEMPT_RT not hardirq, see the top of this file).
- * Return: the chain; ERR_PTR(-EINVAL) for a bad argument; ERR_PTR(-ENOMEM).
+ * Return: the chain; ERR_PTR(-EINVAL) for a bad argument or a shape too
+ * large; ERR_PTR(-ENOMEM).
  */
 struct kheap_chain *kheap_chain_create(struct kheap *heap, size_t obj_size,
 				       unsigned int ring_capacity,
@@ -332,7 +356,8 @@ struct kheap_chain *kheap_chain_create(struct kheap *heap, size_t obj_size,
  * chain has fewer than max_rings, appends a new ring filled with
  * ring_capacity fresh objects, allocated with @gfp: growth is tried with any
  * @gfp, so GFP_ATOMIC or GFP_NOWAIT grow the chain too (without sleeping)
- * and may fail where GFP_KERNEL would not. Objects are not zeroed.
+ * and may fail where GFP_KERNEL would not; a failure is quiet (__GFP_NOWARN
+ * is added). Objects are not zeroed.
  * Context: the chain's one getter (see the locking rules at the top of
  * this file); sleeps only if @gfp allows. Growth allocates: on PREEMPT_RT
  * not from hardirq context, nor with interrupts or preemption off.
@@ -399,8 +424,13 @@ enum kheap_pool_stat {
 
 /* Longest pool name, not counting the terminating NUL. */
 #define KHEAP_POOL_NAME_MAX 63
-/* Most objects one pool may hold. */
-#define KHEAP_POOL_MAX_OBJS BIT(24)
+/*
+ * Most objects one pool may hold: each CPU's ring holds them all, and a
+ * ring holds at most KHEAP_RING_MAX_CAPACITY.
+ */
+#define KHEAP_POOL_MAX_OBJS KHEAP_RING_MAX_CAPACITY
+/* Largest object area of a pool (kvmalloc()'s limit). */
+#define KHEAP_POOL_AREA_MAX ((size_t)INT_MAX)
 
 struct kheap_pool;
 
@@ -412,13 +442,17 @@ struct kheap_pool;
  * @objs_per_cpu: objects put on each possible CPU's ring, not 0; the pool
  *		holds objs_per_cpu * num_possible_cpus() objects, at most
  *		KHEAP_POOL_MAX_OBJS
- * @gfp:	for the allocations (the object area with kheap_alloc(), the
- *		rings and counters with the slab)
+ * @gfp:	for the allocations, a GFP_KERNEL-compatible mask (__GFP_NOWARN
+ *		is added: a failure is reported as -ENOMEM, not on the
+ *		console)
  *
  * Each CPU's ring has room for every object of the pool (the count rounded
- * up to a power of two), so a put never fails for want of room.
+ * up to a power of two), so a put never fails for want of room. The object
+ * area (objects times the stride) may be up to KHEAP_POOL_AREA_MAX bytes:
+ * up to KHEAP_KMALLOC_AREA_MAX it comes from @heap, beyond from kvmalloc().
  * Context: process context (takes a mutex).
- * Return: the pool; ERR_PTR(-EINVAL) for a bad argument; ERR_PTR(-ENOMEM).
+ * Return: the pool; ERR_PTR(-EINVAL) for a bad argument or a shape too
+ * large; ERR_PTR(-ENOMEM).
  */
 struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
 				     size_t obj_size, unsigned int objs_per_cpu,

@@ -97,9 +97,15 @@ struct kheap_pool_stats {
  *		division
  * @nr_objs:	objects in the pool
  * @capacity:	of each per-CPU ring: roundup_pow_of_two(@nr_objs)
- * @objs:	the object area, @nr_objs * @stride bytes from @heap
+ * @objs:	the object area, @nr_objs * @stride bytes
  * @slots:	per-CPU rings, indexed by CPU number (nr_cpu_ids entries)
  * @stats:	per-CPU counters
+ * @heap_bytes:	bytes the pool holds from @heap (this struct included)
+ * @other_bytes: bytes it holds from elsewhere: areas above
+ *		KHEAP_KMALLOC_AREA_MAX (kvmalloc()) and the per-CPU counters
+ *
+ * This struct, the ring table, each ring and the object area come from
+ * @heap (kheap_pool_area_alloc()); see kheap_pool_bytes() in pool.h.
  */
 struct kheap_pool {
 	struct list_head node;
@@ -113,6 +119,8 @@ struct kheap_pool {
 	void *objs;
 	struct kheap_pool_slot **slots;
 	struct kheap_pool_stats __percpu *stats;
+	size_t heap_bytes;
+	size_t other_bytes;
 };
 
 static const char *const kheap_pool_stat_names[] = {
@@ -311,6 +319,12 @@ unsigned int kheap_pool_nr_objs(const struct kheap_pool *pool)
 }
 EXPORT_SYMBOL_GPL(kheap_pool_nr_objs);
 
+size_t kheap_pool_bytes(const struct kheap_pool *pool)
+{
+	return pool->heap_bytes;
+}
+EXPORT_SYMBOL_GPL(kheap_pool_bytes);
+
 /*
  * One CPU's counter. A get counts either a local hit or a remote steal, so
  * the number of gets is their sum: one increment less on the get path.
@@ -380,19 +394,29 @@ static int kheap_pool_check_args(const char *name, size_t obj_size,
 }
 
 /*
- * An area of a pool: from @heap when one kmalloc() serves it, else from
+ * An area of a pool: from its heap when one kmalloc() serves it, else from
  * kvmalloc() (create and destroy run in process context; get and put only
  * read and write the memory, which any context may). Cache-line aligned
- * either way (vmalloc() is page aligned). A failure is reported to the
- * caller as -ENOMEM, so no allocator warns about it.
+ * either way (vmalloc() is page aligned), and counted in the pool's bytes.
+ * A failure is reported to the caller as -ENOMEM, so no allocator warns.
  */
-static void *kheap_pool_area_alloc(struct kheap *heap, size_t size, int node,
-				   gfp_t gfp)
+static void *kheap_pool_area_alloc(struct kheap_pool *pool, size_t size,
+				   int node, gfp_t gfp)
 {
+	void *area;
+
 	gfp |= __GFP_NOWARN;
-	if (size <= KHEAP_KMALLOC_AREA_MAX)
-		return kheap_alloc_aligned(heap, size, SMP_CACHE_BYTES, gfp);
-	return kvmalloc_node(size, gfp, node);
+	if (size <= KHEAP_KMALLOC_AREA_MAX) {
+		area = kheap_alloc_aligned(pool->heap, size, SMP_CACHE_BYTES,
+					   gfp);
+		if (area)
+			pool->heap_bytes += size;
+		return area;
+	}
+	area = kvmalloc_node(size, gfp, node);
+	if (area)
+		pool->other_bytes += size;
+	return area;
 }
 
 /* Frees what kheap_pool_area_alloc() gave for @size bytes; NULL is fine. */
@@ -404,22 +428,33 @@ static void kheap_pool_area_free(const void *area, size_t size)
 		kvfree(area);
 }
 
+/* The bytes of one CPU's ring. */
+static size_t kheap_pool_slot_size(const struct kheap_pool *pool)
+{
+	struct kheap_pool_slot *slot;
+
+	return struct_size(slot, cells, pool->capacity);
+}
+
+/* The ring table and a ring per possible CPU, on the CPU's node. */
 static int kheap_pool_alloc_slots(struct kheap_pool *pool, gfp_t gfp)
 {
+	size_t table = nr_cpu_ids * sizeof(*pool->slots);
+	size_t size = kheap_pool_slot_size(pool);
 	int cpu;
 
-	gfp |= __GFP_NOWARN; /* failures are reported as -ENOMEM */
-	pool->slots = kcalloc(nr_cpu_ids, sizeof(*pool->slots), gfp);
+	pool->slots = kheap_zalloc(pool->heap, table, gfp | __GFP_NOWARN);
 	if (!pool->slots)
 		return -ENOMEM;
+	pool->heap_bytes += table;
 	for_each_possible_cpu(cpu) {
 		struct kheap_pool_slot *slot;
 
-		slot = kvzalloc_node(struct_size(slot, cells, pool->capacity),
-				     gfp, cpu_to_node(cpu));
+		slot = kheap_pool_area_alloc(pool, size, cpu_to_node(cpu), gfp);
 		if (!slot)
 			return -ENOMEM;
 		/* Every cell's seq is 0 == head: not published (index + 1). */
+		memset(slot, 0, size);
 		slot->mask = pool->capacity - 1;
 		pool->slots[cpu] = slot;
 	}
@@ -457,12 +492,14 @@ struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
 	err = kheap_pool_check_args(name, obj_size, objs_per_cpu, &nr_objs);
 	if (err)
 		return ERR_PTR(err);
-	pool = kzalloc(sizeof(*pool), gfp | __GFP_NOWARN);
+	heap = heap ?: kheap_default();
+	pool = kheap_zalloc(heap, sizeof(*pool), gfp | __GFP_NOWARN);
 	if (!pool)
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&pool->node);
 	strscpy(pool->name, name, sizeof(pool->name));
-	pool->heap = heap ?: kheap_default();
+	pool->heap = heap;
+	pool->heap_bytes = sizeof(*pool);
 	pool->obj_size = obj_size;
 	pool->stride = kheap_obj_stride(obj_size);
 	if (is_power_of_2(pool->stride))
@@ -475,8 +512,9 @@ struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
 		alloc_percpu_gfp(struct kheap_pool_stats, gfp | __GFP_NOWARN);
 	if (!pool->stats)
 		goto err_destroy;
+	pool->other_bytes += num_possible_cpus() * sizeof(*pool->stats);
 	area = kheap_pool_area_size(pool);
-	pool->objs = kheap_pool_area_alloc(pool->heap, area, NUMA_NO_NODE, gfp);
+	pool->objs = kheap_pool_area_alloc(pool, area, NUMA_NO_NODE, gfp);
 	if (!pool->objs)
 		goto err_destroy;
 	err = kheap_pool_alloc_slots(pool, gfp);
@@ -497,13 +535,14 @@ EXPORT_SYMBOL_GPL(kheap_pool_create);
 
 static void kheap_pool_free_slots(struct kheap_pool *pool)
 {
+	size_t size = kheap_pool_slot_size(pool);
 	int cpu;
 
 	if (!pool->slots)
 		return;
 	for_each_possible_cpu(cpu)
-		kvfree(pool->slots[cpu]);
-	kfree(pool->slots);
+		kheap_pool_area_free(pool->slots[cpu], size);
+	kheap_free(pool->slots);
 }
 
 void kheap_pool_destroy(struct kheap_pool *pool)
@@ -526,7 +565,7 @@ void kheap_pool_destroy(struct kheap_pool *pool)
 	kheap_pool_free_slots(pool);
 	kheap_pool_area_free(pool->objs, kheap_pool_area_size(pool));
 	free_percpu(pool->stats);
-	kfree(pool);
+	kheap_free(pool);
 }
 EXPORT_SYMBOL_GPL(kheap_pool_destroy);
 
@@ -536,8 +575,10 @@ static void kheap_pool_show_one(struct seq_file *m, struct kheap_pool *pool)
 
 	seq_printf(m, "pool %s heap %s obj_size %zu stride %zu", pool->name,
 		   kheap_name(pool->heap), pool->obj_size, pool->stride);
-	seq_printf(m, " objs %u ring_capacity %u free %u\n", pool->nr_objs,
+	seq_printf(m, " objs %u ring_capacity %u free %u", pool->nr_objs,
 		   pool->capacity, kheap_pool_nr_free(pool));
+	seq_printf(m, " heap_bytes %zu other_bytes %zu\n", pool->heap_bytes,
+		   pool->other_bytes);
 	for_each_possible_cpu(cpu) {
 		const struct kheap_pool_stats *st =
 			per_cpu_ptr(pool->stats, cpu);
@@ -555,9 +596,10 @@ static int kheap_pools_show(struct seq_file *m, void *v)
 {
 	struct kheap_pool *pool;
 
-	seq_puts(m, "# kheap pools v1\n");
+	seq_puts(m, "# kheap pools v2\n");
 	seq_puts(m, "# pool NAME heap HEAP obj_size N stride N");
-	seq_puts(m, " objs N ring_capacity N free N\n");
+	seq_puts(m,
+		 " objs N ring_capacity N free N heap_bytes N other_bytes N\n");
 	seq_puts(m, "#   cpu N then a NAME VALUE pair per counter\n");
 	mutex_lock(&kheap_pools_lock);
 	list_for_each_entry(pool, &kheap_pools, node)

@@ -446,10 +446,13 @@ static void fault_test_pool_create(struct kunit *test)
 		nr = kheap_pool_nr_objs(pool);
 		fault_check(f, nr == per_cpu * num_possible_cpus(), step,
 			    "kheap_pool_nr_objs");
-		/* The object area is the one block the pool takes from @heap. */
-		fault_check(f, kheap_count(heap) == 1, step, "pool: count");
+		/* Its descriptor, ring table, object area and rings. */
+		fault_check(f, kheap_count(heap) == 3 + num_possible_cpus(),
+			    step, "pool: count");
 		area = nr * kheap_obj_stride(obj_size);
-		fault_check(f, kheap_bytes(heap) == area, step, "pool: bytes");
+		fault_check(f, kheap_bytes(heap) == kheap_pool_bytes(pool),
+			    step, "pool: bytes");
+		fault_check(f, kheap_bytes(heap) > area, step, "pool: area");
 		obj = kheap_pool_get(pool);
 		fault_check(f, obj, step, "kheap_pool_get() of a new pool");
 		if (obj) {

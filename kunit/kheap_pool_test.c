@@ -24,6 +24,8 @@
 
 #include <kheap/kheap.h>
 
+#include "../kmod/kheap_pool_kunit.h"
+
 #define STRESS_MS 1500
 
 /*
@@ -742,8 +744,9 @@ static void pool_test_single_get_put(struct kunit *test)
 	unsigned int nr = kheap_pool_nr_objs(pool);
 	void *obj, *again;
 
-	/* The object area is accounted to the heap. */
-	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), nr * kheap_obj_stride(100));
+	/* The pool's memory is accounted to the heap. */
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), kheap_pool_bytes(pool));
+	KUNIT_EXPECT_GE(test, kheap_bytes(heap), nr * kheap_obj_stride(100));
 	obj = kheap_pool_get(pool);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
 	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)obj, sizeof(void *)));
@@ -821,6 +824,49 @@ static void pool_test_foreign_put(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS),
 			(u64)nr);
 	kheap_pool_destroy(pool);
+}
+
+/* A pool's record in debugfs kheap/pools, through the KUnit hook. */
+static char *pool_show(struct kunit *test, struct kheap_pool *pool)
+{
+	char *buf = kunit_kzalloc(test, SZ_4K, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_GT(test, kheap_test_pool_show(pool, buf, SZ_4K), 0);
+	return buf;
+}
+
+/*
+ * Every byte of a pool (rings and ring table, descriptor, objects) is in its
+ * heap, as pool.h's formula says, and debugfs shows it.
+ */
+static void pool_test_accounting(struct kunit *test)
+{
+	struct kheap *heap = test_heap(test);
+	struct kheap_pool *pool = pool_new(test, heap, 40, 3);
+	unsigned int nr = kheap_pool_nr_objs(pool), cpus = num_possible_cpus();
+	size_t rings = cpus * 16 * ((size_t)roundup_pow_of_two(nr) + 1);
+	size_t area = nr * kheap_obj_stride(40);
+	size_t table = nr_cpu_ids * sizeof(void *);
+	char want[48];
+	void *obj;
+
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), kheap_pool_bytes(pool));
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 3UL + cpus);
+	/* The descriptor is what is left: a few hundred bytes. */
+	KUNIT_EXPECT_GT(test, kheap_bytes(heap), rings + area + table);
+	KUNIT_EXPECT_LT(test, kheap_bytes(heap), rings + area + table + 1024);
+	snprintf(want, sizeof(want), " heap_bytes %zu ", kheap_bytes(heap));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(pool_show(test, pool), want));
+	/* Gets and puts allocate nothing. */
+	obj = kheap_pool_get(pool);
+	KUNIT_EXPECT_NOT_NULL(test, obj);
+	kheap_pool_put(pool, obj);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), kheap_pool_bytes(pool));
+	kheap_pool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0UL);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0UL);
+	kheap_destroy(heap);
 }
 
 /*
@@ -1050,9 +1096,12 @@ static void pool_test_smp_stress(struct kunit *test)
 }
 
 static struct kunit_case kheap_pool_cases[] = {
+	/* What create accepts and what a pool takes from its heap. */
 	KUNIT_CASE(pool_test_bad_args),
+	KUNIT_CASE(pool_test_accounting),
 	KUNIT_CASE(pool_test_large_area),
 	KUNIT_CASE(pool_test_max_objs),
+	/* Gets and puts. */
 	KUNIT_CASE(pool_test_single_get_put),
 	KUNIT_CASE(pool_test_exhaustion),
 	KUNIT_CASE(pool_test_foreign_put),
@@ -1068,5 +1117,6 @@ static struct kunit_suite kheap_pool_suite = {
 
 kunit_test_suites(&kheap_ring_suite, &kheap_chain_suite, &kheap_pool_suite);
 
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests for kheap rings, chains and pools");
 MODULE_LICENSE("GPL");

@@ -437,7 +437,8 @@ struct kheap_pool;
 /**
  * kheap_pool_create() - a pool with objs_per_cpu objects per possible CPU
  * @name:	for reports and debugfs, 1..KHEAP_POOL_NAME_MAX characters
- * @heap:	where the object area is accounted; NULL for the default heap
+ * @heap:	where its memory is accounted (kheap_pool_bytes()); NULL for
+ *		the default heap
  * @obj_size:	bytes per object, not 0
  * @objs_per_cpu: objects put on each possible CPU's ring, not 0; the pool
  *		holds objs_per_cpu * num_possible_cpus() objects, at most
@@ -504,6 +505,30 @@ void kheap_pool_destroy(struct kheap_pool *pool);
  * Return: objs_per_cpu * num_possible_cpus() as at create.
  */
 unsigned int kheap_pool_nr_objs(const struct kheap_pool *pool);
+
+/**
+ * kheap_pool_bytes() - the bytes a pool holds from its heap
+ * @pool:	the pool
+ *
+ * What the pool adds to kheap_bytes() of its heap, from create to destroy.
+ * A pool of N = objs_per_cpu * num_possible_cpus() objects takes, each part
+ * as one kheap_alloc() (so kheap_count() grows by 3 + num_possible_cpus()):
+ *
+ *  - its descriptor, a few hundred bytes;
+ *  - a ring table, nr_cpu_ids * sizeof(void *) bytes;
+ *  - a ring per possible CPU, 16 * (roundup_pow_of_two(N) + 1) bytes: each
+ *    ring holds every object, so the rings take about
+ *    CPUs^2 * objs_per_cpu * 16 bytes in all (4 CPUs x 256 objects per CPU:
+ *    4 rings of 16 KiB);
+ *  - the object area, N * kheap_obj_stride(obj_size) bytes.
+ *
+ * A part larger than KHEAP_KMALLOC_AREA_MAX comes from kvmalloc() instead
+ * and is not in the heap, nor are the per-CPU counters (alloc_percpu()):
+ * debugfs kheap/pools shows those as other_bytes.
+ * Context: any.
+ * Return: the bytes.
+ */
+size_t kheap_pool_bytes(const struct kheap_pool *pool);
 
 /**
  * kheap_pool_stat() - one statistics counter summed over the CPUs

@@ -22,22 +22,27 @@ static_assert(sizeof(struct kheap_chain) +
 	      KHEAP_KMALLOC_AREA_MAX);
 
 /*
+ * The chain keeps no pointer to its heap: it is one of the heap's blocks,
+ * so kheap_of() finds the heap, and still does once kheap_destroy() has
+ * re-parented the chain's blocks to the default heap.
+ *
  * Appends one filled ring. Getter (or creator) only. A failure is reported
  * to the caller (NULL or -ENOMEM), so the allocator does not warn.
  */
 static int kheap_chain_add_ring(struct kheap_chain *chain, gfp_t gfp)
 {
 	unsigned int n = chain->nr_rings, cap = chain->ring_capacity, i;
+	struct kheap *heap = kheap_chain_heap(chain);
 	struct kheap_ring *ring;
 	void *objs;
 
 	gfp |= __GFP_NOWARN;
 	/* Aligned, so its producer and consumer fields do not share a line. */
-	ring = kheap_alloc_aligned(chain->heap, kheap_ring_size(cap),
-				   SMP_CACHE_BYTES, gfp);
+	ring = kheap_alloc_aligned(heap, kheap_ring_size(cap), SMP_CACHE_BYTES,
+				   gfp);
 	if (!ring)
 		return -ENOMEM;
-	objs = kheap_alloc(chain->heap, cap * chain->stride, gfp);
+	objs = kheap_alloc(heap, cap * chain->stride, gfp);
 	if (!objs) {
 		kheap_free(ring);
 		return -ENOMEM;
@@ -88,7 +93,6 @@ struct kheap_chain *kheap_chain_create(struct kheap *heap, size_t obj_size,
 			     gfp | __GFP_NOWARN);
 	if (!chain)
 		return ERR_PTR(-ENOMEM);
-	chain->heap = heap;
 	chain->obj_size = obj_size;
 	chain->stride = kheap_obj_stride(obj_size);
 	chain->ring_capacity = cap;
@@ -154,6 +158,13 @@ bool kheap_chain_put(struct kheap_chain *chain, void *obj)
 	return false;
 }
 EXPORT_SYMBOL_GPL(kheap_chain_put);
+
+struct kheap *kheap_chain_heap(const struct kheap_chain *chain)
+{
+	/* Never NULL: the chain is a live block (the fallback is a guard). */
+	return kheap_of(chain) ?: kheap_default();
+}
+EXPORT_SYMBOL_GPL(kheap_chain_heap);
 
 unsigned int kheap_chain_nr_rings(const struct kheap_chain *chain)
 {

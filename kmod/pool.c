@@ -89,7 +89,6 @@ struct kheap_pool_stats {
  * struct kheap_pool - a pool of fixed-size objects on per-CPU rings
  * @node:	in kheap_pools, under kheap_pools_lock (for debugfs)
  * @name:	for reports and debugfs
- * @heap:	where the object area is accounted
  * @obj_size:	object size asked for
  * @stride:	distance between objects, kheap_obj_stride(@obj_size)
  * @stride_shift: log2(@stride) when @stride is a power of two, else 0: the
@@ -100,17 +99,19 @@ struct kheap_pool_stats {
  * @objs:	the object area, @nr_objs * @stride bytes
  * @slots:	per-CPU rings, indexed by CPU number (nr_cpu_ids entries)
  * @stats:	per-CPU counters
- * @heap_bytes:	bytes the pool holds from @heap (this struct included)
+ * @heap_bytes:	bytes the pool holds from its heap (this struct included)
  * @other_bytes: bytes it holds from elsewhere: areas above
  *		KHEAP_KMALLOC_AREA_MAX (kvmalloc()) and the per-CPU counters
  *
- * This struct, the ring table, each ring and the object area come from
- * @heap (kheap_pool_area_alloc()); see kheap_pool_bytes() in pool.h.
+ * This struct, the ring table, each ring and the object area come from the
+ * pool's heap (kheap_pool_area_alloc()); see kheap_pool_bytes() in pool.h.
+ * The pool keeps no pointer to its heap: this struct is one of the heap's
+ * blocks, so kheap_of() finds the heap, and still does once kheap_destroy()
+ * has re-parented the blocks to the default heap (kheap_pool_heap()).
  */
 struct kheap_pool {
 	struct list_head node;
 	char name[KHEAP_POOL_NAME_MAX + 1];
-	struct kheap *heap;
 	size_t obj_size;
 	size_t stride;
 	unsigned int stride_shift;
@@ -319,6 +320,13 @@ unsigned int kheap_pool_nr_objs(const struct kheap_pool *pool)
 }
 EXPORT_SYMBOL_GPL(kheap_pool_nr_objs);
 
+struct kheap *kheap_pool_heap(const struct kheap_pool *pool)
+{
+	/* Never NULL: the pool is a live block (the fallback is a guard). */
+	return kheap_of(pool) ?: kheap_default();
+}
+EXPORT_SYMBOL_GPL(kheap_pool_heap);
+
 size_t kheap_pool_bytes(const struct kheap_pool *pool)
 {
 	return pool->heap_bytes;
@@ -407,8 +415,8 @@ static void *kheap_pool_area_alloc(struct kheap_pool *pool, size_t size,
 
 	gfp |= __GFP_NOWARN;
 	if (size <= KHEAP_KMALLOC_AREA_MAX) {
-		area = kheap_alloc_aligned(pool->heap, size, SMP_CACHE_BYTES,
-					   gfp);
+		area = kheap_alloc_aligned(kheap_pool_heap(pool), size,
+					   SMP_CACHE_BYTES, gfp);
 		if (area)
 			pool->heap_bytes += size;
 		return area;
@@ -443,7 +451,8 @@ static int kheap_pool_alloc_slots(struct kheap_pool *pool, gfp_t gfp)
 	size_t size = kheap_pool_slot_size(pool);
 	int cpu;
 
-	pool->slots = kheap_zalloc(pool->heap, table, gfp | __GFP_NOWARN);
+	pool->slots =
+		kheap_zalloc(kheap_pool_heap(pool), table, gfp | __GFP_NOWARN);
 	if (!pool->slots)
 		return -ENOMEM;
 	pool->heap_bytes += table;
@@ -492,13 +501,11 @@ struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
 	err = kheap_pool_check_args(name, obj_size, objs_per_cpu, &nr_objs);
 	if (err)
 		return ERR_PTR(err);
-	heap = heap ?: kheap_default();
 	pool = kheap_zalloc(heap, sizeof(*pool), gfp | __GFP_NOWARN);
 	if (!pool)
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&pool->node);
 	strscpy(pool->name, name, sizeof(pool->name));
-	pool->heap = heap;
 	pool->heap_bytes = sizeof(*pool);
 	pool->obj_size = obj_size;
 	pool->stride = kheap_obj_stride(obj_size);
@@ -573,8 +580,16 @@ static void kheap_pool_show_one(struct seq_file *m, struct kheap_pool *pool)
 {
 	int cpu, i;
 
+	/*
+	 * A kheap_destroy() of its heap may be re-parenting the pool meanwhile:
+	 * we see the old heap or the default one, and RCU keeps the old one
+	 * (freed with call_rcu()) while we print its name.
+	 */
+	rcu_read_lock();
 	seq_printf(m, "pool %s heap %s obj_size %zu stride %zu", pool->name,
-		   kheap_name(pool->heap), pool->obj_size, pool->stride);
+		   kheap_name(kheap_pool_heap(pool)), pool->obj_size,
+		   pool->stride);
+	rcu_read_unlock();
 	seq_printf(m, " objs %u ring_capacity %u free %u", pool->nr_objs,
 		   pool->capacity, kheap_pool_nr_free(pool));
 	seq_printf(m, " heap_bytes %zu other_bytes %zu\n", pool->heap_bytes,

@@ -17,6 +17,7 @@
 #include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/log2.h>
+#include <linux/rcupdate.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -599,6 +600,35 @@ static void chain_test_destroy_with_objects_out(struct kunit *test)
 	kheap_destroy(heap);
 }
 
+/*
+ * A chain whose heap is destroyed first moves to the default heap, and its
+ * growth allocates there, not into the freed heap (KASAN would see that).
+ */
+static void chain_test_heap_destroyed_first(struct kunit *test)
+{
+	struct kheap *heap = test_heap(test);
+	struct kheap_chain *chain;
+	void *objs[3];
+	int i;
+
+	chain = kheap_chain_create(heap, 16, 2, 2, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(chain));
+	KUNIT_EXPECT_PTR_EQ(test, kheap_chain_heap(chain), heap);
+	kheap_destroy(heap); /* reports the chain's blocks as leaks */
+	rcu_barrier(); /* the heap is freed now */
+	KUNIT_EXPECT_PTR_EQ(test, kheap_chain_heap(chain), kheap_default());
+	for (i = 0; i < 3; i++) { /* the third grows the chain */
+		objs[i] = kheap_chain_get(chain, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+		memset(objs[i], 0x3c, 16);
+	}
+	KUNIT_EXPECT_EQ(test, kheap_chain_nr_rings(chain), 2U);
+	KUNIT_EXPECT_PTR_EQ(test, kheap_chain_heap(chain), kheap_default());
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, kheap_chain_put(chain, objs[i]));
+	kheap_chain_destroy(chain);
+}
+
 static struct kunit_case kheap_chain_cases[] = {
 	KUNIT_CASE(chain_test_bad_args),
 	KUNIT_CASE_PARAM(chain_test_shapes, chain_shape_gen_params),
@@ -607,6 +637,7 @@ static struct kunit_case kheap_chain_cases[] = {
 	KUNIT_CASE(chain_test_grows_atomic),
 	KUNIT_CASE(chain_test_accounting),
 	KUNIT_CASE(chain_test_destroy_with_objects_out),
+	KUNIT_CASE(chain_test_heap_destroyed_first),
 	{}
 };
 
@@ -870,6 +901,37 @@ static void pool_test_accounting(struct kunit *test)
 }
 
 /*
+ * A pool whose heap is destroyed first moves to the default heap with its
+ * memory: debugfs names the default heap, not the freed one (KASAN would
+ * see that), and the pool works on.
+ */
+static void pool_test_heap_destroyed_first(struct kunit *test)
+{
+	struct kheap *heap = test_heap(test);
+	struct kheap_pool *pool = pool_new(test, heap, 32, 2);
+	size_t bytes = kheap_pool_bytes(pool);
+	void *obj;
+
+	KUNIT_EXPECT_PTR_EQ(test, kheap_pool_heap(pool), heap);
+	KUNIT_EXPECT_NOT_NULL(test,
+			      strstr(pool_show(test, pool), " heap pooltest_"));
+	kheap_destroy(heap); /* reports the pool's blocks as leaks */
+	rcu_barrier(); /* the heap is freed now */
+	KUNIT_EXPECT_PTR_EQ(test, kheap_pool_heap(pool), kheap_default());
+	KUNIT_EXPECT_NOT_NULL(test,
+			      strstr(pool_show(test, pool), " heap default "));
+	KUNIT_EXPECT_EQ(test, kheap_pool_bytes(pool), bytes);
+	obj = kheap_pool_get(pool);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	memset(obj, 0x3c, 32);
+	kheap_pool_put(pool, obj);
+	KUNIT_EXPECT_EQ(test,
+			kheap_pool_stat(pool, KHEAP_POOL_STAT_FOREIGN_PUTS),
+			0ULL);
+	kheap_pool_destroy(pool);
+}
+
+/*
  * On one CPU (preemption off): the local ring serves the first objs_per_cpu
  * gets, the rest are stolen, then one empty; puts refill the local ring.
  */
@@ -1101,6 +1163,7 @@ static struct kunit_case kheap_pool_cases[] = {
 	KUNIT_CASE(pool_test_accounting),
 	KUNIT_CASE(pool_test_large_area),
 	KUNIT_CASE(pool_test_max_objs),
+	KUNIT_CASE(pool_test_heap_destroyed_first),
 	/* Gets and puts. */
 	KUNIT_CASE(pool_test_single_get_put),
 	KUNIT_CASE(pool_test_exhaustion),

@@ -48,6 +48,18 @@
  *  - create and destroy of all three run in process context; destroy must
  *    not race with any other call on the same object.
  *
+ * Lifetime. A chain or pool is itself a block of its heap and keeps no
+ * pointer to the heap (kheap_chain_heap() and kheap_pool_heap() look it up
+ * with kheap_of()). Destroy it before its heap. If the heap is destroyed
+ * first, the chain or pool moves to the default heap with its memory, as
+ * every block of a destroyed heap does: kheap_destroy() reports its blocks
+ * as leaks (call sites kheap_chain_create, kheap_pool_create, ...) and
+ * re-parents them; the chain or pool keeps working, its memory now counted
+ * in the default heap, a chain's later growth allocates there, debugfs
+ * shows "heap default", and its own destroy frees everything as usual.
+ * kheap_destroy() must not run while the chain or pool is being created or
+ * grows (allocating into a heap being destroyed is the caller's bug).
+ *
  * Misuse (a put of a pointer the pool does not own, objects not returned
  * before destroy) is reported with pr_err and counted; it never WARNs.
  */
@@ -301,7 +313,6 @@ struct kheap_chain_seg {
 
 /**
  * struct kheap_chain - a growable chain of pre-filled rings
- * @heap:	where every allocation of the chain is accounted
  * @obj_size:	object size asked for
  * @stride:	kheap_obj_stride(@obj_size)
  * @ring_capacity: capacity of each ring (a power of two) and the number of
@@ -311,11 +322,11 @@ struct kheap_chain_seg {
  *		smp_store_release(), read by the putter with smp_load_acquire()
  * @segs:	the rings, @max_rings entries
  *
- * Allocated from @heap: struct_size(chain, segs, max_rings) bytes, then per
- * ring kheap_ring_size(ring_capacity) plus ring_capacity * stride bytes.
+ * Allocated from its heap (kheap_chain_heap()): struct_size(chain, segs,
+ * max_rings) bytes, then per ring kheap_ring_size(ring_capacity) plus
+ * ring_capacity * stride bytes.
  */
 struct kheap_chain {
-	struct kheap *heap;
 	size_t obj_size;
 	size_t stride;
 	unsigned int ring_capacity;
@@ -388,6 +399,17 @@ bool kheap_chain_put(struct kheap_chain *chain, void *obj);
  * Context: any context the chain's heap allows kheap_free() in.
  */
 void kheap_chain_destroy(struct kheap_chain *chain);
+
+/**
+ * kheap_chain_heap() - the heap a chain's memory is accounted to
+ * @chain:	the chain
+ *
+ * The heap given at create (the default heap for NULL); the default heap
+ * once that heap was destroyed (see "Lifetime" at the top of this file).
+ * Context: any.
+ * Return: the heap.
+ */
+struct kheap *kheap_chain_heap(const struct kheap_chain *chain);
 
 /**
  * kheap_chain_nr_rings() - how many rings the chain has now
@@ -505,6 +527,17 @@ void kheap_pool_destroy(struct kheap_pool *pool);
  * Return: objs_per_cpu * num_possible_cpus() as at create.
  */
 unsigned int kheap_pool_nr_objs(const struct kheap_pool *pool);
+
+/**
+ * kheap_pool_heap() - the heap a pool's memory is accounted to
+ * @pool:	the pool
+ *
+ * The heap given at create (the default heap for NULL); the default heap
+ * once that heap was destroyed (see "Lifetime" at the top of this file).
+ * Context: any.
+ * Return: the heap.
+ */
+struct kheap *kheap_pool_heap(const struct kheap_pool *pool);
 
 /**
  * kheap_pool_bytes() - the bytes a pool holds from its heap

@@ -171,4 +171,10 @@ void kheap_debugfs_heap_add(struct kheap *heap);
 void kheap_debugfs_heap_remove(struct kheap *heap);
 void kheap_pool_debugfs_init(struct dentry *root);
 
+/*
+ * heap.c, for pool names too: 1..KHEAP_NAME_MAX printable characters, no
+ * '/' or whitespace.
+ */
+bool kheap_name_valid(const char *name);
+
 #endif /* _KHEAP_INTERNAL_H */

@@ -134,6 +134,7 @@ static const char *const kheap_pool_stat_names[] = {
 };
 
 static_assert(ARRAY_SIZE(kheap_pool_stat_names) == KHEAP_POOL_NR_STATS);
+static_assert(KHEAP_POOL_NAME_MAX == KHEAP_NAME_MAX); /* kheap_name_valid() */
 
 /* Every live pool, for debugfs; never taken on the get/put path. */
 static LIST_HEAD(kheap_pools);
@@ -388,9 +389,8 @@ static int kheap_pool_check_args(const char *name, size_t obj_size,
 				 unsigned int objs_per_cpu,
 				 unsigned int *nr_objs)
 {
-	size_t len = name ? strnlen(name, KHEAP_POOL_NAME_MAX + 1) : 0;
-
-	if (!len || len > KHEAP_POOL_NAME_MAX || !obj_size ||
+	/* Heap rules: debugfs prints names space-separated, a line a pool. */
+	if (!kheap_name_valid(name) || !obj_size ||
 	    obj_size > KHEAP_POOL_AREA_MAX || !objs_per_cpu)
 		return -EINVAL;
 	if (check_mul_overflow(objs_per_cpu, num_possible_cpus(), nr_objs) ||

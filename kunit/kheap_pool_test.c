@@ -710,6 +710,16 @@ static long pool_err(const char *name, size_t obj_size, unsigned int per_cpu)
 	return PTR_ERR(pool);
 }
 
+/* A pool's record in debugfs kheap/pools, through the KUnit hook. */
+static char *pool_show(struct kunit *test, struct kheap_pool *pool)
+{
+	char *buf = kunit_kzalloc(test, SZ_4K, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_GT(test, kheap_test_pool_show(pool, buf, SZ_4K), 0);
+	return buf;
+}
+
 /* Refused up front, on any number of CPUs (one included). */
 static void pool_test_bad_args(struct kunit *test)
 {
@@ -732,6 +742,30 @@ static void pool_test_bad_args(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pool_err("p", KHEAP_POOL_AREA_MAX / 2, 3),
 			-EINVAL);
 	kheap_pool_destroy(NULL);
+}
+
+/*
+ * Pool names follow the rules of heap names: a space, a newline or a '/'
+ * would break the one-line-per-pool, space-separated debugfs file.
+ */
+static void pool_test_bad_names(struct kunit *test)
+{
+	static const char *const bad[] = { "a b", "a\nb", "tab\t", "\n",
+					   "a/b", "\x7f", "bell\a" };
+	struct kheap_pool *pool;
+	char *rec;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, pool_err(bad[i], 8, 1), -EINVAL,
+				    "name %d", i);
+	pool = pool_new(test, NULL, 8, 1); /* "kunit" */
+	kheap_pool_destroy(pool);
+	pool = kheap_pool_create("rx.q-0_[1]", NULL, 8, 1, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pool));
+	rec = pool_show(test, pool);
+	KUNIT_EXPECT_EQ(test, strncmp(rec, "pool rx.q-0_[1] heap ", 21), 0);
+	kheap_pool_destroy(pool);
 }
 
 /*
@@ -855,16 +889,6 @@ static void pool_test_foreign_put(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS),
 			(u64)nr);
 	kheap_pool_destroy(pool);
-}
-
-/* A pool's record in debugfs kheap/pools, through the KUnit hook. */
-static char *pool_show(struct kunit *test, struct kheap_pool *pool)
-{
-	char *buf = kunit_kzalloc(test, SZ_4K, GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	KUNIT_EXPECT_GT(test, kheap_test_pool_show(pool, buf, SZ_4K), 0);
-	return buf;
 }
 
 /*
@@ -1160,6 +1184,7 @@ static void pool_test_smp_stress(struct kunit *test)
 static struct kunit_case kheap_pool_cases[] = {
 	/* What create accepts and what a pool takes from its heap. */
 	KUNIT_CASE(pool_test_bad_args),
+	KUNIT_CASE(pool_test_bad_names),
 	KUNIT_CASE(pool_test_accounting),
 	KUNIT_CASE(pool_test_large_area),
 	KUNIT_CASE(pool_test_max_objs),

@@ -458,7 +458,9 @@ struct kheap_pool;
 
 /**
  * kheap_pool_create() - a pool with objs_per_cpu objects per possible CPU
- * @name:	for reports and debugfs, 1..KHEAP_POOL_NAME_MAX characters
+ * @name:	for reports and debugfs: 1..KHEAP_POOL_NAME_MAX printable
+ *		characters, no '/' or whitespace (a heap name's rules); not
+ *		necessarily unique
  * @heap:	where its memory is accounted (kheap_pool_bytes()); NULL for
  *		the default heap
  * @obj_size:	bytes per object, not 0
@@ -474,8 +476,8 @@ struct kheap_pool;
  * area (objects times the stride) may be up to KHEAP_POOL_AREA_MAX bytes:
  * up to KHEAP_KMALLOC_AREA_MAX it comes from @heap, beyond from kvmalloc().
  * Context: process context (takes a mutex).
- * Return: the pool; ERR_PTR(-EINVAL) for a bad argument or a shape too
- * large; ERR_PTR(-ENOMEM).
+ * Return: the pool; ERR_PTR(-EINVAL) for a bad argument (a bad name
+ * included) or a shape too large; ERR_PTR(-ENOMEM).
  */
 struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
 				     size_t obj_size, unsigned int objs_per_cpu,

@@ -37,6 +37,7 @@
 #include <linux/err.h>
 #include <linux/export.h>
 #include <linux/irqflags.h>
+#include <linux/jump_label.h>
 #include <linux/list.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -94,11 +95,15 @@ struct kheap_pool_stats {
  * @stride_shift: log2(@stride) when @stride is a power of two, else 0: the
  *		put path then checks an object's offset with a mask, not a
  *		division
+ * @flags:	KHEAP_POOL_* flags given at create
  * @nr_objs:	objects in the pool
  * @capacity:	of each per-CPU ring: roundup_pow_of_two(@nr_objs)
  * @objs:	the object area, @nr_objs * @stride bytes
  * @slots:	per-CPU rings, indexed by CPU number (nr_cpu_ids entries)
  * @stats:	per-CPU counters
+ * @out:	with KHEAP_POOL_CHECK_DOUBLE_PUT, a bit per object: set by the
+ *		get that hands it out, cleared by the put that takes it back
+ *		(atomic bit operations); else NULL
  * @heap_bytes:	bytes the pool holds from its heap (this struct included)
  * @other_bytes: bytes it holds from elsewhere: areas above
  *		KHEAP_KMALLOC_AREA_MAX (kvmalloc()) and the per-CPU counters
@@ -115,11 +120,13 @@ struct kheap_pool {
 	size_t obj_size;
 	size_t stride;
 	unsigned int stride_shift;
+	unsigned int flags;
 	unsigned int nr_objs;
 	unsigned int capacity;
 	void *objs;
 	struct kheap_pool_slot **slots;
 	struct kheap_pool_stats __percpu *stats;
+	unsigned long *out;
 	size_t heap_bytes;
 	size_t other_bytes;
 };
@@ -131,10 +138,20 @@ static const char *const kheap_pool_stat_names[] = {
 	[KHEAP_POOL_STAT_REMOTE_STEALS] = "remote_steals",
 	[KHEAP_POOL_STAT_EMPTY] = "empty",
 	[KHEAP_POOL_STAT_FOREIGN_PUTS] = "foreign_puts",
+	[KHEAP_POOL_STAT_DOUBLE_PUTS] = "double_puts",
 };
 
 static_assert(ARRAY_SIZE(kheap_pool_stat_names) == KHEAP_POOL_NR_STATS);
 static_assert(KHEAP_POOL_NAME_MAX == KHEAP_NAME_MAX); /* kheap_name_valid() */
+
+/* Flags kheap_pool_create_flags() knows. */
+#define KHEAP_POOL_FLAGS KHEAP_POOL_CHECK_DOUBLE_PUT
+
+/*
+ * On while a pool with KHEAP_POOL_CHECK_DOUBLE_PUT exists: the get and put
+ * paths test it with a static branch, which costs nothing while it is off.
+ */
+static DEFINE_STATIC_KEY_FALSE(kheap_pool_checking);
 
 /* Every live pool, for debugfs; never taken on the get/put path. */
 static LIST_HEAD(kheap_pools);
@@ -251,6 +268,8 @@ out:
 	if (!obj)
 		kheap_pool_count(pool, KHEAP_POOL_STAT_EMPTY);
 	local_irq_restore(flags);
+	if (static_branch_unlikely(&kheap_pool_checking) && pool->out && obj)
+		set_bit(kheap_pool_index(pool, obj), pool->out);
 	return obj;
 }
 EXPORT_SYMBOL_GPL(kheap_pool_get);
@@ -279,10 +298,12 @@ unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj)
 }
 EXPORT_SYMBOL_GPL(kheap_pool_index);
 
-static void kheap_pool_foreign(struct kheap_pool *pool, void *obj,
-			       const char *why, unsigned long caller)
+/* A put refused: counted in @stat (this CPU's) and reported. */
+static void kheap_pool_refuse(struct kheap_pool *pool, void *obj,
+			      enum kheap_pool_stat stat, const char *why,
+			      unsigned long caller)
 {
-	this_cpu_inc(pool->stats->count[KHEAP_POOL_STAT_FOREIGN_PUTS]);
+	this_cpu_inc(pool->stats->count[stat]);
 	pr_err_ratelimited("pool %s: put of %p refused: %s (caller %pS)\n",
 			   pool->name, obj, why, (void *)caller);
 }
@@ -294,8 +315,15 @@ void kheap_pool_put(struct kheap_pool *pool, void *obj)
 	bool done;
 
 	if (unlikely(kheap_pool_offset(pool, obj) == ULONG_MAX)) {
-		kheap_pool_foreign(pool, obj, "not an object of this pool",
-				   _RET_IP_);
+		kheap_pool_refuse(pool, obj, KHEAP_POOL_STAT_FOREIGN_PUTS,
+				  "not an object of this pool", _RET_IP_);
+		return;
+	}
+	/* Of two puts of one object, even at once, one finds its bit set. */
+	if (static_branch_unlikely(&kheap_pool_checking) && pool->out &&
+	    !test_and_clear_bit(kheap_pool_index(pool, obj), pool->out)) {
+		kheap_pool_refuse(pool, obj, KHEAP_POOL_STAT_DOUBLE_PUTS,
+				  "not handed out (put twice?)", _RET_IP_);
 		return;
 	}
 	local_irq_save(flags);
@@ -310,8 +338,8 @@ void kheap_pool_put(struct kheap_pool *pool, void *obj)
 	local_irq_restore(flags);
 	/* Every ring holds every object: only a put of an object twice fills them. */
 	if (unlikely(!done))
-		kheap_pool_foreign(pool, obj, "no room, object put twice?",
-				   _RET_IP_);
+		kheap_pool_refuse(pool, obj, KHEAP_POOL_STAT_FOREIGN_PUTS,
+				  "no room, object put twice?", _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(kheap_pool_put);
 
@@ -386,9 +414,11 @@ static unsigned int kheap_pool_nr_free(const struct kheap_pool *pool)
 }
 
 static int kheap_pool_check_args(const char *name, size_t obj_size,
-				 unsigned int objs_per_cpu,
+				 unsigned int objs_per_cpu, unsigned int flags,
 				 unsigned int *nr_objs)
 {
+	if (flags & ~KHEAP_POOL_FLAGS)
+		return -EINVAL;
 	/* Heap rules: debugfs prints names space-separated, a line a pool. */
 	if (!kheap_name_valid(name) || !obj_size ||
 	    obj_size > KHEAP_POOL_AREA_MAX || !objs_per_cpu)
@@ -489,16 +519,38 @@ static void kheap_pool_fill(struct kheap_pool *pool, unsigned int objs_per_cpu)
 	}
 }
 
-struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
-				     size_t obj_size, unsigned int objs_per_cpu,
-				     gfp_t gfp)
+/*
+ * With KHEAP_POOL_CHECK_DOUBLE_PUT: the bitmap of objects handed out, and
+ * the static branch on while the pool lives (off again in destroy, for a
+ * pool that has its bitmap).
+ */
+static int kheap_pool_alloc_out(struct kheap_pool *pool, gfp_t gfp)
+{
+	size_t size = BITS_TO_LONGS(pool->nr_objs) * sizeof(long);
+
+	if (!(pool->flags & KHEAP_POOL_CHECK_DOUBLE_PUT))
+		return 0;
+	pool->out =
+		kheap_zalloc(kheap_pool_heap(pool), size, gfp | __GFP_NOWARN);
+	if (!pool->out)
+		return -ENOMEM;
+	pool->heap_bytes += size;
+	static_branch_inc(&kheap_pool_checking);
+	return 0;
+}
+
+struct kheap_pool *kheap_pool_create_flags(const char *name, struct kheap *heap,
+					   size_t obj_size,
+					   unsigned int objs_per_cpu,
+					   unsigned int flags, gfp_t gfp)
 {
 	struct kheap_pool *pool;
 	unsigned int nr_objs;
 	size_t area;
 	int err;
 
-	err = kheap_pool_check_args(name, obj_size, objs_per_cpu, &nr_objs);
+	err = kheap_pool_check_args(name, obj_size, objs_per_cpu, flags,
+				    &nr_objs);
 	if (err)
 		return ERR_PTR(err);
 	pool = kheap_zalloc(heap, sizeof(*pool), gfp | __GFP_NOWARN);
@@ -507,6 +559,7 @@ struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
 	INIT_LIST_HEAD(&pool->node);
 	strscpy(pool->name, name, sizeof(pool->name));
 	pool->heap_bytes = sizeof(*pool);
+	pool->flags = flags;
 	pool->obj_size = obj_size;
 	pool->stride = kheap_obj_stride(obj_size);
 	if (is_power_of_2(pool->stride))
@@ -527,6 +580,9 @@ struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
 	err = kheap_pool_alloc_slots(pool, gfp);
 	if (err)
 		goto err_destroy;
+	err = kheap_pool_alloc_out(pool, gfp);
+	if (err)
+		goto err_destroy;
 	kheap_pool_fill(pool, objs_per_cpu);
 
 	mutex_lock(&kheap_pools_lock);
@@ -537,6 +593,15 @@ struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
 err_destroy:
 	kheap_pool_destroy(pool);
 	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_GPL(kheap_pool_create_flags);
+
+struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
+				     size_t obj_size, unsigned int objs_per_cpu,
+				     gfp_t gfp)
+{
+	return kheap_pool_create_flags(name, heap, obj_size, objs_per_cpu, 0,
+				       gfp);
 }
 EXPORT_SYMBOL_GPL(kheap_pool_create);
 
@@ -569,6 +634,10 @@ void kheap_pool_destroy(struct kheap_pool *pool)
 			       pool->name, (int)(pool->nr_objs - nr_free),
 			       pool->nr_objs);
 	}
+	if (pool->out) {
+		static_branch_dec(&kheap_pool_checking);
+		kheap_free(pool->out);
+	}
 	kheap_pool_free_slots(pool);
 	kheap_pool_area_free(pool->objs, kheap_pool_area_size(pool));
 	free_percpu(pool->stats);
@@ -592,8 +661,8 @@ static void kheap_pool_show_one(struct seq_file *m, struct kheap_pool *pool)
 	rcu_read_unlock();
 	seq_printf(m, " objs %u ring_capacity %u free %u", pool->nr_objs,
 		   pool->capacity, kheap_pool_nr_free(pool));
-	seq_printf(m, " heap_bytes %zu other_bytes %zu\n", pool->heap_bytes,
-		   pool->other_bytes);
+	seq_printf(m, " heap_bytes %zu other_bytes %zu flags %#x\n",
+		   pool->heap_bytes, pool->other_bytes, pool->flags);
 	for_each_possible_cpu(cpu) {
 		const struct kheap_pool_stats *st =
 			per_cpu_ptr(pool->stats, cpu);
@@ -612,9 +681,9 @@ static int kheap_pools_show(struct seq_file *m, void *v)
 	struct kheap_pool *pool;
 
 	seq_puts(m, "# kheap pools v2\n");
-	seq_puts(m, "# pool NAME heap HEAP obj_size N stride N");
-	seq_puts(m,
-		 " objs N ring_capacity N free N heap_bytes N other_bytes N\n");
+	seq_puts(m, "# pool NAME heap HEAP obj_size N stride N objs N");
+	seq_puts(m, " ring_capacity N free N heap_bytes N other_bytes N");
+	seq_puts(m, " flags N\n");
 	seq_puts(m, "#   cpu N then a NAME VALUE pair per counter\n");
 	mutex_lock(&kheap_pools_lock);
 	list_for_each_entry(pool, &kheap_pools, node)

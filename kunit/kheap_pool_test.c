@@ -998,6 +998,61 @@ static void pool_test_stats(struct kunit *test)
 	kheap_pool_destroy(pool);
 }
 
+static u64 pool_stat(struct kheap_pool *pool, enum kheap_pool_stat stat)
+{
+	return kheap_pool_stat(pool, stat);
+}
+
+/*
+ * KHEAP_POOL_CHECK_DOUBLE_PUT: a put of an object that is not out (put
+ * twice, or never got) is refused and counted; the pool stays whole.
+ */
+static void pool_test_double_put(struct kunit *test)
+{
+	struct kheap_pool *pool;
+	unsigned int nr, i;
+	void **objs, *obj;
+
+	KUNIT_EXPECT_EQ(test,
+			PTR_ERR(kheap_pool_create_flags("p", NULL, 8, 1, BIT(7),
+							GFP_KERNEL)),
+			-EINVAL);
+	pool = kheap_pool_create_flags("dbl", NULL, 16, 2,
+				       KHEAP_POOL_CHECK_DOUBLE_PUT, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pool));
+	nr = kheap_pool_nr_objs(pool);
+	objs = kunit_kcalloc(test, nr, sizeof(void *), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_EXPECT_NOT_NULL(test,
+			      strstr(pool_show(test, pool), " flags 0x1"));
+
+	obj = kheap_pool_get(pool);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	kheap_pool_put(pool, obj);
+	kheap_pool_put(pool, obj); /* twice */
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS),
+			1ULL);
+	KUNIT_EXPECT_EQ(test, pool_stat(pool, KHEAP_POOL_STAT_DOUBLE_PUTS),
+			1ULL);
+	/* Every object once: the second put was not taken. */
+	pool_drain(test, pool, 16, objs);
+	pool_put_all(pool, objs);
+	/* An object that was never got out since: refused too. */
+	kheap_pool_put(pool, objs[0]);
+	KUNIT_EXPECT_EQ(test, pool_stat(pool, KHEAP_POOL_STAT_DOUBLE_PUTS),
+			2ULL);
+	KUNIT_EXPECT_EQ(test,
+			kheap_pool_stat(pool, KHEAP_POOL_STAT_FOREIGN_PUTS),
+			0ULL);
+	for (i = 0; i < nr; i++)
+		objs[i] = kheap_pool_get(pool);
+	KUNIT_EXPECT_NULL(test, kheap_pool_get(pool));
+	pool_put_all(pool, objs);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS),
+			1ULL + 2 * nr);
+	kheap_pool_destroy(pool);
+}
+
 /* ---- SMP stress: a kthread per online CPU, each with a hardirq hrtimer */
 
 #define HOLD 4
@@ -1100,8 +1155,19 @@ static int stress_thread(void *arg)
 	return done_wait_for_stop(&w->done, 0);
 }
 
+/* The stress runs on a plain pool and on one that checks double puts. */
+static const unsigned int stress_flags[] = { 0, KHEAP_POOL_CHECK_DOUBLE_PUT };
+
+static void stress_flags_desc(const unsigned int *flags, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "flags %#x", *flags);
+}
+
+KUNIT_ARRAY_PARAM(stress_flags, stress_flags, stress_flags_desc);
+
 static void pool_test_smp_stress(struct kunit *test)
 {
+	const unsigned int *flags = test->param_value;
 	struct pool_stress_worker *workers;
 	struct task_struct **tasks;
 	struct pool_stress *s;
@@ -1113,7 +1179,9 @@ static void pool_test_smp_stress(struct kunit *test)
 	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	/* Fewer objects than holders: exhaustion and stealing happen. */
-	s->pool = pool_new(test, NULL, 32, 4);
+	s->pool = kheap_pool_create_flags("kunit", NULL, 32, 4, *flags,
+					  GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(s->pool));
 	nr = kheap_pool_nr_objs(s->pool);
 	s->inuse = pool_bitmap(test, s->pool);
 	workers = kunit_kcalloc(test, nr_cpu_ids, sizeof(*workers), GFP_KERNEL);
@@ -1194,7 +1262,8 @@ static struct kunit_case kheap_pool_cases[] = {
 	KUNIT_CASE(pool_test_exhaustion),
 	KUNIT_CASE(pool_test_foreign_put),
 	KUNIT_CASE(pool_test_stats),
-	KUNIT_CASE(pool_test_smp_stress),
+	KUNIT_CASE(pool_test_double_put),
+	KUNIT_CASE_PARAM(pool_test_smp_stress, stress_flags_gen_params),
 	{}
 };
 

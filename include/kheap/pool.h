@@ -429,6 +429,8 @@ unsigned int kheap_chain_nr_rings(const struct kheap_chain *chain);
  * @KHEAP_POOL_STAT_EMPTY:	gets that returned NULL
  * @KHEAP_POOL_STAT_FOREIGN_PUTS: puts refused (not an object of the pool,
  *				or no room because an object was put twice)
+ * @KHEAP_POOL_STAT_DOUBLE_PUTS: puts refused because the object was not
+ *				handed out (KHEAP_POOL_CHECK_DOUBLE_PUT only)
  * @KHEAP_POOL_NR_STATS:	how many counters there are
  *
  * Each is counted on the CPU that did the get or put; debugfs kheap/pools
@@ -441,6 +443,7 @@ enum kheap_pool_stat {
 	KHEAP_POOL_STAT_REMOTE_STEALS,
 	KHEAP_POOL_STAT_EMPTY,
 	KHEAP_POOL_STAT_FOREIGN_PUTS,
+	KHEAP_POOL_STAT_DOUBLE_PUTS,
 	KHEAP_POOL_NR_STATS,
 };
 
@@ -455,6 +458,22 @@ enum kheap_pool_stat {
 #define KHEAP_POOL_AREA_MAX ((size_t)INT_MAX)
 
 struct kheap_pool;
+
+/*
+ * KHEAP_POOL_CHECK_DOUBLE_PUT, a flag of kheap_pool_create_flags(): detect
+ * a put of an object that is not handed out. The pool keeps a bit per
+ * object (from its heap), set by the get that hands the object out and
+ * cleared by the put that takes it back. A put that finds the bit clear (the
+ * object put twice, or never got) is refused, reported with a rate-limited
+ * pr_err and counted in KHEAP_POOL_STAT_DOUBLE_PUTS; of two puts of one
+ * object racing on two CPUs exactly one is taken. Not detected: a stale
+ * pointer put after the pool handed the same object out again (taken as
+ * the new holder's put). It costs an atomic bit operation on each get and
+ * put of that pool only: the others test a static branch, which is a no-op
+ * while no pool has the flag. Without it a double put is not detected: the
+ * object is then in the pool twice and goes to two holders.
+ */
+#define KHEAP_POOL_CHECK_DOUBLE_PUT BIT(0)
 
 /**
  * kheap_pool_create() - a pool with objs_per_cpu objects per possible CPU
@@ -484,6 +503,23 @@ struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
 				     gfp_t gfp);
 
 /**
+ * kheap_pool_create_flags() - kheap_pool_create(), with flags
+ * @name:	as for kheap_pool_create()
+ * @heap:	as for kheap_pool_create()
+ * @obj_size:	as for kheap_pool_create()
+ * @objs_per_cpu: as for kheap_pool_create()
+ * @flags:	0 or KHEAP_POOL_CHECK_DOUBLE_PUT
+ * @gfp:	as for kheap_pool_create()
+ *
+ * Context: process context (takes a mutex).
+ * Return: as kheap_pool_create(); ERR_PTR(-EINVAL) for an unknown flag too.
+ */
+struct kheap_pool *kheap_pool_create_flags(const char *name, struct kheap *heap,
+					   size_t obj_size,
+					   unsigned int objs_per_cpu,
+					   unsigned int flags, gfp_t gfp);
+
+/**
  * kheap_pool_get() - take an object
  * @pool:	the pool
  *
@@ -505,7 +541,9 @@ void *kheap_pool_get(struct kheap_pool *pool);
  * only an object put twice can cause). A pointer outside the pool's object
  * area or not at an object's start (NULL included) is reported with a
  * rate-limited pr_err, counted in KHEAP_POOL_STAT_FOREIGN_PUTS and not
- * taken.
+ * taken. With KHEAP_POOL_CHECK_DOUBLE_PUT, so is an object that is not
+ * handed out (counted in KHEAP_POOL_STAT_DOUBLE_PUTS); without it, an
+ * object put twice is taken twice.
  * Context: any (process, softirq, hardirq); never sleeps.
  */
 void kheap_pool_put(struct kheap_pool *pool, void *obj);
@@ -547,9 +585,11 @@ struct kheap *kheap_pool_heap(const struct kheap_pool *pool);
  *
  * What the pool adds to kheap_bytes() of its heap, from create to destroy.
  * A pool of N = objs_per_cpu * num_possible_cpus() objects takes, each part
- * as one kheap_alloc() (so kheap_count() grows by 3 + num_possible_cpus()):
+ * as one kheap_alloc() (so kheap_count() grows by 3 + num_possible_cpus(),
+ * one more with the bitmap):
  *
  *  - its descriptor, a few hundred bytes;
+ *  - with KHEAP_POOL_CHECK_DOUBLE_PUT, a bitmap of N bits (whole longs);
  *  - a ring table, nr_cpu_ids * sizeof(void *) bytes;
  *  - a ring per possible CPU, 16 * (roundup_pow_of_two(N) + 1) bytes: each
  *    ring holds every object, so the rings take about

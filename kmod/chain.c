@@ -16,6 +16,40 @@
 
 #include "kheap_internal.h"
 
+/**
+ * struct kheap_chain_seg - one ring of a chain and the objects it was filled with
+ * @ring:	the ring, allocated from the chain's heap
+ * @objs:	its ring capacity objects, at kheap_obj_stride(), from the heap
+ */
+struct kheap_chain_seg {
+	struct kheap_ring *ring;
+	void *objs;
+};
+
+/**
+ * struct kheap_chain - a growable chain of pre-filled rings
+ * @obj_size:	object size asked for
+ * @stride:	kheap_obj_stride(@obj_size)
+ * @ring_capacity: capacity of each ring (a power of two) and the number of
+ *		objects each new ring brings
+ * @max_rings:	the chain never has more rings
+ * @nr_rings:	rings in @segs; written by the getter (growth) with
+ *		smp_store_release(), read by the putter with smp_load_acquire()
+ * @segs:	the rings, @max_rings entries
+ *
+ * Allocated from its heap (kheap_chain_heap()): struct_size(chain, segs,
+ * max_rings) bytes, then per ring kheap_ring_size(ring_capacity) plus
+ * ring_capacity * stride bytes.
+ */
+struct kheap_chain {
+	size_t obj_size;
+	size_t stride;
+	unsigned int ring_capacity;
+	unsigned int max_rings;
+	unsigned int nr_rings;
+	struct kheap_chain_seg segs[];
+};
+
 /* The table of rings fits one kmalloc() whatever max_rings is. */
 static_assert(sizeof(struct kheap_chain) +
 		      KHEAP_CHAIN_MAX_RINGS * sizeof(struct kheap_chain_seg) <=
@@ -165,6 +199,16 @@ struct kheap *kheap_chain_heap(const struct kheap_chain *chain)
 	return kheap_of(chain) ?: kheap_default();
 }
 EXPORT_SYMBOL_GPL(kheap_chain_heap);
+
+size_t kheap_chain_bytes(const struct kheap_chain *chain)
+{
+	unsigned int n = kheap_chain_nr_rings(chain);
+	size_t ring = kheap_ring_size(chain->ring_capacity) +
+		      chain->ring_capacity * chain->stride;
+
+	return struct_size(chain, segs, chain->max_rings) + n * ring;
+}
+EXPORT_SYMBOL_GPL(kheap_chain_bytes);
 
 unsigned int kheap_chain_nr_rings(const struct kheap_chain *chain)
 {

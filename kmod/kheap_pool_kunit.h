@@ -11,8 +11,19 @@
 #include <linux/types.h>
 
 struct kheap_pool;
+struct kheap_ring;
 
 #if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * kheap_test_ring_set_index() - move an empty ring's indices
+ * @ring:	an empty ring, with no producer or consumer running
+ * @index:	the new head and tail, e.g. near U32_MAX to test the wrap
+ *
+ * Context: any.
+ * Return: 0, or -EBUSY if @ring is not empty.
+ */
+int kheap_test_ring_set_index(struct kheap_ring *ring, u32 index);
+
 /**
  * kheap_test_pool_show() - a pool's record of debugfs kheap/pools, as text
  * @pool:	the pool

@@ -158,7 +158,7 @@ static void ring_test_wraparound(struct kunit *test)
 	struct kheap_ring *ring = ring_new(test, 4);
 	unsigned long next_in = 0, next_out = 0, step;
 
-	kheap_ring_test_set_index(ring, U32_MAX - 9);
+	KUNIT_ASSERT_EQ(test, kheap_test_ring_set_index(ring, U32_MAX - 9), 0);
 	/* Pass 2^32 several times with the ring at every fill level. */
 	for (step = 0; step < 40; step++) {
 		unsigned int fill = step % 5, i;
@@ -393,15 +393,22 @@ static struct kheap *test_heap(struct kunit *test)
 	return heap;
 }
 
-/* What a chain takes from its heap, from the layout documented in pool.h. */
-static size_t chain_bytes(size_t obj_size, unsigned int cap,
-			  unsigned int max_rings, unsigned int rings)
+/* A chain's ring and its objects, as pool.h's kheap_chain_bytes() says. */
+static size_t chain_ring_bytes(size_t obj_size, unsigned int cap)
 {
-	struct kheap_chain *chain;
+	return 2 * SMP_CACHE_BYTES +
+	       cap * (sizeof(void *) + kheap_obj_stride(obj_size));
+}
 
-	return struct_size(chain, segs, max_rings) +
-	       rings * (kheap_ring_size(cap) +
-			cap * kheap_obj_stride(obj_size));
+/*
+ * The rest of what a chain holds is its descriptor: a table of max_rings
+ * entries of two pointers, and a few fields.
+ */
+static void chain_expect_desc(struct kunit *test, size_t desc,
+			      unsigned int max_rings)
+{
+	KUNIT_EXPECT_GE(test, desc, max_rings * 2 * sizeof(void *));
+	KUNIT_EXPECT_LE(test, desc, max_rings * 2 * sizeof(void *) + 64);
 }
 
 static long chain_err(size_t obj_size, unsigned int cap, unsigned int max)
@@ -560,17 +567,22 @@ static void chain_test_accounting(struct kunit *test)
 	struct kheap *heap = test_heap(test);
 	struct kheap_chain *chain;
 	void *objs[9];
+	size_t desc;
 	int i;
 
 	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0UL);
 	chain = kheap_chain_create(heap, 40, 8, 2, GFP_KERNEL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(chain));
-	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), chain_bytes(40, 8, 2, 1));
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), kheap_chain_bytes(chain));
+	desc = kheap_chain_bytes(chain) - chain_ring_bytes(40, 8);
+	chain_expect_desc(test, desc, 2);
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 3UL);
 	for (i = 0; i < 9; i++)
 		objs[i] = kheap_chain_get(chain, GFP_KERNEL);
 	KUNIT_EXPECT_NOT_NULL(test, objs[8]);
-	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), chain_bytes(40, 8, 2, 2));
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), kheap_chain_bytes(chain));
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap),
+			desc + 2 * chain_ring_bytes(40, 8));
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 5UL);
 	for (i = 0; i < 9; i++)
 		kheap_chain_put(chain, objs[i]);

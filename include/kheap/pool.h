@@ -257,83 +257,10 @@ struct kheap_ring *kheap_ring_create(unsigned int capacity, gfp_t gfp);
  */
 void kheap_ring_destroy(struct kheap_ring *ring);
 
-/**
- * kheap_ring_round_capacity() - the capacity a ring of @capacity gets
- * @capacity:	entries asked for
- *
- * Context: any.
- * Return: @capacity rounded up to a power of two, or 0 if @capacity is
- * outside KHEAP_RING_MIN_CAPACITY..KHEAP_RING_MAX_CAPACITY.
- */
-unsigned int kheap_ring_round_capacity(unsigned int capacity);
-
-/**
- * kheap_ring_size() - bytes of a ring with @capacity entries
- * @capacity:	a power of two, as kheap_ring_round_capacity() returns
- *
- * For rings embedded in caller-allocated memory (as kheap_chain does).
- * Context: any.
- * Return: the size of struct kheap_ring and its slots.
- */
-size_t kheap_ring_size(unsigned int capacity);
-
-/**
- * kheap_ring_init() - make caller-allocated memory an empty ring
- * @ring:	kheap_ring_size(@capacity) bytes, best SMP_CACHE_BYTES aligned
- *		(see struct kheap_ring)
- * @capacity:	a power of two, as kheap_ring_round_capacity() returns
- *
- * Context: any; nobody else may use @ring yet.
- */
-void kheap_ring_init(struct kheap_ring *ring, unsigned int capacity);
-
-#if IS_ENABLED(CONFIG_KUNIT)
-/**
- * kheap_ring_test_set_index() - move an empty ring's indices (tests only)
- * @ring:	an empty ring, with no producer or consumer running
- * @index:	the new head and tail, e.g. near U32_MAX to test the wrap
- *
- * Context: any.
- */
-void kheap_ring_test_set_index(struct kheap_ring *ring, u32 index);
-#endif
-
 /* Most rings one chain may have (max_rings). */
 #define KHEAP_CHAIN_MAX_RINGS 4096U
 
-/**
- * struct kheap_chain_seg - one ring of a chain and the objects it was filled with
- * @ring:	the ring, allocated from the chain's heap
- * @objs:	its ring capacity objects, at kheap_obj_stride(), from the heap
- */
-struct kheap_chain_seg {
-	struct kheap_ring *ring;
-	void *objs;
-};
-
-/**
- * struct kheap_chain - a growable chain of pre-filled rings
- * @obj_size:	object size asked for
- * @stride:	kheap_obj_stride(@obj_size)
- * @ring_capacity: capacity of each ring (a power of two) and the number of
- *		objects each new ring brings
- * @max_rings:	the chain never has more rings
- * @nr_rings:	rings in @segs; written by the getter (growth) with
- *		smp_store_release(), read by the putter with smp_load_acquire()
- * @segs:	the rings, @max_rings entries
- *
- * Allocated from its heap (kheap_chain_heap()): struct_size(chain, segs,
- * max_rings) bytes, then per ring kheap_ring_size(ring_capacity) plus
- * ring_capacity * stride bytes.
- */
-struct kheap_chain {
-	size_t obj_size;
-	size_t stride;
-	unsigned int ring_capacity;
-	unsigned int max_rings;
-	unsigned int nr_rings;
-	struct kheap_chain_seg segs[];
-};
+struct kheap_chain;
 
 /**
  * kheap_chain_create() - a chain with one ring, filled
@@ -410,6 +337,21 @@ void kheap_chain_destroy(struct kheap_chain *chain);
  * Return: the heap.
  */
 struct kheap *kheap_chain_heap(const struct kheap_chain *chain);
+
+/**
+ * kheap_chain_bytes() - the bytes a chain holds from its heap
+ * @chain:	the chain
+ *
+ * What the chain adds to kheap_bytes() of its heap: its descriptor with a
+ * table of max_rings entries (16 bytes each on 64-bit), allocated at create;
+ * then per ring, as the chain grows, two blocks: the ring, 2 *
+ * SMP_CACHE_BYTES + sizeof(void *) * ring_capacity bytes, and its objects,
+ * ring_capacity * kheap_obj_stride(obj_size) bytes. So kheap_count() grows
+ * by 1 + 2 * kheap_chain_nr_rings().
+ * Context: any; exact for the getter or when the chain does not grow.
+ * Return: the bytes.
+ */
+size_t kheap_chain_bytes(const struct kheap_chain *chain);
 
 /**
  * kheap_chain_nr_rings() - how many rings the chain has now

@@ -156,6 +156,15 @@ void *kheap_chain_get(struct kheap_chain *chain, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(kheap_chain_get);
 
+int kheap_chain_grow(struct kheap_chain *chain, gfp_t gfp)
+{
+	/* Only the getter writes nr_rings: a plain read. */
+	if (chain->nr_rings >= chain->max_rings)
+		return -ENOSPC;
+	return kheap_chain_add_ring(chain, gfp);
+}
+EXPORT_SYMBOL_GPL(kheap_chain_grow);
+
 static bool kheap_chain_owns(const struct kheap_chain *chain, const void *obj,
 			     unsigned int nr_rings)
 {

@@ -594,6 +594,48 @@ static void chain_test_accounting(struct kunit *test)
 	kheap_destroy(heap);
 }
 
+/*
+ * kheap_chain_grow() appends a filled ring ahead of need, up to max_rings;
+ * gets in an atomic section then allocate nothing.
+ */
+static void chain_test_grow(struct kunit *test)
+{
+	struct kheap *heap = test_heap(test);
+	static DEFINE_SPINLOCK(lock);
+	struct kheap_chain *chain;
+	void *objs[13];
+	size_t desc;
+	int i;
+
+	chain = kheap_chain_create(heap, 24, 4, 3, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(chain));
+	desc = kheap_chain_bytes(chain) - chain_ring_bytes(24, 4);
+	KUNIT_EXPECT_EQ(test, kheap_chain_grow(chain, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, kheap_chain_nr_rings(chain), 2U);
+	KUNIT_EXPECT_EQ(test, kheap_chain_grow(chain, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, kheap_chain_nr_rings(chain), 3U);
+	KUNIT_EXPECT_EQ(test, kheap_chain_grow(chain, GFP_KERNEL), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, kheap_chain_nr_rings(chain), 3U);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 7UL);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap),
+			desc + 3 * chain_ring_bytes(24, 4));
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), kheap_chain_bytes(chain));
+
+	spin_lock(&lock);
+	for (i = 0; i < 13; i++)
+		objs[i] = kheap_chain_get(chain, GFP_ATOMIC);
+	spin_unlock(&lock);
+	for (i = 0; i < 12; i++)
+		KUNIT_EXPECT_NOT_NULL(test, objs[i]);
+	KUNIT_EXPECT_NULL(test, objs[12]); /* 3 rings of 4: no more */
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 7UL);
+	for (i = 0; i < 12; i++)
+		KUNIT_EXPECT_TRUE(test, kheap_chain_put(chain, objs[i]));
+	kheap_chain_destroy(chain);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0UL);
+	kheap_destroy(heap);
+}
+
 /* Objects still out at destroy are reported and freed with the chain. */
 static void chain_test_destroy_with_objects_out(struct kunit *test)
 {
@@ -648,6 +690,7 @@ static struct kunit_case kheap_chain_cases[] = {
 	KUNIT_CASE(chain_test_put_foreign_refused),
 	KUNIT_CASE(chain_test_grows_atomic),
 	KUNIT_CASE(chain_test_accounting),
+	KUNIT_CASE(chain_test_grow),
 	KUNIT_CASE(chain_test_destroy_with_objects_out),
 	KUNIT_CASE(chain_test_heap_destroyed_first),
 	{}

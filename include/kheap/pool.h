@@ -304,6 +304,23 @@ struct kheap_chain *kheap_chain_create(struct kheap *heap, size_t obj_size,
 void *kheap_chain_get(struct kheap_chain *chain, gfp_t gfp);
 
 /**
+ * kheap_chain_grow() - append a filled ring now
+ * @chain:	the chain
+ * @gfp:	for the ring and its objects (__GFP_NOWARN is added)
+ *
+ * The growth kheap_chain_get() does when every ring is empty, done ahead:
+ * a client grows the chain in process context with GFP_KERNEL, then takes
+ * objects in an atomic section, where kheap_chain_get() does not allocate
+ * as long as a ring holds an object (the seed's PoolChain::addPool()).
+ * Context: the chain's one getter (growth is the getter's; see the locking
+ * rules at the top of this file); sleeps only if @gfp allows; allocates,
+ * so on PREEMPT_RT not from hardirq context, nor with interrupts or
+ * preemption off.
+ * Return: 0; -ENOSPC if the chain has max_rings rings; -ENOMEM.
+ */
+int kheap_chain_grow(struct kheap_chain *chain, gfp_t gfp);
+
+/**
  * kheap_chain_put() - give an object back
  * @chain:	the chain
  * @obj:	an object kheap_chain_get() returned

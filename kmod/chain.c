@@ -76,7 +76,9 @@ static int kheap_chain_add_ring(struct kheap_chain *chain, gfp_t gfp)
 				   gfp);
 	if (!ring)
 		return -ENOMEM;
-	objs = kheap_alloc(heap, cap * chain->stride, gfp);
+	/* Aligned too: the typed chains' objects may want it (pool.h). */
+	objs = kheap_alloc_aligned(heap, cap * chain->stride, SMP_CACHE_BYTES,
+				   gfp);
 	if (!objs) {
 		kheap_free(ring);
 		return -ENOMEM;

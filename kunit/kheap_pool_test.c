@@ -8,6 +8,7 @@
 #include <kunit/test.h>
 #include <linux/atomic.h>
 #include <linux/bitmap.h>
+#include <linux/cache.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
@@ -378,6 +379,16 @@ static struct kunit_suite kheap_ring_suite = {
 	.test_cases = kheap_ring_cases,
 };
 
+/* Object types of the typed pool and chain cases. */
+struct typed_frame {
+	u32 len;
+	u8 data[60];
+};
+
+struct typed_line {
+	u64 seq;
+} ____cacheline_aligned;
+
 /* --------------------------------------------------------------- chains */
 
 /* A fresh heap per test, so its byte and block counts are exact. */
@@ -636,6 +647,53 @@ static void chain_test_grow(struct kunit *test)
 	kheap_destroy(heap);
 }
 
+/*
+ * A typed chain hands out and takes back its type, with no cast, and lays
+ * out objects of a cache-line aligned type on cache lines.
+ */
+static void chain_test_typed(struct kunit *test)
+{
+	DECLARE_KHEAP_TYPED_CHAIN(frames, struct typed_frame);
+	DECLARE_KHEAP_TYPED_CHAIN(lines, struct typed_line);
+	struct typed_frame *f[5];
+	struct typed_line *l;
+	int i, err;
+
+	/* Compile-time: get gives the handle's type, not void *. */
+	BUILD_BUG_ON(!__same_type(kheap_typed_chain_get(&frames, GFP_KERNEL),
+				  struct typed_frame *));
+	err = kheap_typed_chain_create(&frames, NULL, 4, 2, GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	for (i = 0; i < 5; i++) { /* the fifth grows the chain */
+		f[i] = kheap_typed_chain_get(&frames, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, f[i]);
+		f[i]->len = i;
+		memset(f[i]->data, i, sizeof(f[i]->data));
+	}
+	KUNIT_EXPECT_EQ(test, kheap_typed_chain_grow(&frames, GFP_KERNEL),
+			-ENOSPC);
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_TRUE(test, kheap_typed_chain_put(&frames, f[i]));
+	kheap_typed_chain_destroy(&frames);
+	KUNIT_EXPECT_NULL(test, frames.chain);
+
+	err = kheap_typed_chain_create(&lines, NULL, 2, 2, GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, kheap_typed_chain_grow(&lines, GFP_KERNEL), 0);
+	for (i = 0; i < 4; i++) {
+		l = kheap_typed_chain_get(&lines, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, l);
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)l,
+						   __alignof__(*l)));
+		l->seq = i;
+	}
+	kheap_typed_chain_destroy(&lines); /* objects out: reported */
+	/* A bad shape leaves the handle NULL. */
+	err = kheap_typed_chain_create(&lines, NULL, 1, 2, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	KUNIT_EXPECT_NULL(test, lines.chain);
+}
+
 /* Objects still out at destroy are reported and freed with the chain. */
 static void chain_test_destroy_with_objects_out(struct kunit *test)
 {
@@ -691,6 +749,7 @@ static struct kunit_case kheap_chain_cases[] = {
 	KUNIT_CASE(chain_test_grows_atomic),
 	KUNIT_CASE(chain_test_accounting),
 	KUNIT_CASE(chain_test_grow),
+	KUNIT_CASE(chain_test_typed),
 	KUNIT_CASE(chain_test_destroy_with_objects_out),
 	KUNIT_CASE(chain_test_heap_destroyed_first),
 	{}
@@ -1108,6 +1167,64 @@ static void pool_test_double_put(struct kunit *test)
 	kheap_pool_destroy(pool);
 }
 
+/*
+ * A typed pool hands out and takes back its type, with no cast; objects of
+ * a cache-line aligned type are on cache lines.
+ */
+static void pool_test_typed(struct kunit *test)
+{
+	DECLARE_KHEAP_TYPED_POOL(frames, struct typed_frame);
+	DECLARE_KHEAP_TYPED_POOL(lines, struct typed_line);
+	struct typed_frame *f;
+	struct typed_line *l;
+	unsigned int i, nr;
+
+	/* Compile-time: get gives the handle's type, not void *. */
+	BUILD_BUG_ON(!__same_type(kheap_typed_pool_get(&frames),
+				  struct typed_frame *));
+	KUNIT_ASSERT_EQ(test,
+			kheap_typed_pool_create(&frames, "frames", NULL, 2,
+						KHEAP_POOL_CHECK_DOUBLE_PUT,
+						GFP_KERNEL),
+			0);
+	KUNIT_EXPECT_EQ(test, kheap_pool_nr_objs(frames.pool),
+			2 * num_possible_cpus());
+	f = kheap_typed_pool_get(&frames);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->len = sizeof(f->data);
+	memset(f->data, 0x5a, sizeof(f->data));
+	kheap_typed_pool_put(&frames, f);
+	kheap_typed_pool_put(&frames, f); /* twice: refused */
+	KUNIT_EXPECT_EQ(test, pool_stat(frames.pool, KHEAP_POOL_STAT_PUTS),
+			1ULL);
+	KUNIT_EXPECT_EQ(test,
+			pool_stat(frames.pool, KHEAP_POOL_STAT_DOUBLE_PUTS),
+			1ULL);
+	kheap_typed_pool_destroy(&frames);
+	KUNIT_EXPECT_NULL(test, frames.pool);
+	kheap_typed_pool_destroy(&frames); /* NULL: nothing */
+
+	KUNIT_ASSERT_EQ(test,
+			kheap_typed_pool_create(&lines, "lines", NULL, 3, 0,
+						GFP_KERNEL),
+			0);
+	nr = kheap_pool_nr_objs(lines.pool);
+	for (i = 0; i < nr; i++) {
+		l = kheap_typed_pool_get(&lines);
+		KUNIT_ASSERT_NOT_NULL(test, l);
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)l,
+						   __alignof__(*l)));
+		l->seq = i;
+		kheap_typed_pool_put(&lines, l);
+	}
+	kheap_typed_pool_destroy(&lines);
+	KUNIT_EXPECT_EQ(test,
+			kheap_typed_pool_create(&lines, "a b", NULL, 3, 0,
+						GFP_KERNEL),
+			-EINVAL);
+	KUNIT_EXPECT_NULL(test, lines.pool);
+}
+
 /* ---- SMP stress: a kthread per online CPU, each with a hardirq hrtimer */
 
 #define HOLD 4
@@ -1318,6 +1435,7 @@ static struct kunit_case kheap_pool_cases[] = {
 	KUNIT_CASE(pool_test_foreign_put),
 	KUNIT_CASE(pool_test_stats),
 	KUNIT_CASE(pool_test_double_put),
+	KUNIT_CASE(pool_test_typed),
 	KUNIT_CASE_PARAM(pool_test_smp_stress, stress_flags_gen_params),
 	{}
 };

@@ -67,6 +67,8 @@
 #define _KHEAP_POOL_H
 
 #include <linux/bits.h>
+#include <linux/build_bug.h>
+#include <linux/err.h>
 #include <linux/cache.h>
 #include <linux/types.h>
 #include <linux/gfp.h>
@@ -586,5 +588,212 @@ u64 kheap_pool_stat(const struct kheap_pool *pool, enum kheap_pool_stat stat);
  * of @pool.
  */
 unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj);
+
+/*
+ * Typed pools and chains, in the style of <linux/kfifo.h>: a handle that
+ * carries the object type for the compiler beside the untyped pool or
+ * chain, and macros that give and take that type, so a client gets a
+ * struct foo * back without a cast, and a put of a pointer to another type
+ * is an incompatible-pointer-type diagnostic (an error with GCC 14, and a
+ * failed build with kheap's -Werror-like warning check). For example:
+ *
+ *	DECLARE_KHEAP_TYPED_POOL(frames, struct frame);
+ *
+ *	err = kheap_typed_pool_create(&frames, "rx", heap, 64, 0, GFP_KERNEL);
+ *	struct frame *f = kheap_typed_pool_get(&frames);
+ *	kheap_typed_pool_put(&frames, f);
+ *	kheap_pool_stat(frames.pool, KHEAP_POOL_STAT_GETS);
+ *	kheap_typed_pool_destroy(&frames);
+ *
+ * Objects are sizeof() the type, at a stride of kheap_obj_stride() of it,
+ * from an area that starts on an SMP_CACHE_BYTES boundary: a type aligned
+ * to at most SMP_CACHE_BYTES (checked at build time) is aligned.
+ */
+
+/**
+ * DECLARE_KHEAP_TYPED_POOL() - declare a typed pool handle
+ * @tp:		its name
+ * @type:	the object type
+ *
+ * A variable or a struct member: a union of @tp.pool, the untyped pool for
+ * every kheap_pool_*() call, and @tp.obj_type, never read: only its type is
+ * used.
+ */
+#define DECLARE_KHEAP_TYPED_POOL(tp, type) \
+	union {                            \
+		struct kheap_pool *pool;   \
+		type *obj_type;            \
+	} tp
+
+/**
+ * kheap_typed_pool_create() - create the pool of a typed handle
+ * @tp:		pointer to the handle
+ * @name:	as for kheap_pool_create_flags()
+ * @heap:	as for kheap_pool_create_flags()
+ * @objs_per_cpu: as for kheap_pool_create_flags()
+ * @flags:	as for kheap_pool_create_flags()
+ * @gfp:	as for kheap_pool_create_flags()
+ *
+ * kheap_pool_create_flags() with objects of the handle's type.
+ * Context: process context (takes a mutex).
+ * Return: 0, the pool in @tp->pool; or -EINVAL or -ENOMEM, @tp->pool NULL.
+ */
+#define kheap_typed_pool_create(tp, name, heap, objs_per_cpu, flags, gfp)      \
+	({                                                                     \
+		__auto_type __ktp = (tp);                                      \
+		struct kheap_pool *__kpool;                                    \
+		BUILD_BUG_ON(__alignof__(*__ktp->obj_type) > SMP_CACHE_BYTES); \
+		__kpool = kheap_pool_create_flags(name, heap,                  \
+						  sizeof(*__ktp->obj_type),    \
+						  objs_per_cpu, flags, gfp);   \
+		__ktp->pool = IS_ERR(__kpool) ? NULL : __kpool;                \
+		PTR_ERR_OR_ZERO(__kpool);                                      \
+	})
+
+/**
+ * kheap_typed_pool_get() - take an object of a typed pool
+ * @tp:		pointer to the handle
+ *
+ * kheap_pool_get(), typed.
+ * Context: any (process, softirq, hardirq); never sleeps.
+ * Return: a pointer to the handle's type, or NULL if none is free.
+ */
+#define kheap_typed_pool_get(tp)                                              \
+	({                                                                    \
+		__auto_type __ktp = (tp);                                     \
+		typeof(__ktp->obj_type) __kobj = kheap_pool_get(__ktp->pool); \
+		__kobj;                                                       \
+	})
+
+/**
+ * kheap_typed_pool_put() - give an object back to a typed pool
+ * @tp:		pointer to the handle
+ * @obj:	a pointer to the handle's type that kheap_typed_pool_get()
+ *		returned
+ *
+ * kheap_pool_put(), typed.
+ * Context: any (process, softirq, hardirq); never sleeps.
+ */
+#define kheap_typed_pool_put(tp, obj)                   \
+	do {                                            \
+		__auto_type __ktp = (tp);               \
+		typeof(__ktp->obj_type) __kobj = (obj); \
+		kheap_pool_put(__ktp->pool, __kobj);    \
+	} while (0)
+
+/**
+ * kheap_typed_pool_destroy() - destroy the pool of a typed handle
+ * @tp:		pointer to the handle; its pool may be NULL
+ *
+ * kheap_pool_destroy(), then @tp->pool is NULL.
+ * Context: process context (takes a mutex).
+ */
+#define kheap_typed_pool_destroy(tp)             \
+	do {                                     \
+		__auto_type __ktp = (tp);        \
+		kheap_pool_destroy(__ktp->pool); \
+		__ktp->pool = NULL;              \
+	} while (0)
+
+/**
+ * DECLARE_KHEAP_TYPED_CHAIN() - declare a typed chain handle
+ * @tc:		its name
+ * @type:	the object type
+ *
+ * A variable or a struct member: a union of @tc.chain, the untyped chain
+ * for every kheap_chain_*() call, and @tc.obj_type, never read: only its
+ * type is used.
+ */
+#define DECLARE_KHEAP_TYPED_CHAIN(tc, type) \
+	union {                             \
+		struct kheap_chain *chain;  \
+		type *obj_type;             \
+	} tc
+
+/**
+ * kheap_typed_chain_create() - create the chain of a typed handle
+ * @tc:		pointer to the handle
+ * @heap:	as for kheap_chain_create()
+ * @ring_capacity: as for kheap_chain_create()
+ * @max_rings:	as for kheap_chain_create()
+ * @gfp:	as for kheap_chain_create()
+ *
+ * kheap_chain_create() with objects of the handle's type.
+ * Context: as kheap_chain_create().
+ * Return: 0, the chain in @tc->chain; or -EINVAL or -ENOMEM, @tc->chain
+ * NULL.
+ */
+#define kheap_typed_chain_create(tc, heap, ring_capacity, max_rings, gfp)      \
+	({                                                                     \
+		__auto_type __ktc = (tc);                                      \
+		struct kheap_chain *__kchain;                                  \
+		BUILD_BUG_ON(__alignof__(*__ktc->obj_type) > SMP_CACHE_BYTES); \
+		__kchain = kheap_chain_create(heap, sizeof(*__ktc->obj_type),  \
+					      ring_capacity, max_rings, gfp);  \
+		__ktc->chain = IS_ERR(__kchain) ? NULL : __kchain;             \
+		PTR_ERR_OR_ZERO(__kchain);                                     \
+	})
+
+/**
+ * kheap_typed_chain_get() - take an object of a typed chain
+ * @tc:		pointer to the handle
+ * @gfp:	for growth, as for kheap_chain_get()
+ *
+ * kheap_chain_get(), typed.
+ * Context: as kheap_chain_get().
+ * Return: a pointer to the handle's type, or NULL.
+ */
+#define kheap_typed_chain_get(tc, gfp)                      \
+	({                                                  \
+		__auto_type __ktc = (tc);                   \
+		typeof(__ktc->obj_type) __kobj =            \
+			kheap_chain_get(__ktc->chain, gfp); \
+		__kobj;                                     \
+	})
+
+/**
+ * kheap_typed_chain_put() - give an object back to a typed chain
+ * @tc:		pointer to the handle
+ * @obj:	a pointer to the handle's type that kheap_typed_chain_get()
+ *		returned
+ *
+ * kheap_chain_put(), typed.
+ * Context: as kheap_chain_put().
+ * Return: as kheap_chain_put().
+ */
+#define kheap_typed_chain_put(tc, obj)                  \
+	({                                              \
+		__auto_type __ktc = (tc);               \
+		typeof(__ktc->obj_type) __kobj = (obj); \
+		kheap_chain_put(__ktc->chain, __kobj);  \
+	})
+
+/**
+ * kheap_typed_chain_grow() - append a filled ring to a typed chain
+ * @tc:		pointer to the handle
+ * @gfp:	as for kheap_chain_grow()
+ *
+ * Context: as kheap_chain_grow().
+ * Return: as kheap_chain_grow().
+ */
+#define kheap_typed_chain_grow(tc, gfp)              \
+	({                                           \
+		__auto_type __ktc = (tc);            \
+		kheap_chain_grow(__ktc->chain, gfp); \
+	})
+
+/**
+ * kheap_typed_chain_destroy() - destroy the chain of a typed handle
+ * @tc:		pointer to the handle; its chain may be NULL
+ *
+ * kheap_chain_destroy(), then @tc->chain is NULL.
+ * Context: as kheap_chain_destroy().
+ */
+#define kheap_typed_chain_destroy(tc)              \
+	do {                                       \
+		__auto_type __ktc = (tc);          \
+		kheap_chain_destroy(__ktc->chain); \
+		__ktc->chain = NULL;               \
+	} while (0)
 
 #endif /* _KHEAP_POOL_H */

@@ -7,34 +7,52 @@
  *  - kheap_ring: a bounded single-producer/single-consumer ring of non-NULL
  *    pointers (the seed's RingPool). Power-of-two capacity, free-running u32
  *    head and tail masked on use, so the indices wrap through 2^32 freely.
- *    Push and pop are static inline below.
+ *    Push and pop are static inline below; the struct is public for them.
  *
- *  - kheap_chain: a growable chain of rings (the seed's PoolChain), each ring
- *    pre-filled with objects. When every ring is empty, kheap_chain_get()
- *    appends a new filled ring, up to max_rings. All its memory (the chain,
- *    each ring, each ring's objects) comes from kheap_alloc() on one heap, so
- *    it shows in that heap's kheap_bytes() and kheap_count().
+ *  - kheap_chain (opaque): a growable chain of rings (the seed's PoolChain),
+ *    each ring pre-filled with objects. When every ring is empty,
+ *    kheap_chain_get() appends a new filled ring, up to max_rings;
+ *    kheap_chain_grow() does it ahead of need (the seed's addPool()).
  *
- *  - kheap_pool: a fixed set of objects spread over per-CPU rings that are
- *    multi-producer/multi-consumer (a get steals from other CPUs' rings when
- *    the local one is empty). Objects live in one contiguous area allocated
- *    from a heap at create time; get and put never allocate and never sleep.
+ *  - kheap_pool (opaque): a fixed set of objects spread over per-CPU rings
+ *    that are multi-producer/multi-consumer (a get steals from other CPUs'
+ *    rings when the local one is empty). Objects live in one contiguous area
+ *    allocated at create time; get and put never allocate and never sleep.
  *    Each per-CPU ring can hold every object of the pool, so a put always
  *    finds room. Per-CPU statistics are in debugfs kheap/pools.
  *
+ * Memory. Everything a chain or pool allocates is accounted to its heap and
+ * bounded at create:
+ *  - a chain is one block for its descriptor and two per ring (the ring, its
+ *    objects), each one kheap_alloc(), since growth may run in atomic
+ *    context where only kmalloc() serves: a ring's slots and its objects
+ *    must each fit in KHEAP_KMALLOC_AREA_MAX, at most KHEAP_CHAIN_MAX_RINGS
+ *    rings; kheap_chain_bytes() gives the total and its formula;
+ *  - a pool is a descriptor, a ring table, a ring per possible CPU and the
+ *    object area; each comes from its heap when one kmalloc() serves it,
+ *    else (create and destroy run in process context) from kvmalloc().
+ *    The rings hold every object on every CPU: about CPUs^2 * objs_per_cpu
+ *    * 16 bytes in all. kheap_pool_bytes() gives the formula; debugfs shows
+ *    what is in the heap and what is not;
+ *  - a shape that cannot work is refused up front with -EINVAL; a failed
+ *    allocation is -ENOMEM (or NULL), with no allocator warning.
+ *
  * Object layout. Chain and pool objects are laid out at a stride of the
- * object size rounded up to sizeof(void *) (kheap_obj_stride()); an object is
- * aligned to that stride relative to the start of its area.
+ * object size rounded up to sizeof(void *) (kheap_obj_stride()), from an
+ * area that starts on an SMP_CACHE_BYTES boundary. The typed wrappers at the
+ * end of this file (DECLARE_KHEAP_TYPED_POOL() and DECLARE_KHEAP_TYPED_CHAIN(),
+ * in kfifo's style) size objects from a type and hand out pointers to it.
  *
  * Locking rules.
  *  - kheap_ring: one producer (push) and one consumer (pop) need no lock and
  *    may run on different CPUs and in any context (thread vs hardirq). Two
  *    producers, or two consumers, must serialise among themselves.
  *  - kheap_chain: the same SPSC rule over the whole chain: at most one
- *    context calls kheap_chain_get() at a time (it is the consumer of every
- *    ring and the only one that grows the chain), and at most one context
- *    calls kheap_chain_put() at a time (the producer of every ring). The two
- *    may run concurrently. kheap_chain_get() sleeps only if its gfp allows.
+ *    context calls kheap_chain_get() or kheap_chain_grow() at a time (it is
+ *    the consumer of every ring and the only one that grows the chain), and
+ *    at most one context calls kheap_chain_put() at a time (the producer of
+ *    every ring). The two may run concurrently. Growth sleeps only if its
+ *    gfp allows.
  *  - kheap_pool: get and put from any context and any number of CPUs at
  *    once, no lock: only atomics, with local interrupts disabled for the few
  *    instructions that touch a ring.
@@ -42,10 +60,11 @@
  *    lock, allocate or sleep, so they may be called from hardirq context on
  *    PREEMPT_RT too (the KUnit suites do, from hard hrtimers, on a
  *    PREEMPT_RT kernel with lockdep and DEBUG_ATOMIC_SLEEP). Anything that
- *    allocates or frees (create, destroy, a chain's growth in
- *    kheap_chain_get()) follows kmalloc()'s rules: on PREEMPT_RT not from
- *    hardirq context or with interrupts or preemption off, whatever the gfp.
- *  - create and destroy of all three run in process context; destroy must
+ *    allocates or frees (create, destroy, a chain's growth) follows
+ *    kmalloc()'s rules: on PREEMPT_RT not from hardirq context or with
+ *    interrupts or preemption off, whatever the gfp.
+ *  - Pool create and destroy run in process context; ring and chain create
+ *    and destroy follow kmalloc() and kfree() with their gfp. Destroy must
  *    not race with any other call on the same object.
  *
  * Lifetime. A chain or pool is itself a block of its heap and keeps no
@@ -57,11 +76,15 @@
  * re-parents them; the chain or pool keeps working, its memory now counted
  * in the default heap, a chain's later growth allocates there, debugfs
  * shows "heap default", and its own destroy frees everything as usual.
- * kheap_destroy() must not run while the chain or pool is being created or
- * grows (allocating into a heap being destroyed is the caller's bug).
+ * (kheap_destroy() returns nothing and a driver expects the heap gone after
+ * it, so it is not refused.) kheap_destroy() must not run while the chain or
+ * pool is being created or grows: allocating into a heap being destroyed is
+ * the caller's bug.
  *
  * Misuse (a put of a pointer the pool does not own, objects not returned
- * before destroy) is reported with pr_err and counted; it never WARNs.
+ * before destroy, and with KHEAP_POOL_CHECK_DOUBLE_PUT a put of an object
+ * that is not handed out) is reported with pr_err and counted; it never
+ * WARNs.
  */
 #ifndef _KHEAP_POOL_H
 #define _KHEAP_POOL_H
@@ -447,14 +470,16 @@ struct kheap_pool;
  * @objs_per_cpu: objects put on each possible CPU's ring, not 0; the pool
  *		holds objs_per_cpu * num_possible_cpus() objects, at most
  *		KHEAP_POOL_MAX_OBJS
- * @gfp:	for the allocations, a GFP_KERNEL-compatible mask (__GFP_NOWARN
- *		is added: a failure is reported as -ENOMEM, not on the
- *		console)
+ * @gfp:	for the allocations, usually GFP_KERNEL: a part above
+ *		KHEAP_KMALLOC_AREA_MAX needs one that may sleep (vmalloc());
+ *		__GFP_NOWARN is added (a failure is reported as -ENOMEM, not on
+ *		the console)
  *
  * Each CPU's ring has room for every object of the pool (the count rounded
  * up to a power of two), so a put never fails for want of room. The object
- * area (objects times the stride) may be up to KHEAP_POOL_AREA_MAX bytes:
- * up to KHEAP_KMALLOC_AREA_MAX it comes from @heap, beyond from kvmalloc().
+ * area (objects times the stride) may be up to KHEAP_POOL_AREA_MAX bytes.
+ * What the pool takes from @heap, and what from kvmalloc(), is said at
+ * kheap_pool_bytes().
  * Context: process context (takes a mutex).
  * Return: the pool; ERR_PTR(-EINVAL) for a bad argument (a bad name
  * included) or a shape too large; ERR_PTR(-ENOMEM).

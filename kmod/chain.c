@@ -37,9 +37,12 @@ struct kheap_chain_seg {
  *		smp_store_release(), read by the putter with smp_load_acquire()
  * @segs:	the rings, @max_rings entries
  *
- * Allocated from its heap (kheap_chain_heap()): struct_size(chain, segs,
- * max_rings) bytes, then per ring kheap_ring_size(ring_capacity) plus
- * ring_capacity * stride bytes.
+ * Allocated from its heap: struct_size(chain, segs, max_rings) bytes, then
+ * per ring kheap_ring_size(ring_capacity) plus ring_capacity * stride bytes
+ * (kheap_chain_bytes()). The chain keeps no pointer to its heap: it is one
+ * of the heap's blocks, so kheap_of() finds the heap (kheap_chain_heap()),
+ * and still does once kheap_destroy() has re-parented the chain's blocks to
+ * the default heap.
  */
 struct kheap_chain {
 	size_t obj_size;
@@ -56,10 +59,6 @@ static_assert(sizeof(struct kheap_chain) +
 	      KHEAP_KMALLOC_AREA_MAX);
 
 /*
- * The chain keeps no pointer to its heap: it is one of the heap's blocks,
- * so kheap_of() finds the heap, and still does once kheap_destroy() has
- * re-parented the chain's blocks to the default heap.
- *
  * Appends one filled ring. Getter (or creator) only. A failure is reported
  * to the caller (NULL or -ENOMEM), so the allocator does not warn.
  */

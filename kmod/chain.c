@@ -16,19 +16,68 @@
 
 #include "kheap_internal.h"
 
-/* Appends one filled ring. Getter (or creator) only. */
+/**
+ * struct kheap_chain_seg - one ring of a chain and the objects it was filled with
+ * @ring:	the ring, allocated from the chain's heap
+ * @objs:	its ring capacity objects, at kheap_obj_stride(), from the heap
+ */
+struct kheap_chain_seg {
+	struct kheap_ring *ring;
+	void *objs;
+};
+
+/**
+ * struct kheap_chain - a growable chain of pre-filled rings
+ * @obj_size:	object size asked for
+ * @stride:	kheap_obj_stride(@obj_size)
+ * @ring_capacity: capacity of each ring (a power of two) and the number of
+ *		objects each new ring brings
+ * @max_rings:	the chain never has more rings
+ * @nr_rings:	rings in @segs; written by the getter (growth) with
+ *		smp_store_release(), read by the putter with smp_load_acquire()
+ * @segs:	the rings, @max_rings entries
+ *
+ * Allocated from its heap: struct_size(chain, segs, max_rings) bytes, then
+ * per ring kheap_ring_size(ring_capacity) plus ring_capacity * stride bytes
+ * (kheap_chain_bytes()). The chain keeps no pointer to its heap: it is one
+ * of the heap's blocks, so kheap_of() finds the heap (kheap_chain_heap()),
+ * and still does once kheap_destroy() has re-parented the chain's blocks to
+ * the default heap.
+ */
+struct kheap_chain {
+	size_t obj_size;
+	size_t stride;
+	unsigned int ring_capacity;
+	unsigned int max_rings;
+	unsigned int nr_rings;
+	struct kheap_chain_seg segs[];
+};
+
+/* The table of rings fits one kmalloc() whatever max_rings is. */
+static_assert(sizeof(struct kheap_chain) +
+		      KHEAP_CHAIN_MAX_RINGS * sizeof(struct kheap_chain_seg) <=
+	      KHEAP_KMALLOC_AREA_MAX);
+
+/*
+ * Appends one filled ring. Getter (or creator) only. A failure is reported
+ * to the caller (NULL or -ENOMEM), so the allocator does not warn.
+ */
 static int kheap_chain_add_ring(struct kheap_chain *chain, gfp_t gfp)
 {
 	unsigned int n = chain->nr_rings, cap = chain->ring_capacity, i;
+	struct kheap *heap = kheap_chain_heap(chain);
 	struct kheap_ring *ring;
 	void *objs;
 
+	gfp |= __GFP_NOWARN;
 	/* Aligned, so its producer and consumer fields do not share a line. */
-	ring = kheap_alloc_aligned(chain->heap, kheap_ring_size(cap),
-				   SMP_CACHE_BYTES, gfp);
+	ring = kheap_alloc_aligned(heap, kheap_ring_size(cap), SMP_CACHE_BYTES,
+				   gfp);
 	if (!ring)
 		return -ENOMEM;
-	objs = kheap_alloc(chain->heap, cap * chain->stride, gfp);
+	/* Aligned too: the typed chains' objects may want it (pool.h). */
+	objs = kheap_alloc_aligned(heap, cap * chain->stride, SMP_CACHE_BYTES,
+				   gfp);
 	if (!objs) {
 		kheap_free(ring);
 		return -ENOMEM;
@@ -46,21 +95,39 @@ static int kheap_chain_add_ring(struct kheap_chain *chain, gfp_t gfp)
 	return 0;
 }
 
+/*
+ * Every allocation of a chain is one kheap_alloc(), which kmalloc() serves:
+ * growth may run in atomic context. So a ring's slots and its objects must
+ * each fit in KHEAP_KMALLOC_AREA_MAX.
+ */
+static bool kheap_chain_shape_ok(size_t obj_size, unsigned int cap,
+				 unsigned int max_rings)
+{
+	size_t objs;
+
+	if (!obj_size || obj_size > KHEAP_KMALLOC_AREA_MAX || !cap ||
+	    !max_rings || max_rings > KHEAP_CHAIN_MAX_RINGS)
+		return false;
+	if (kheap_ring_size(cap) > KHEAP_KMALLOC_AREA_MAX)
+		return false;
+	return !check_mul_overflow(kheap_obj_stride(obj_size), (size_t)cap,
+				   &objs) &&
+	       objs <= KHEAP_KMALLOC_AREA_MAX;
+}
+
 struct kheap_chain *kheap_chain_create(struct kheap *heap, size_t obj_size,
 				       unsigned int ring_capacity,
 				       unsigned int max_rings, gfp_t gfp)
 {
 	unsigned int cap = kheap_ring_round_capacity(ring_capacity);
 	struct kheap_chain *chain;
-	size_t bytes;
 
-	if (!obj_size || !cap || !max_rings ||
-	    check_mul_overflow(kheap_obj_stride(obj_size), (size_t)cap, &bytes))
+	if (!kheap_chain_shape_ok(obj_size, cap, max_rings))
 		return ERR_PTR(-EINVAL);
-	chain = kheap_zalloc(heap, struct_size(chain, segs, max_rings), gfp);
+	chain = kheap_zalloc(heap, struct_size(chain, segs, max_rings),
+			     gfp | __GFP_NOWARN);
 	if (!chain)
 		return ERR_PTR(-ENOMEM);
-	chain->heap = heap;
 	chain->obj_size = obj_size;
 	chain->stride = kheap_obj_stride(obj_size);
 	chain->ring_capacity = cap;
@@ -89,6 +156,15 @@ void *kheap_chain_get(struct kheap_chain *chain, gfp_t gfp)
 	return kheap_ring_pop(chain->segs[n].ring);
 }
 EXPORT_SYMBOL_GPL(kheap_chain_get);
+
+int kheap_chain_grow(struct kheap_chain *chain, gfp_t gfp)
+{
+	/* Only the getter writes nr_rings: a plain read. */
+	if (chain->nr_rings >= chain->max_rings)
+		return -ENOSPC;
+	return kheap_chain_add_ring(chain, gfp);
+}
+EXPORT_SYMBOL_GPL(kheap_chain_grow);
 
 static bool kheap_chain_owns(const struct kheap_chain *chain, const void *obj,
 			     unsigned int nr_rings)
@@ -126,6 +202,23 @@ bool kheap_chain_put(struct kheap_chain *chain, void *obj)
 	return false;
 }
 EXPORT_SYMBOL_GPL(kheap_chain_put);
+
+struct kheap *kheap_chain_heap(const struct kheap_chain *chain)
+{
+	/* Never NULL: the chain is a live block (the fallback is a guard). */
+	return kheap_of(chain) ?: kheap_default();
+}
+EXPORT_SYMBOL_GPL(kheap_chain_heap);
+
+size_t kheap_chain_bytes(const struct kheap_chain *chain)
+{
+	unsigned int n = kheap_chain_nr_rings(chain);
+	size_t ring = kheap_ring_size(chain->ring_capacity) +
+		      chain->ring_capacity * chain->stride;
+
+	return struct_size(chain, segs, chain->max_rings) + n * ring;
+}
+EXPORT_SYMBOL_GPL(kheap_chain_bytes);
 
 unsigned int kheap_chain_nr_rings(const struct kheap_chain *chain)
 {

@@ -22,7 +22,7 @@ LIST_HEAD(kheap_heaps);
 
 struct kheap *kheap_default_heap;
 
-static bool kheap_name_valid(const char *name)
+bool kheap_name_valid(const char *name)
 {
 	size_t i, len;
 

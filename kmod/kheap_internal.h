@@ -377,4 +377,24 @@ void kheap_debugfs_heap_add(struct kheap *heap);
 void kheap_debugfs_heap_remove(struct kheap *heap);
 void kheap_pool_debugfs_init(struct dentry *root);
 
+/* ring.c: for rings embedded in memory of the caller's (chain.c) */
+/*
+ * kheap_ring_round_capacity() - @capacity rounded up to a power of two, or
+ * 0 if it is outside KHEAP_RING_MIN_CAPACITY..KHEAP_RING_MAX_CAPACITY.
+ */
+unsigned int kheap_ring_round_capacity(unsigned int capacity);
+/* kheap_ring_size() - bytes of a ring of @capacity (a power of two) */
+size_t kheap_ring_size(unsigned int capacity);
+/*
+ * kheap_ring_init() - make kheap_ring_size(@capacity) bytes at @ring, best
+ * SMP_CACHE_BYTES aligned, an empty ring; nobody else may use it yet.
+ */
+void kheap_ring_init(struct kheap_ring *ring, unsigned int capacity);
+
+/*
+ * heap.c, for pool names too: 1..KHEAP_NAME_MAX printable characters, no
+ * '/' or whitespace.
+ */
+bool kheap_name_valid(const char *name);
+
 #endif /* _KHEAP_INTERNAL_H */

@@ -37,6 +37,7 @@
 #include <linux/err.h>
 #include <linux/export.h>
 #include <linux/irqflags.h>
+#include <linux/jump_label.h>
 #include <linux/list.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -47,8 +48,10 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/topology.h>
+#include <kunit/visibility.h>
 
 #include "kheap_internal.h"
+#include "kheap_pool_kunit.h"
 
 /**
  * struct kheap_pool_cell - one entry of a per-CPU ring
@@ -87,30 +90,45 @@ struct kheap_pool_stats {
  * struct kheap_pool - a pool of fixed-size objects on per-CPU rings
  * @node:	in kheap_pools, under kheap_pools_lock (for debugfs)
  * @name:	for reports and debugfs
- * @heap:	where the object area is accounted
  * @obj_size:	object size asked for
  * @stride:	distance between objects, kheap_obj_stride(@obj_size)
  * @stride_shift: log2(@stride) when @stride is a power of two, else 0: the
  *		put path then checks an object's offset with a mask, not a
  *		division
+ * @flags:	KHEAP_POOL_* flags given at create
  * @nr_objs:	objects in the pool
  * @capacity:	of each per-CPU ring: roundup_pow_of_two(@nr_objs)
- * @objs:	the object area, @nr_objs * @stride bytes from @heap
+ * @objs:	the object area, @nr_objs * @stride bytes
  * @slots:	per-CPU rings, indexed by CPU number (nr_cpu_ids entries)
  * @stats:	per-CPU counters
+ * @out:	with KHEAP_POOL_CHECK_DOUBLE_PUT, a bit per object: set by the
+ *		get that hands it out, cleared by the put that takes it back
+ *		(atomic bit operations); else NULL
+ * @heap_bytes:	bytes the pool holds from its heap (this struct included)
+ * @other_bytes: bytes it holds from elsewhere: areas above
+ *		KHEAP_KMALLOC_AREA_MAX (kvmalloc()) and the per-CPU counters
+ *
+ * This struct, the ring table, each ring and the object area come from the
+ * pool's heap (kheap_pool_area_alloc()); see kheap_pool_bytes() in pool.h.
+ * The pool keeps no pointer to its heap: this struct is one of the heap's
+ * blocks, so kheap_of() finds the heap, and still does once kheap_destroy()
+ * has re-parented the blocks to the default heap (kheap_pool_heap()).
  */
 struct kheap_pool {
 	struct list_head node;
 	char name[KHEAP_POOL_NAME_MAX + 1];
-	struct kheap *heap;
 	size_t obj_size;
 	size_t stride;
 	unsigned int stride_shift;
+	unsigned int flags;
 	unsigned int nr_objs;
 	unsigned int capacity;
 	void *objs;
 	struct kheap_pool_slot **slots;
 	struct kheap_pool_stats __percpu *stats;
+	unsigned long *out;
+	size_t heap_bytes;
+	size_t other_bytes;
 };
 
 static const char *const kheap_pool_stat_names[] = {
@@ -120,13 +138,30 @@ static const char *const kheap_pool_stat_names[] = {
 	[KHEAP_POOL_STAT_REMOTE_STEALS] = "remote_steals",
 	[KHEAP_POOL_STAT_EMPTY] = "empty",
 	[KHEAP_POOL_STAT_FOREIGN_PUTS] = "foreign_puts",
+	[KHEAP_POOL_STAT_DOUBLE_PUTS] = "double_puts",
 };
 
 static_assert(ARRAY_SIZE(kheap_pool_stat_names) == KHEAP_POOL_NR_STATS);
+static_assert(KHEAP_POOL_NAME_MAX == KHEAP_NAME_MAX); /* kheap_name_valid() */
+
+/* Flags kheap_pool_create_flags() knows. */
+#define KHEAP_POOL_FLAGS KHEAP_POOL_CHECK_DOUBLE_PUT
+
+/*
+ * On while a pool with KHEAP_POOL_CHECK_DOUBLE_PUT exists: the get and put
+ * paths test it with a static branch, which costs nothing while it is off.
+ */
+static DEFINE_STATIC_KEY_FALSE(kheap_pool_checking);
 
 /* Every live pool, for debugfs; never taken on the get/put path. */
 static LIST_HEAD(kheap_pools);
 static DEFINE_MUTEX(kheap_pools_lock);
+
+/* The object area's size. */
+static size_t kheap_pool_area_size(const struct kheap_pool *pool)
+{
+	return (size_t)pool->nr_objs * pool->stride;
+}
 
 /* Caller has interrupts (hence preemption) disabled. */
 static inline void kheap_pool_count(struct kheap_pool *pool,
@@ -233,6 +268,8 @@ out:
 	if (!obj)
 		kheap_pool_count(pool, KHEAP_POOL_STAT_EMPTY);
 	local_irq_restore(flags);
+	if (static_branch_unlikely(&kheap_pool_checking) && pool->out && obj)
+		set_bit(kheap_pool_index(pool, obj), pool->out);
 	return obj;
 }
 EXPORT_SYMBOL_GPL(kheap_pool_get);
@@ -243,7 +280,7 @@ static unsigned long kheap_pool_offset(const struct kheap_pool *pool,
 {
 	unsigned long off = (unsigned long)obj - (unsigned long)pool->objs;
 
-	if (off >= (unsigned long)pool->nr_objs * pool->stride)
+	if (off >= kheap_pool_area_size(pool))
 		return ULONG_MAX;
 	if (pool->stride_shift ? off & (pool->stride - 1) : off % pool->stride)
 		return ULONG_MAX;
@@ -261,10 +298,12 @@ unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj)
 }
 EXPORT_SYMBOL_GPL(kheap_pool_index);
 
-static void kheap_pool_foreign(struct kheap_pool *pool, void *obj,
-			       const char *why, unsigned long caller)
+/* A put refused: counted in @stat (this CPU's) and reported. */
+static void kheap_pool_refuse(struct kheap_pool *pool, void *obj,
+			      enum kheap_pool_stat stat, const char *why,
+			      unsigned long caller)
 {
-	this_cpu_inc(pool->stats->count[KHEAP_POOL_STAT_FOREIGN_PUTS]);
+	this_cpu_inc(pool->stats->count[stat]);
 	pr_err_ratelimited("pool %s: put of %p refused: %s (caller %pS)\n",
 			   pool->name, obj, why, (void *)caller);
 }
@@ -276,8 +315,15 @@ void kheap_pool_put(struct kheap_pool *pool, void *obj)
 	bool done;
 
 	if (unlikely(kheap_pool_offset(pool, obj) == ULONG_MAX)) {
-		kheap_pool_foreign(pool, obj, "not an object of this pool",
-				   _RET_IP_);
+		kheap_pool_refuse(pool, obj, KHEAP_POOL_STAT_FOREIGN_PUTS,
+				  "not an object of this pool", _RET_IP_);
+		return;
+	}
+	/* Of two puts of one object, even at once, one finds its bit set. */
+	if (static_branch_unlikely(&kheap_pool_checking) && pool->out &&
+	    !test_and_clear_bit(kheap_pool_index(pool, obj), pool->out)) {
+		kheap_pool_refuse(pool, obj, KHEAP_POOL_STAT_DOUBLE_PUTS,
+				  "not handed out (put twice?)", _RET_IP_);
 		return;
 	}
 	local_irq_save(flags);
@@ -292,8 +338,8 @@ void kheap_pool_put(struct kheap_pool *pool, void *obj)
 	local_irq_restore(flags);
 	/* Every ring holds every object: only a put of an object twice fills them. */
 	if (unlikely(!done))
-		kheap_pool_foreign(pool, obj, "no room, object put twice?",
-				   _RET_IP_);
+		kheap_pool_refuse(pool, obj, KHEAP_POOL_STAT_FOREIGN_PUTS,
+				  "no room, object put twice?", _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(kheap_pool_put);
 
@@ -302,6 +348,19 @@ unsigned int kheap_pool_nr_objs(const struct kheap_pool *pool)
 	return pool->nr_objs;
 }
 EXPORT_SYMBOL_GPL(kheap_pool_nr_objs);
+
+struct kheap *kheap_pool_heap(const struct kheap_pool *pool)
+{
+	/* Never NULL: the pool is a live block (the fallback is a guard). */
+	return kheap_of(pool) ?: kheap_default();
+}
+EXPORT_SYMBOL_GPL(kheap_pool_heap);
+
+size_t kheap_pool_bytes(const struct kheap_pool *pool)
+{
+	return pool->heap_bytes;
+}
+EXPORT_SYMBOL_GPL(kheap_pool_bytes);
 
 /*
  * One CPU's counter. A get counts either a local hit or a remote steal, so
@@ -355,36 +414,86 @@ static unsigned int kheap_pool_nr_free(const struct kheap_pool *pool)
 }
 
 static int kheap_pool_check_args(const char *name, size_t obj_size,
-				 unsigned int objs_per_cpu,
+				 unsigned int objs_per_cpu, unsigned int flags,
 				 unsigned int *nr_objs)
 {
-	size_t len = name ? strnlen(name, KHEAP_POOL_NAME_MAX + 1) : 0;
-
-	if (!len || len > KHEAP_POOL_NAME_MAX || !obj_size || !objs_per_cpu)
+	if (flags & ~KHEAP_POOL_FLAGS)
+		return -EINVAL;
+	/* Heap rules: debugfs prints names space-separated, a line a pool. */
+	if (!kheap_name_valid(name) || !obj_size ||
+	    obj_size > KHEAP_POOL_AREA_MAX || !objs_per_cpu)
 		return -EINVAL;
 	if (check_mul_overflow(objs_per_cpu, num_possible_cpus(), nr_objs) ||
 	    *nr_objs > KHEAP_POOL_MAX_OBJS)
 		return -EINVAL;
-	if (kheap_obj_stride(obj_size) > SIZE_MAX / *nr_objs)
+	if (kheap_obj_stride(obj_size) > KHEAP_POOL_AREA_MAX / *nr_objs)
 		return -EINVAL;
 	return 0;
 }
 
+/*
+ * An area of a pool: from its heap when one kmalloc() serves it, else from
+ * kvmalloc() (create and destroy run in process context; get and put only
+ * read and write the memory, which any context may). Cache-line aligned
+ * either way (vmalloc() is page aligned), and counted in the pool's bytes.
+ * A failure is reported to the caller as -ENOMEM, so no allocator warns.
+ */
+static void *kheap_pool_area_alloc(struct kheap_pool *pool, size_t size,
+				   int node, gfp_t gfp)
+{
+	void *area;
+
+	gfp |= __GFP_NOWARN;
+	if (size <= KHEAP_KMALLOC_AREA_MAX) {
+		area = kheap_alloc_aligned(kheap_pool_heap(pool), size,
+					   SMP_CACHE_BYTES, gfp);
+		if (area)
+			pool->heap_bytes += size;
+		return area;
+	}
+	area = kvmalloc_node(size, gfp, node);
+	if (area)
+		pool->other_bytes += size;
+	return area;
+}
+
+/* Frees what kheap_pool_area_alloc() gave for @size bytes; NULL is fine. */
+static void kheap_pool_area_free(const void *area, size_t size)
+{
+	if (size <= KHEAP_KMALLOC_AREA_MAX)
+		kheap_free(area);
+	else
+		kvfree(area);
+}
+
+/* The bytes of one CPU's ring. */
+static size_t kheap_pool_slot_size(const struct kheap_pool *pool)
+{
+	struct kheap_pool_slot *slot;
+
+	return struct_size(slot, cells, pool->capacity);
+}
+
+/* The ring table and a ring per possible CPU, on the CPU's node. */
 static int kheap_pool_alloc_slots(struct kheap_pool *pool, gfp_t gfp)
 {
+	size_t table = nr_cpu_ids * sizeof(*pool->slots);
+	size_t size = kheap_pool_slot_size(pool);
 	int cpu;
 
-	pool->slots = kcalloc(nr_cpu_ids, sizeof(*pool->slots), gfp);
+	pool->slots =
+		kheap_zalloc(kheap_pool_heap(pool), table, gfp | __GFP_NOWARN);
 	if (!pool->slots)
 		return -ENOMEM;
+	pool->heap_bytes += table;
 	for_each_possible_cpu(cpu) {
 		struct kheap_pool_slot *slot;
 
-		slot = kvzalloc_node(struct_size(slot, cells, pool->capacity),
-				     gfp, cpu_to_node(cpu));
+		slot = kheap_pool_area_alloc(pool, size, cpu_to_node(cpu), gfp);
 		if (!slot)
 			return -ENOMEM;
 		/* Every cell's seq is 0 == head: not published (index + 1). */
+		memset(slot, 0, size);
 		slot->mask = pool->capacity - 1;
 		pool->slots[cpu] = slot;
 	}
@@ -410,23 +519,47 @@ static void kheap_pool_fill(struct kheap_pool *pool, unsigned int objs_per_cpu)
 	}
 }
 
-struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
-				     size_t obj_size, unsigned int objs_per_cpu,
-				     gfp_t gfp)
+/*
+ * With KHEAP_POOL_CHECK_DOUBLE_PUT: the bitmap of objects handed out, and
+ * the static branch on while the pool lives (off again in destroy, for a
+ * pool that has its bitmap).
+ */
+static int kheap_pool_alloc_out(struct kheap_pool *pool, gfp_t gfp)
+{
+	size_t size = BITS_TO_LONGS(pool->nr_objs) * sizeof(long);
+
+	if (!(pool->flags & KHEAP_POOL_CHECK_DOUBLE_PUT))
+		return 0;
+	pool->out =
+		kheap_zalloc(kheap_pool_heap(pool), size, gfp | __GFP_NOWARN);
+	if (!pool->out)
+		return -ENOMEM;
+	pool->heap_bytes += size;
+	static_branch_inc(&kheap_pool_checking);
+	return 0;
+}
+
+struct kheap_pool *kheap_pool_create_flags(const char *name, struct kheap *heap,
+					   size_t obj_size,
+					   unsigned int objs_per_cpu,
+					   unsigned int flags, gfp_t gfp)
 {
 	struct kheap_pool *pool;
 	unsigned int nr_objs;
+	size_t area;
 	int err;
 
-	err = kheap_pool_check_args(name, obj_size, objs_per_cpu, &nr_objs);
+	err = kheap_pool_check_args(name, obj_size, objs_per_cpu, flags,
+				    &nr_objs);
 	if (err)
 		return ERR_PTR(err);
-	pool = kzalloc(sizeof(*pool), gfp);
+	pool = kheap_zalloc(heap, sizeof(*pool), gfp | __GFP_NOWARN);
 	if (!pool)
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&pool->node);
 	strscpy(pool->name, name, sizeof(pool->name));
-	pool->heap = kheap_resolve(heap);
+	pool->heap_bytes = sizeof(*pool);
+	pool->flags = flags;
 	pool->obj_size = obj_size;
 	pool->stride = kheap_obj_stride(obj_size);
 	if (is_power_of_2(pool->stride))
@@ -435,13 +568,19 @@ struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
 	pool->capacity = roundup_pow_of_two(nr_objs);
 
 	err = -ENOMEM;
-	pool->stats = alloc_percpu_gfp(struct kheap_pool_stats, gfp);
+	pool->stats =
+		alloc_percpu_gfp(struct kheap_pool_stats, gfp | __GFP_NOWARN);
 	if (!pool->stats)
 		goto err_destroy;
-	pool->objs = kheap_alloc(pool->heap, nr_objs * pool->stride, gfp);
+	pool->other_bytes += num_possible_cpus() * sizeof(*pool->stats);
+	area = kheap_pool_area_size(pool);
+	pool->objs = kheap_pool_area_alloc(pool, area, NUMA_NO_NODE, gfp);
 	if (!pool->objs)
 		goto err_destroy;
 	err = kheap_pool_alloc_slots(pool, gfp);
+	if (err)
+		goto err_destroy;
+	err = kheap_pool_alloc_out(pool, gfp);
 	if (err)
 		goto err_destroy;
 	kheap_pool_fill(pool, objs_per_cpu);
@@ -455,17 +594,27 @@ err_destroy:
 	kheap_pool_destroy(pool);
 	return ERR_PTR(err);
 }
+EXPORT_SYMBOL_GPL(kheap_pool_create_flags);
+
+struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
+				     size_t obj_size, unsigned int objs_per_cpu,
+				     gfp_t gfp)
+{
+	return kheap_pool_create_flags(name, heap, obj_size, objs_per_cpu, 0,
+				       gfp);
+}
 EXPORT_SYMBOL_GPL(kheap_pool_create);
 
 static void kheap_pool_free_slots(struct kheap_pool *pool)
 {
+	size_t size = kheap_pool_slot_size(pool);
 	int cpu;
 
 	if (!pool->slots)
 		return;
 	for_each_possible_cpu(cpu)
-		kvfree(pool->slots[cpu]);
-	kfree(pool->slots);
+		kheap_pool_area_free(pool->slots[cpu], size);
+	kheap_free(pool->slots);
 }
 
 void kheap_pool_destroy(struct kheap_pool *pool)
@@ -485,10 +634,14 @@ void kheap_pool_destroy(struct kheap_pool *pool)
 			       pool->name, (int)(pool->nr_objs - nr_free),
 			       pool->nr_objs);
 	}
+	if (pool->out) {
+		static_branch_dec(&kheap_pool_checking);
+		kheap_free(pool->out);
+	}
 	kheap_pool_free_slots(pool);
-	kheap_free(pool->objs);
+	kheap_pool_area_free(pool->objs, kheap_pool_area_size(pool));
 	free_percpu(pool->stats);
-	kfree(pool);
+	kheap_free(pool);
 }
 EXPORT_SYMBOL_GPL(kheap_pool_destroy);
 
@@ -496,10 +649,20 @@ static void kheap_pool_show_one(struct seq_file *m, struct kheap_pool *pool)
 {
 	int cpu, i;
 
+	/*
+	 * A kheap_destroy() of its heap may be re-parenting the pool meanwhile:
+	 * we see the old heap or the default one, and RCU keeps the old one
+	 * (freed with call_rcu()) while we print its name.
+	 */
+	rcu_read_lock();
 	seq_printf(m, "pool %s heap %s obj_size %zu stride %zu", pool->name,
-		   kheap_name(pool->heap), pool->obj_size, pool->stride);
-	seq_printf(m, " objs %u ring_capacity %u free %u\n", pool->nr_objs,
+		   kheap_name(kheap_pool_heap(pool)), pool->obj_size,
+		   pool->stride);
+	rcu_read_unlock();
+	seq_printf(m, " objs %u ring_capacity %u free %u", pool->nr_objs,
 		   pool->capacity, kheap_pool_nr_free(pool));
+	seq_printf(m, " heap_bytes %zu other_bytes %zu flags %#x\n",
+		   pool->heap_bytes, pool->other_bytes, pool->flags);
 	for_each_possible_cpu(cpu) {
 		const struct kheap_pool_stats *st =
 			per_cpu_ptr(pool->stats, cpu);
@@ -517,9 +680,10 @@ static int kheap_pools_show(struct seq_file *m, void *v)
 {
 	struct kheap_pool *pool;
 
-	seq_puts(m, "# kheap pools v1\n");
-	seq_puts(m, "# pool NAME heap HEAP obj_size N stride N");
-	seq_puts(m, " objs N ring_capacity N free N\n");
+	seq_puts(m, "# kheap pools v2\n");
+	seq_puts(m, "# pool NAME heap HEAP obj_size N stride N objs N");
+	seq_puts(m, " ring_capacity N free N heap_bytes N other_bytes N");
+	seq_puts(m, " flags N\n");
 	seq_puts(m, "#   cpu N then a NAME VALUE pair per counter\n");
 	mutex_lock(&kheap_pools_lock);
 	list_for_each_entry(pool, &kheap_pools, node)
@@ -528,6 +692,22 @@ static int kheap_pools_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kheap_pools);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+int kheap_test_pool_show(struct kheap_pool *pool, char *buf, size_t size)
+{
+	struct seq_file m = { .buf = buf, .size = size };
+
+	if (!size)
+		return -EOVERFLOW;
+	kheap_pool_show_one(&m, pool);
+	if (m.count >= size)
+		return -EOVERFLOW;
+	buf[m.count] = '\0';
+	return m.count;
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_pool_show);
+#endif
 
 void kheap_pool_debugfs_init(struct dentry *root)
 {

@@ -11,8 +11,10 @@
 #include <linux/log2.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
+#include <kunit/visibility.h>
 
 #include "kheap_internal.h"
+#include "kheap_pool_kunit.h"
 
 size_t kheap_ring_size(unsigned int capacity)
 {
@@ -20,7 +22,6 @@ size_t kheap_ring_size(unsigned int capacity)
 
 	return struct_size(ring, slots, capacity);
 }
-EXPORT_SYMBOL_GPL(kheap_ring_size);
 
 void kheap_ring_init(struct kheap_ring *ring, unsigned int capacity)
 {
@@ -31,7 +32,6 @@ void kheap_ring_init(struct kheap_ring *ring, unsigned int capacity)
 	ring->head_seen = 0;
 	ring->mask = capacity - 1;
 }
-EXPORT_SYMBOL_GPL(kheap_ring_init);
 
 /* The capacity a request gets, or 0 if it is out of range. */
 unsigned int kheap_ring_round_capacity(unsigned int capacity)
@@ -41,7 +41,6 @@ unsigned int kheap_ring_round_capacity(unsigned int capacity)
 		return 0;
 	return roundup_pow_of_two(capacity);
 }
-EXPORT_SYMBOL_GPL(kheap_ring_round_capacity);
 
 struct kheap_ring *kheap_ring_create(unsigned int capacity, gfp_t gfp)
 {
@@ -50,7 +49,8 @@ struct kheap_ring *kheap_ring_create(unsigned int capacity, gfp_t gfp)
 	capacity = kheap_ring_round_capacity(capacity);
 	if (!capacity)
 		return ERR_PTR(-EINVAL);
-	ring = kvmalloc(kheap_ring_size(capacity), gfp);
+	/* A failure is reported to the caller: no allocation warning. */
+	ring = kvmalloc(kheap_ring_size(capacity), gfp | __GFP_NOWARN);
 	if (!ring)
 		return ERR_PTR(-ENOMEM);
 	kheap_ring_init(ring, capacity);
@@ -65,14 +65,15 @@ void kheap_ring_destroy(struct kheap_ring *ring)
 EXPORT_SYMBOL_GPL(kheap_ring_destroy);
 
 #if IS_ENABLED(CONFIG_KUNIT)
-void kheap_ring_test_set_index(struct kheap_ring *ring, u32 index)
+int kheap_test_ring_set_index(struct kheap_ring *ring, u32 index)
 {
-	if (WARN_ON_ONCE(ring->head != ring->tail))
-		return;
+	if (ring->head != ring->tail)
+		return -EBUSY;
 	ring->head = index;
 	ring->tail_seen = index;
 	ring->tail = index;
 	ring->head_seen = index;
+	return 0;
 }
-EXPORT_SYMBOL_GPL(kheap_ring_test_set_index);
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_ring_set_index);
 #endif

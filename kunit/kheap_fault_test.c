@@ -312,19 +312,27 @@ struct fault_chain {
 	unsigned int rings;
 };
 
-/*
- * Is what @heap holds exactly the chain: the chain itself, then a ring and
- * its objects per ring (the layout documented in pool.h)?
- */
-static bool fault_chain_exact(struct kheap *heap, const struct fault_chain *c)
+/* A ring and its objects, as pool.h's kheap_chain_bytes() says. */
+static size_t fault_ring_bytes(const struct fault_chain *c)
 {
-	struct kheap_chain *chain;
-	size_t bytes = struct_size(chain, segs, c->max) +
-		       c->rings * (kheap_ring_size(c->cap) +
-				   c->cap * kheap_obj_stride(c->obj_size));
+	return 2 * SMP_CACHE_BYTES +
+	       c->cap * (sizeof(void *) + kheap_obj_stride(c->obj_size));
+}
+
+/*
+ * Is what @heap holds exactly @chain: its descriptor (with a table of
+ * c->max entries of two pointers), then a ring and its objects per ring,
+ * one block each (the layout documented in pool.h)?
+ */
+static bool fault_chain_exact(struct kheap *heap, struct kheap_chain *chain,
+			      const struct fault_chain *c)
+{
+	size_t bytes = kheap_bytes(heap), table = c->max * 2 * sizeof(void *);
+	size_t rings = c->rings * fault_ring_bytes(c);
 
 	return kheap_count(heap) == 1 + 2 * c->rings &&
-	       kheap_bytes(heap) == bytes;
+	       bytes == kheap_chain_bytes(chain) && bytes >= rings + table &&
+	       bytes <= rings + table + 64;
 }
 
 #define CHAIN_MAX_RINGS 6
@@ -361,7 +369,7 @@ static unsigned int fault_chain_drain(struct fault_ctx *f, struct kheap *heap,
 		}
 		fault_check(f, kheap_chain_nr_rings(chain) == c->rings, step,
 			    "kheap_chain_nr_rings");
-		fault_check(f, fault_chain_exact(heap, c), step,
+		fault_check(f, fault_chain_exact(heap, chain, c), step,
 			    "a chain's bytes after a get");
 	}
 	fault_check(f, n == c->max * c->cap, step, "never grew to max_rings");
@@ -402,7 +410,7 @@ static void fault_test_chain(struct kunit *test)
 				    step, "a failed chain create left blocks");
 			continue;
 		}
-		fault_check(f, fault_chain_exact(heap, &c), step,
+		fault_check(f, fault_chain_exact(heap, chain, &c), step,
 			    "a new chain's bytes");
 		n = fault_chain_drain(f, heap, chain, &c, objs, step);
 		ok += c.rings; /* the create, and each growth */
@@ -446,10 +454,13 @@ static void fault_test_pool_create(struct kunit *test)
 		nr = kheap_pool_nr_objs(pool);
 		fault_check(f, nr == per_cpu * num_possible_cpus(), step,
 			    "kheap_pool_nr_objs");
-		/* The object area is the one block the pool takes from @heap. */
-		fault_check(f, kheap_count(heap) == 1, step, "pool: count");
+		/* Its descriptor, ring table, object area and rings. */
+		fault_check(f, kheap_count(heap) == 3 + num_possible_cpus(),
+			    step, "pool: count");
 		area = nr * kheap_obj_stride(obj_size);
-		fault_check(f, kheap_bytes(heap) == area, step, "pool: bytes");
+		fault_check(f, kheap_bytes(heap) == kheap_pool_bytes(pool),
+			    step, "pool: bytes");
+		fault_check(f, kheap_bytes(heap) > area, step, "pool: area");
 		obj = kheap_pool_get(pool);
 		fault_check(f, obj, step, "kheap_pool_get() of a new pool");
 		if (obj) {

@@ -8,6 +8,7 @@
 #include <kunit/test.h>
 #include <linux/atomic.h>
 #include <linux/bitmap.h>
+#include <linux/cache.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
@@ -16,11 +17,16 @@
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
+#include <linux/log2.h>
+#include <linux/rcupdate.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
 #include <kheap/kheap.h>
+
+#include "../kmod/kheap_pool_kunit.h"
 
 #define STRESS_MS 1500
 
@@ -153,7 +159,7 @@ static void ring_test_wraparound(struct kunit *test)
 	struct kheap_ring *ring = ring_new(test, 4);
 	unsigned long next_in = 0, next_out = 0, step;
 
-	kheap_ring_test_set_index(ring, U32_MAX - 9);
+	KUNIT_ASSERT_EQ(test, kheap_test_ring_set_index(ring, U32_MAX - 9), 0);
 	/* Pass 2^32 several times with the ring at every fill level. */
 	for (step = 0; step < 40; step++) {
 		unsigned int fill = step % 5, i;
@@ -373,6 +379,16 @@ static struct kunit_suite kheap_ring_suite = {
 	.test_cases = kheap_ring_cases,
 };
 
+/* Object types of the typed pool and chain cases. */
+struct typed_frame {
+	u32 len;
+	u8 data[60];
+};
+
+struct typed_line {
+	u64 seq;
+} ____cacheline_aligned;
+
 /* --------------------------------------------------------------- chains */
 
 /* A fresh heap per test, so its byte and block counts are exact. */
@@ -388,15 +404,22 @@ static struct kheap *test_heap(struct kunit *test)
 	return heap;
 }
 
-/* What a chain takes from its heap, from the layout documented in pool.h. */
-static size_t chain_bytes(size_t obj_size, unsigned int cap,
-			  unsigned int max_rings, unsigned int rings)
+/* A chain's ring and its objects, as pool.h's kheap_chain_bytes() says. */
+static size_t chain_ring_bytes(size_t obj_size, unsigned int cap)
 {
-	struct kheap_chain *chain;
+	return 2 * SMP_CACHE_BYTES +
+	       cap * (sizeof(void *) + kheap_obj_stride(obj_size));
+}
 
-	return struct_size(chain, segs, max_rings) +
-	       rings * (kheap_ring_size(cap) +
-			cap * kheap_obj_stride(obj_size));
+/*
+ * The rest of what a chain holds is its descriptor: a table of max_rings
+ * entries of two pointers, and a few fields.
+ */
+static void chain_expect_desc(struct kunit *test, size_t desc,
+			      unsigned int max_rings)
+{
+	KUNIT_EXPECT_GE(test, desc, max_rings * 2 * sizeof(void *));
+	KUNIT_EXPECT_LE(test, desc, max_rings * 2 * sizeof(void *) + 64);
 }
 
 static long chain_err(size_t obj_size, unsigned int cap, unsigned int max)
@@ -414,7 +437,62 @@ static void chain_test_bad_args(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, chain_err(8, 1, 1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, chain_err(8, 1048577, 1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, chain_err(8, 4, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, chain_err(SIZE_MAX, 4, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, chain_err(8, 4, KHEAP_CHAIN_MAX_RINGS + 1),
+			-EINVAL);
 	kheap_chain_destroy(NULL);
+}
+
+struct chain_shape_case {
+	size_t obj_size;
+	unsigned int cap;
+	unsigned int max_rings;
+	int want; /* 0: created, or a -errno */
+};
+
+/*
+ * Shapes at the edges of what one kmalloc() serves (4 MiB on x86-64 with
+ * 4 KiB pages): each is created or refused with -EINVAL, and quietly (the
+ * harness boots with panic_on_warn=1 and fails on any allocation warning).
+ */
+static const struct chain_shape_case chain_shape_cases[] = {
+	{ 8, BIT(19), 1, -EINVAL }, /* slots: 4 MiB and the header */
+	{ 8, BIT(20), 1, -EINVAL },
+	{ 8, BIT(18), 1, 0 }, /* 2 MiB of slots, 2 MiB of objects */
+	{ 16, BIT(18), 1, -EINVAL }, /* 4 MiB of objects */
+	{ SZ_2M, 2, 1, -EINVAL },
+	{ SZ_1M, 2, 1, 0 },
+	{ 8, 2, BIT(20), -EINVAL }, /* a table of 2^20 rings */
+	{ 8, 2, UINT_MAX, -EINVAL },
+	{ 8, 2, KHEAP_CHAIN_MAX_RINGS, 0 },
+};
+
+static void chain_shape_desc(const struct chain_shape_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%zu B x %u, %u rings",
+		 c->obj_size, c->cap, c->max_rings);
+}
+
+KUNIT_ARRAY_PARAM(chain_shape, chain_shape_cases, chain_shape_desc);
+
+static void chain_test_shapes(struct kunit *test)
+{
+	const struct chain_shape_case *c = test->param_value;
+	struct kheap_chain *chain;
+	void *obj;
+
+	chain = kheap_chain_create(NULL, c->obj_size, c->cap, c->max_rings,
+				   GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, PTR_ERR_OR_ZERO(chain), c->want);
+	if (c->want)
+		return;
+	obj = kheap_chain_get(chain, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, obj);
+	if (obj) {
+		memset(obj, 0x6b, c->obj_size);
+		KUNIT_EXPECT_TRUE(test, kheap_chain_put(chain, obj));
+	}
+	kheap_chain_destroy(chain);
 }
 
 static void chain_test_growth_to_max(struct kunit *test)
@@ -500,17 +578,22 @@ static void chain_test_accounting(struct kunit *test)
 	struct kheap *heap = test_heap(test);
 	struct kheap_chain *chain;
 	void *objs[9];
+	size_t desc;
 	int i;
 
 	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0UL);
 	chain = kheap_chain_create(heap, 40, 8, 2, GFP_KERNEL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(chain));
-	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), chain_bytes(40, 8, 2, 1));
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), kheap_chain_bytes(chain));
+	desc = kheap_chain_bytes(chain) - chain_ring_bytes(40, 8);
+	chain_expect_desc(test, desc, 2);
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 3UL);
 	for (i = 0; i < 9; i++)
 		objs[i] = kheap_chain_get(chain, GFP_KERNEL);
 	KUNIT_EXPECT_NOT_NULL(test, objs[8]);
-	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), chain_bytes(40, 8, 2, 2));
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), kheap_chain_bytes(chain));
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap),
+			desc + 2 * chain_ring_bytes(40, 8));
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 5UL);
 	for (i = 0; i < 9; i++)
 		kheap_chain_put(chain, objs[i]);
@@ -520,6 +603,95 @@ static void chain_test_accounting(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0UL);
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0UL);
 	kheap_destroy(heap);
+}
+
+/*
+ * kheap_chain_grow() appends a filled ring ahead of need, up to max_rings;
+ * gets in an atomic section then allocate nothing.
+ */
+static void chain_test_grow(struct kunit *test)
+{
+	struct kheap *heap = test_heap(test);
+	static DEFINE_SPINLOCK(lock);
+	struct kheap_chain *chain;
+	void *objs[13];
+	size_t desc;
+	int i;
+
+	chain = kheap_chain_create(heap, 24, 4, 3, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(chain));
+	desc = kheap_chain_bytes(chain) - chain_ring_bytes(24, 4);
+	KUNIT_EXPECT_EQ(test, kheap_chain_grow(chain, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, kheap_chain_nr_rings(chain), 2U);
+	KUNIT_EXPECT_EQ(test, kheap_chain_grow(chain, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, kheap_chain_nr_rings(chain), 3U);
+	KUNIT_EXPECT_EQ(test, kheap_chain_grow(chain, GFP_KERNEL), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, kheap_chain_nr_rings(chain), 3U);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 7UL);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap),
+			desc + 3 * chain_ring_bytes(24, 4));
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), kheap_chain_bytes(chain));
+
+	spin_lock(&lock);
+	for (i = 0; i < 13; i++)
+		objs[i] = kheap_chain_get(chain, GFP_ATOMIC);
+	spin_unlock(&lock);
+	for (i = 0; i < 12; i++)
+		KUNIT_EXPECT_NOT_NULL(test, objs[i]);
+	KUNIT_EXPECT_NULL(test, objs[12]); /* 3 rings of 4: no more */
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 7UL);
+	for (i = 0; i < 12; i++)
+		KUNIT_EXPECT_TRUE(test, kheap_chain_put(chain, objs[i]));
+	kheap_chain_destroy(chain);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0UL);
+	kheap_destroy(heap);
+}
+
+/*
+ * A typed chain hands out and takes back its type, with no cast, and lays
+ * out objects of a cache-line aligned type on cache lines.
+ */
+static void chain_test_typed(struct kunit *test)
+{
+	DECLARE_KHEAP_TYPED_CHAIN(frames, struct typed_frame);
+	DECLARE_KHEAP_TYPED_CHAIN(lines, struct typed_line);
+	struct typed_frame *f[5];
+	struct typed_line *l;
+	int i, err;
+
+	/* Compile-time: get gives the handle's type, not void *. */
+	BUILD_BUG_ON(!__same_type(kheap_typed_chain_get(&frames, GFP_KERNEL),
+				  struct typed_frame *));
+	err = kheap_typed_chain_create(&frames, NULL, 4, 2, GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	for (i = 0; i < 5; i++) { /* the fifth grows the chain */
+		f[i] = kheap_typed_chain_get(&frames, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, f[i]);
+		f[i]->len = i;
+		memset(f[i]->data, i, sizeof(f[i]->data));
+	}
+	KUNIT_EXPECT_EQ(test, kheap_typed_chain_grow(&frames, GFP_KERNEL),
+			-ENOSPC);
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_TRUE(test, kheap_typed_chain_put(&frames, f[i]));
+	kheap_typed_chain_destroy(&frames);
+	KUNIT_EXPECT_NULL(test, frames.chain);
+
+	err = kheap_typed_chain_create(&lines, NULL, 2, 2, GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, kheap_typed_chain_grow(&lines, GFP_KERNEL), 0);
+	for (i = 0; i < 4; i++) {
+		l = kheap_typed_chain_get(&lines, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, l);
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)l,
+						   __alignof__(*l)));
+		l->seq = i;
+	}
+	kheap_typed_chain_destroy(&lines); /* objects out: reported */
+	/* A bad shape leaves the handle NULL. */
+	err = kheap_typed_chain_create(&lines, NULL, 1, 2, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	KUNIT_EXPECT_NULL(test, lines.chain);
 }
 
 /* Objects still out at destroy are reported and freed with the chain. */
@@ -540,13 +712,46 @@ static void chain_test_destroy_with_objects_out(struct kunit *test)
 	kheap_destroy(heap);
 }
 
+/*
+ * A chain whose heap is destroyed first moves to the default heap, and its
+ * growth allocates there, not into the freed heap (KASAN would see that).
+ */
+static void chain_test_heap_destroyed_first(struct kunit *test)
+{
+	struct kheap *heap = test_heap(test);
+	struct kheap_chain *chain;
+	void *objs[3];
+	int i;
+
+	chain = kheap_chain_create(heap, 16, 2, 2, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(chain));
+	KUNIT_EXPECT_PTR_EQ(test, kheap_chain_heap(chain), heap);
+	kheap_destroy(heap); /* reports the chain's blocks as leaks */
+	rcu_barrier(); /* the heap is freed now */
+	KUNIT_EXPECT_PTR_EQ(test, kheap_chain_heap(chain), kheap_default());
+	for (i = 0; i < 3; i++) { /* the third grows the chain */
+		objs[i] = kheap_chain_get(chain, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+		memset(objs[i], 0x3c, 16);
+	}
+	KUNIT_EXPECT_EQ(test, kheap_chain_nr_rings(chain), 2U);
+	KUNIT_EXPECT_PTR_EQ(test, kheap_chain_heap(chain), kheap_default());
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, kheap_chain_put(chain, objs[i]));
+	kheap_chain_destroy(chain);
+}
+
 static struct kunit_case kheap_chain_cases[] = {
 	KUNIT_CASE(chain_test_bad_args),
+	KUNIT_CASE_PARAM(chain_test_shapes, chain_shape_gen_params),
 	KUNIT_CASE(chain_test_growth_to_max),
 	KUNIT_CASE(chain_test_put_foreign_refused),
 	KUNIT_CASE(chain_test_grows_atomic),
 	KUNIT_CASE(chain_test_accounting),
+	KUNIT_CASE(chain_test_grow),
+	KUNIT_CASE(chain_test_typed),
 	KUNIT_CASE(chain_test_destroy_with_objects_out),
+	KUNIT_CASE(chain_test_heap_destroyed_first),
 	{}
 };
 
@@ -619,8 +824,20 @@ static long pool_err(const char *name, size_t obj_size, unsigned int per_cpu)
 	return PTR_ERR(pool);
 }
 
+/* A pool's record in debugfs kheap/pools, through the KUnit hook. */
+static char *pool_show(struct kunit *test, struct kheap_pool *pool)
+{
+	char *buf = kunit_kzalloc(test, SZ_4K, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_GT(test, kheap_test_pool_show(pool, buf, SZ_4K), 0);
+	return buf;
+}
+
+/* Refused up front, on any number of CPUs (one included). */
 static void pool_test_bad_args(struct kunit *test)
 {
+	unsigned int too_many = KHEAP_POOL_MAX_OBJS / num_possible_cpus() + 1;
 	char long_name[KHEAP_POOL_NAME_MAX + 2];
 
 	memset(long_name, 'x', sizeof(long_name) - 1);
@@ -630,8 +847,73 @@ static void pool_test_bad_args(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pool_err(NULL, 8, 4), -EINVAL);
 	KUNIT_EXPECT_EQ(test, pool_err("", 8, 4), -EINVAL);
 	KUNIT_EXPECT_EQ(test, pool_err(long_name, 8, 4), -EINVAL);
-	KUNIT_EXPECT_EQ(test, pool_err("p", 8, KHEAP_POOL_MAX_OBJS), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err("p", 8, too_many), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err("p", 8, UINT_MAX), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err("p", SIZE_MAX, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool_err("p", KHEAP_POOL_AREA_MAX + 1, 1),
+			-EINVAL);
+	/* An object area over KHEAP_POOL_AREA_MAX. */
+	KUNIT_EXPECT_EQ(test, pool_err("p", KHEAP_POOL_AREA_MAX / 2, 3),
+			-EINVAL);
 	kheap_pool_destroy(NULL);
+}
+
+/*
+ * Pool names follow the rules of heap names: a space, a newline or a '/'
+ * would break the one-line-per-pool, space-separated debugfs file.
+ */
+static void pool_test_bad_names(struct kunit *test)
+{
+	static const char *const bad[] = { "a b", "a\nb", "tab\t", "\n",
+					   "a/b", "\x7f", "bell\a" };
+	struct kheap_pool *pool;
+	char *rec;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, pool_err(bad[i], 8, 1), -EINVAL,
+				    "name %d", i);
+	pool = pool_new(test, NULL, 8, 1); /* "kunit" */
+	kheap_pool_destroy(pool);
+	pool = kheap_pool_create("rx.q-0_[1]", NULL, 8, 1, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pool));
+	rec = pool_show(test, pool);
+	KUNIT_EXPECT_EQ(test, strncmp(rec, "pool rx.q-0_[1] heap ", 21), 0);
+	kheap_pool_destroy(pool);
+}
+
+/*
+ * 4 KiB objects, 256 per CPU: on 4 CPUs a 4 MiB object area, more than one
+ * kmalloc() serves; it comes from kvmalloc() and works like any other.
+ */
+static void pool_test_large_area(struct kunit *test)
+{
+	struct kheap_pool *pool = pool_new(test, NULL, SZ_4K, 256);
+	void **objs;
+
+	objs = kunit_kcalloc(test, kheap_pool_nr_objs(pool), sizeof(void *),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	pool_drain(test, pool, SZ_4K, objs);
+	pool_put_all(pool, objs);
+	kheap_pool_destroy(pool);
+}
+
+/* KHEAP_POOL_MAX_OBJS objects (of one byte) can be had. */
+static void pool_test_max_objs(struct kunit *test)
+{
+	unsigned int per_cpu = KHEAP_POOL_MAX_OBJS / num_possible_cpus();
+	struct kheap_pool *pool = pool_new(test, NULL, 1, per_cpu);
+	void *obj;
+
+	if (is_power_of_2(num_possible_cpus()))
+		KUNIT_EXPECT_EQ(test, kheap_pool_nr_objs(pool),
+				KHEAP_POOL_MAX_OBJS);
+	obj = kheap_pool_get(pool);
+	KUNIT_EXPECT_NOT_NULL(test, obj);
+	kheap_pool_put(pool, obj);
+	kheap_pool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, pool_err("p", 1, per_cpu + 1), -EINVAL);
 }
 
 static void pool_test_single_get_put(struct kunit *test)
@@ -641,8 +923,9 @@ static void pool_test_single_get_put(struct kunit *test)
 	unsigned int nr = kheap_pool_nr_objs(pool);
 	void *obj, *again;
 
-	/* The object area is accounted to the heap. */
-	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), nr * kheap_obj_stride(100));
+	/* The pool's memory is accounted to the heap. */
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), kheap_pool_bytes(pool));
+	KUNIT_EXPECT_GE(test, kheap_bytes(heap), nr * kheap_obj_stride(100));
 	obj = kheap_pool_get(pool);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
 	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)obj, sizeof(void *)));
@@ -723,6 +1006,70 @@ static void pool_test_foreign_put(struct kunit *test)
 }
 
 /*
+ * Every byte of a pool (rings and ring table, descriptor, objects) is in its
+ * heap, as pool.h's formula says, and debugfs shows it.
+ */
+static void pool_test_accounting(struct kunit *test)
+{
+	struct kheap *heap = test_heap(test);
+	struct kheap_pool *pool = pool_new(test, heap, 40, 3);
+	unsigned int nr = kheap_pool_nr_objs(pool), cpus = num_possible_cpus();
+	size_t rings = cpus * 16 * ((size_t)roundup_pow_of_two(nr) + 1);
+	size_t area = nr * kheap_obj_stride(40);
+	size_t table = nr_cpu_ids * sizeof(void *);
+	char want[48];
+	void *obj;
+
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), kheap_pool_bytes(pool));
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 3UL + cpus);
+	/* The descriptor is what is left: a few hundred bytes. */
+	KUNIT_EXPECT_GT(test, kheap_bytes(heap), rings + area + table);
+	KUNIT_EXPECT_LT(test, kheap_bytes(heap), rings + area + table + 1024);
+	snprintf(want, sizeof(want), " heap_bytes %zu ", kheap_bytes(heap));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(pool_show(test, pool), want));
+	/* Gets and puts allocate nothing. */
+	obj = kheap_pool_get(pool);
+	KUNIT_EXPECT_NOT_NULL(test, obj);
+	kheap_pool_put(pool, obj);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), kheap_pool_bytes(pool));
+	kheap_pool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0UL);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0UL);
+	kheap_destroy(heap);
+}
+
+/*
+ * A pool whose heap is destroyed first moves to the default heap with its
+ * memory: debugfs names the default heap, not the freed one (KASAN would
+ * see that), and the pool works on.
+ */
+static void pool_test_heap_destroyed_first(struct kunit *test)
+{
+	struct kheap *heap = test_heap(test);
+	struct kheap_pool *pool = pool_new(test, heap, 32, 2);
+	size_t bytes = kheap_pool_bytes(pool);
+	void *obj;
+
+	KUNIT_EXPECT_PTR_EQ(test, kheap_pool_heap(pool), heap);
+	KUNIT_EXPECT_NOT_NULL(test,
+			      strstr(pool_show(test, pool), " heap pooltest_"));
+	kheap_destroy(heap); /* reports the pool's blocks as leaks */
+	rcu_barrier(); /* the heap is freed now */
+	KUNIT_EXPECT_PTR_EQ(test, kheap_pool_heap(pool), kheap_default());
+	KUNIT_EXPECT_NOT_NULL(test,
+			      strstr(pool_show(test, pool), " heap default "));
+	KUNIT_EXPECT_EQ(test, kheap_pool_bytes(pool), bytes);
+	obj = kheap_pool_get(pool);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	memset(obj, 0x3c, 32);
+	kheap_pool_put(pool, obj);
+	KUNIT_EXPECT_EQ(test,
+			kheap_pool_stat(pool, KHEAP_POOL_STAT_FOREIGN_PUTS),
+			0ULL);
+	kheap_pool_destroy(pool);
+}
+
+/*
  * On one CPU (preemption off): the local ring serves the first objs_per_cpu
  * gets, the rest are stolen, then one empty; puts refill the local ring.
  */
@@ -763,6 +1110,119 @@ static void pool_test_stats(struct kunit *test)
 			0ULL);
 	pool_put_all(pool, objs);
 	kheap_pool_destroy(pool);
+}
+
+static u64 pool_stat(struct kheap_pool *pool, enum kheap_pool_stat stat)
+{
+	return kheap_pool_stat(pool, stat);
+}
+
+/*
+ * KHEAP_POOL_CHECK_DOUBLE_PUT: a put of an object that is not out (put
+ * twice, or never got) is refused and counted; the pool stays whole.
+ */
+static void pool_test_double_put(struct kunit *test)
+{
+	struct kheap_pool *pool;
+	unsigned int nr, i;
+	void **objs, *obj;
+
+	KUNIT_EXPECT_EQ(test,
+			PTR_ERR(kheap_pool_create_flags("p", NULL, 8, 1, BIT(7),
+							GFP_KERNEL)),
+			-EINVAL);
+	pool = kheap_pool_create_flags("dbl", NULL, 16, 2,
+				       KHEAP_POOL_CHECK_DOUBLE_PUT, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pool));
+	nr = kheap_pool_nr_objs(pool);
+	objs = kunit_kcalloc(test, nr, sizeof(void *), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_EXPECT_NOT_NULL(test,
+			      strstr(pool_show(test, pool), " flags 0x1"));
+
+	obj = kheap_pool_get(pool);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	kheap_pool_put(pool, obj);
+	kheap_pool_put(pool, obj); /* twice */
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS),
+			1ULL);
+	KUNIT_EXPECT_EQ(test, pool_stat(pool, KHEAP_POOL_STAT_DOUBLE_PUTS),
+			1ULL);
+	/* Every object once: the second put was not taken. */
+	pool_drain(test, pool, 16, objs);
+	pool_put_all(pool, objs);
+	/* An object that was never got out since: refused too. */
+	kheap_pool_put(pool, objs[0]);
+	KUNIT_EXPECT_EQ(test, pool_stat(pool, KHEAP_POOL_STAT_DOUBLE_PUTS),
+			2ULL);
+	KUNIT_EXPECT_EQ(test,
+			kheap_pool_stat(pool, KHEAP_POOL_STAT_FOREIGN_PUTS),
+			0ULL);
+	for (i = 0; i < nr; i++)
+		objs[i] = kheap_pool_get(pool);
+	KUNIT_EXPECT_NULL(test, kheap_pool_get(pool));
+	pool_put_all(pool, objs);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS),
+			1ULL + 2 * nr);
+	kheap_pool_destroy(pool);
+}
+
+/*
+ * A typed pool hands out and takes back its type, with no cast; objects of
+ * a cache-line aligned type are on cache lines.
+ */
+static void pool_test_typed(struct kunit *test)
+{
+	DECLARE_KHEAP_TYPED_POOL(frames, struct typed_frame);
+	DECLARE_KHEAP_TYPED_POOL(lines, struct typed_line);
+	struct typed_frame *f;
+	struct typed_line *l;
+	unsigned int i, nr;
+
+	/* Compile-time: get gives the handle's type, not void *. */
+	BUILD_BUG_ON(!__same_type(kheap_typed_pool_get(&frames),
+				  struct typed_frame *));
+	KUNIT_ASSERT_EQ(test,
+			kheap_typed_pool_create(&frames, "frames", NULL, 2,
+						KHEAP_POOL_CHECK_DOUBLE_PUT,
+						GFP_KERNEL),
+			0);
+	KUNIT_EXPECT_EQ(test, kheap_pool_nr_objs(frames.pool),
+			2 * num_possible_cpus());
+	f = kheap_typed_pool_get(&frames);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->len = sizeof(f->data);
+	memset(f->data, 0x5a, sizeof(f->data));
+	kheap_typed_pool_put(&frames, f);
+	kheap_typed_pool_put(&frames, f); /* twice: refused */
+	KUNIT_EXPECT_EQ(test, pool_stat(frames.pool, KHEAP_POOL_STAT_PUTS),
+			1ULL);
+	KUNIT_EXPECT_EQ(test,
+			pool_stat(frames.pool, KHEAP_POOL_STAT_DOUBLE_PUTS),
+			1ULL);
+	kheap_typed_pool_destroy(&frames);
+	KUNIT_EXPECT_NULL(test, frames.pool);
+	kheap_typed_pool_destroy(&frames); /* NULL: nothing */
+
+	KUNIT_ASSERT_EQ(test,
+			kheap_typed_pool_create(&lines, "lines", NULL, 3, 0,
+						GFP_KERNEL),
+			0);
+	nr = kheap_pool_nr_objs(lines.pool);
+	for (i = 0; i < nr; i++) {
+		l = kheap_typed_pool_get(&lines);
+		KUNIT_ASSERT_NOT_NULL(test, l);
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)l,
+						   __alignof__(*l)));
+		l->seq = i;
+		kheap_typed_pool_put(&lines, l);
+	}
+	kheap_typed_pool_destroy(&lines);
+	KUNIT_EXPECT_EQ(test,
+			kheap_typed_pool_create(&lines, "a b", NULL, 3, 0,
+						GFP_KERNEL),
+			-EINVAL);
+	KUNIT_EXPECT_NULL(test, lines.pool);
 }
 
 /* ---- SMP stress: a kthread per online CPU, each with a hardirq hrtimer */
@@ -867,8 +1327,19 @@ static int stress_thread(void *arg)
 	return done_wait_for_stop(&w->done, 0);
 }
 
+/* The stress runs on a plain pool and on one that checks double puts. */
+static const unsigned int stress_flags[] = { 0, KHEAP_POOL_CHECK_DOUBLE_PUT };
+
+static void stress_flags_desc(const unsigned int *flags, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "flags %#x", *flags);
+}
+
+KUNIT_ARRAY_PARAM(stress_flags, stress_flags, stress_flags_desc);
+
 static void pool_test_smp_stress(struct kunit *test)
 {
+	const unsigned int *flags = test->param_value;
 	struct pool_stress_worker *workers;
 	struct task_struct **tasks;
 	struct pool_stress *s;
@@ -880,7 +1351,9 @@ static void pool_test_smp_stress(struct kunit *test)
 	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	/* Fewer objects than holders: exhaustion and stealing happen. */
-	s->pool = pool_new(test, NULL, 32, 4);
+	s->pool = kheap_pool_create_flags("kunit", NULL, 32, 4, *flags,
+					  GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(s->pool));
 	nr = kheap_pool_nr_objs(s->pool);
 	s->inuse = pool_bitmap(test, s->pool);
 	workers = kunit_kcalloc(test, nr_cpu_ids, sizeof(*workers), GFP_KERNEL);
@@ -949,12 +1422,21 @@ static void pool_test_smp_stress(struct kunit *test)
 }
 
 static struct kunit_case kheap_pool_cases[] = {
+	/* What create accepts and what a pool takes from its heap. */
 	KUNIT_CASE(pool_test_bad_args),
+	KUNIT_CASE(pool_test_bad_names),
+	KUNIT_CASE(pool_test_accounting),
+	KUNIT_CASE(pool_test_large_area),
+	KUNIT_CASE(pool_test_max_objs),
+	KUNIT_CASE(pool_test_heap_destroyed_first),
+	/* Gets and puts. */
 	KUNIT_CASE(pool_test_single_get_put),
 	KUNIT_CASE(pool_test_exhaustion),
 	KUNIT_CASE(pool_test_foreign_put),
 	KUNIT_CASE(pool_test_stats),
-	KUNIT_CASE(pool_test_smp_stress),
+	KUNIT_CASE(pool_test_double_put),
+	KUNIT_CASE(pool_test_typed),
+	KUNIT_CASE_PARAM(pool_test_smp_stress, stress_flags_gen_params),
 	{}
 };
 
@@ -965,5 +1447,6 @@ static struct kunit_suite kheap_pool_suite = {
 
 kunit_test_suites(&kheap_ring_suite, &kheap_chain_suite, &kheap_pool_suite);
 
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests for kheap rings, chains and pools");
 MODULE_LICENSE("GPL");

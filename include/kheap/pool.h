@@ -7,34 +7,52 @@
  *  - kheap_ring: a bounded single-producer/single-consumer ring of non-NULL
  *    pointers (the seed's RingPool). Power-of-two capacity, free-running u32
  *    head and tail masked on use, so the indices wrap through 2^32 freely.
- *    Push and pop are static inline below.
+ *    Push and pop are static inline below; the struct is public for them.
  *
- *  - kheap_chain: a growable chain of rings (the seed's PoolChain), each ring
- *    pre-filled with objects. When every ring is empty, kheap_chain_get()
- *    appends a new filled ring, up to max_rings. All its memory (the chain,
- *    each ring, each ring's objects) comes from kheap_alloc() on one heap, so
- *    it shows in that heap's kheap_bytes() and kheap_count().
+ *  - kheap_chain (opaque): a growable chain of rings (the seed's PoolChain),
+ *    each ring pre-filled with objects. When every ring is empty,
+ *    kheap_chain_get() appends a new filled ring, up to max_rings;
+ *    kheap_chain_grow() does it ahead of need (the seed's addPool()).
  *
- *  - kheap_pool: a fixed set of objects spread over per-CPU rings that are
- *    multi-producer/multi-consumer (a get steals from other CPUs' rings when
- *    the local one is empty). Objects live in one contiguous area allocated
- *    from a heap at create time; get and put never allocate and never sleep.
+ *  - kheap_pool (opaque): a fixed set of objects spread over per-CPU rings
+ *    that are multi-producer/multi-consumer (a get steals from other CPUs'
+ *    rings when the local one is empty). Objects live in one contiguous area
+ *    allocated at create time; get and put never allocate and never sleep.
  *    Each per-CPU ring can hold every object of the pool, so a put always
  *    finds room. Per-CPU statistics are in debugfs kheap/pools.
  *
+ * Memory. Everything a chain or pool allocates is accounted to its heap and
+ * bounded at create:
+ *  - a chain is one block for its descriptor and two per ring (the ring, its
+ *    objects), each one kheap_alloc(), since growth may run in atomic
+ *    context where only kmalloc() serves: a ring's slots and its objects
+ *    must each fit in KHEAP_KMALLOC_AREA_MAX, at most KHEAP_CHAIN_MAX_RINGS
+ *    rings; kheap_chain_bytes() gives the total and its formula;
+ *  - a pool is a descriptor, a ring table, a ring per possible CPU and the
+ *    object area; each comes from its heap when one kmalloc() serves it,
+ *    else (create and destroy run in process context) from kvmalloc().
+ *    The rings hold every object on every CPU: about CPUs^2 * objs_per_cpu
+ *    * 16 bytes in all. kheap_pool_bytes() gives the formula; debugfs shows
+ *    what is in the heap and what is not;
+ *  - a shape that cannot work is refused up front with -EINVAL; a failed
+ *    allocation is -ENOMEM (or NULL), with no allocator warning.
+ *
  * Object layout. Chain and pool objects are laid out at a stride of the
- * object size rounded up to sizeof(void *) (kheap_obj_stride()); an object is
- * aligned to that stride relative to the start of its area.
+ * object size rounded up to sizeof(void *) (kheap_obj_stride()), from an
+ * area that starts on an SMP_CACHE_BYTES boundary. The typed wrappers at the
+ * end of this file (DECLARE_KHEAP_TYPED_POOL() and DECLARE_KHEAP_TYPED_CHAIN(),
+ * in kfifo's style) size objects from a type and hand out pointers to it.
  *
  * Locking rules.
  *  - kheap_ring: one producer (push) and one consumer (pop) need no lock and
  *    may run on different CPUs and in any context (thread vs hardirq). Two
  *    producers, or two consumers, must serialise among themselves.
  *  - kheap_chain: the same SPSC rule over the whole chain: at most one
- *    context calls kheap_chain_get() at a time (it is the consumer of every
- *    ring and the only one that grows the chain), and at most one context
- *    calls kheap_chain_put() at a time (the producer of every ring). The two
- *    may run concurrently. kheap_chain_get() sleeps only if its gfp allows.
+ *    context calls kheap_chain_get() or kheap_chain_grow() at a time (it is
+ *    the consumer of every ring and the only one that grows the chain), and
+ *    at most one context calls kheap_chain_put() at a time (the producer of
+ *    every ring). The two may run concurrently. Growth sleeps only if its
+ *    gfp allows.
  *  - kheap_pool: get and put from any context and any number of CPUs at
  *    once, no lock: only atomics, with local interrupts disabled for the few
  *    instructions that touch a ring.
@@ -42,31 +60,62 @@
  *    lock, allocate or sleep, so they may be called from hardirq context on
  *    PREEMPT_RT too (the KUnit suites do, from hard hrtimers, on a
  *    PREEMPT_RT kernel with lockdep and DEBUG_ATOMIC_SLEEP). Anything that
- *    allocates or frees (create, destroy, a chain's growth in
- *    kheap_chain_get()) follows kmalloc()'s rules: on PREEMPT_RT not from
- *    hardirq context or with interrupts or preemption off, whatever the gfp.
- *  - create and destroy of all three run in process context; destroy must
+ *    allocates or frees (create, destroy, a chain's growth) follows
+ *    kmalloc()'s rules: on PREEMPT_RT not from hardirq context or with
+ *    interrupts or preemption off, whatever the gfp.
+ *  - Pool create and destroy run in process context; ring and chain create
+ *    and destroy follow kmalloc() and kfree() with their gfp. Destroy must
  *    not race with any other call on the same object.
  *
+ * Lifetime. A chain or pool is itself a block of its heap and keeps no
+ * pointer to the heap (kheap_chain_heap() and kheap_pool_heap() look it up
+ * with kheap_of()). Destroy it before its heap. If the heap is destroyed
+ * first, the chain or pool moves to the default heap with its memory, as
+ * every block of a destroyed heap does: kheap_destroy() reports its blocks
+ * as leaks (call sites kheap_chain_create, kheap_pool_create, ...) and
+ * re-parents them; the chain or pool keeps working, its memory now counted
+ * in the default heap, a chain's later growth allocates there, debugfs
+ * shows "heap default", and its own destroy frees everything as usual.
+ * (kheap_destroy() returns nothing and a driver expects the heap gone after
+ * it, so it is not refused.) kheap_destroy() must not run while the chain or
+ * pool is being created or grows: allocating into a heap being destroyed is
+ * the caller's bug.
+ *
  * Misuse (a put of a pointer the pool does not own, objects not returned
- * before destroy) is reported with pr_err and counted; it never WARNs.
+ * before destroy, and with KHEAP_POOL_CHECK_DOUBLE_PUT a put of an object
+ * that is not handed out) is reported with pr_err and counted; it never
+ * WARNs.
  */
 #ifndef _KHEAP_POOL_H
 #define _KHEAP_POOL_H
 
 #include <linux/bits.h>
+#include <linux/build_bug.h>
+#include <linux/err.h>
 #include <linux/cache.h>
 #include <linux/types.h>
 #include <linux/gfp.h>
 #include <linux/compiler.h>
 #include <linux/kernel.h>
+#include <linux/limits.h>
+#include <linux/slab.h>
 #include <asm/barrier.h>
+#include <asm/page.h>
 
 struct kheap;
 
 /* Smallest and largest ring capacity, after rounding up to a power of two. */
 #define KHEAP_RING_MIN_CAPACITY 2U
 #define KHEAP_RING_MAX_CAPACITY BIT(20)
+
+/*
+ * The largest area a chain or a pool takes from its heap with one
+ * kheap_alloc(): what one kmalloc() serves (KMALLOC_MAX_SIZE, 4 MiB on
+ * x86-64 with 4 KiB pages) less a page for kheap's header, alignment padding
+ * and canary. A chain's areas must fit (its growth may run in atomic context,
+ * where only kmalloc() serves); a pool's larger areas come from kvmalloc().
+ */
+#define KHEAP_KMALLOC_AREA_MAX (KMALLOC_MAX_SIZE - PAGE_SIZE)
 
 /**
  * struct kheap_ring - bounded SPSC ring of non-NULL pointers
@@ -212,8 +261,11 @@ static inline unsigned int kheap_ring_capacity(const struct kheap_ring *ring)
  * kheap_ring_create() - allocate an empty ring
  * @capacity:	entries wanted, 2..KHEAP_RING_MAX_CAPACITY; rounded up to a
  *		power of two
- * @gfp:	for the allocation (kvmalloc())
+ * @gfp:	for the allocation (kvmalloc(), with __GFP_NOWARN: a failure is
+ *		reported as -ENOMEM, not on the console)
  *
+ * A ring above KHEAP_KMALLOC_AREA_MAX bytes (8 bytes an entry) needs a @gfp
+ * that may sleep (vmalloc()); without one its creation fails with -ENOMEM.
  * Context: process context if @gfp may sleep, else any context where
  * kmalloc() is allowed (on PREEMPT_RT not hardirq, see the top of this file).
  * Return: the ring; ERR_PTR(-EINVAL) if @capacity is out of range (1 is);
@@ -230,81 +282,10 @@ struct kheap_ring *kheap_ring_create(unsigned int capacity, gfp_t gfp);
  */
 void kheap_ring_destroy(struct kheap_ring *ring);
 
-/**
- * kheap_ring_round_capacity() - the capacity a ring of @capacity gets
- * @capacity:	entries asked for
- *
- * Context: any.
- * Return: @capacity rounded up to a power of two, or 0 if @capacity is
- * outside KHEAP_RING_MIN_CAPACITY..KHEAP_RING_MAX_CAPACITY.
- */
-unsigned int kheap_ring_round_capacity(unsigned int capacity);
+/* Most rings one chain may have (max_rings). */
+#define KHEAP_CHAIN_MAX_RINGS 4096U
 
-/**
- * kheap_ring_size() - bytes of a ring with @capacity entries
- * @capacity:	a power of two, as kheap_ring_round_capacity() returns
- *
- * For rings embedded in caller-allocated memory (as kheap_chain does).
- * Context: any.
- * Return: the size of struct kheap_ring and its slots.
- */
-size_t kheap_ring_size(unsigned int capacity);
-
-/**
- * kheap_ring_init() - make caller-allocated memory an empty ring
- * @ring:	kheap_ring_size(@capacity) bytes, best SMP_CACHE_BYTES aligned
- *		(see struct kheap_ring)
- * @capacity:	a power of two, as kheap_ring_round_capacity() returns
- *
- * Context: any; nobody else may use @ring yet.
- */
-void kheap_ring_init(struct kheap_ring *ring, unsigned int capacity);
-
-#if IS_ENABLED(CONFIG_KUNIT)
-/**
- * kheap_ring_test_set_index() - move an empty ring's indices (tests only)
- * @ring:	an empty ring, with no producer or consumer running
- * @index:	the new head and tail, e.g. near U32_MAX to test the wrap
- *
- * Context: any.
- */
-void kheap_ring_test_set_index(struct kheap_ring *ring, u32 index);
-#endif
-
-/**
- * struct kheap_chain_seg - one ring of a chain and the objects it was filled with
- * @ring:	the ring, allocated from the chain's heap
- * @objs:	its ring capacity objects, at kheap_obj_stride(), from the heap
- */
-struct kheap_chain_seg {
-	struct kheap_ring *ring;
-	void *objs;
-};
-
-/**
- * struct kheap_chain - a growable chain of pre-filled rings
- * @heap:	where every allocation of the chain is accounted
- * @obj_size:	object size asked for
- * @stride:	kheap_obj_stride(@obj_size)
- * @ring_capacity: capacity of each ring (a power of two) and the number of
- *		objects each new ring brings
- * @max_rings:	the chain never has more rings
- * @nr_rings:	rings in @segs; written by the getter (growth) with
- *		smp_store_release(), read by the putter with smp_load_acquire()
- * @segs:	the rings, @max_rings entries
- *
- * Allocated from @heap: struct_size(chain, segs, max_rings) bytes, then per
- * ring kheap_ring_size(ring_capacity) plus ring_capacity * stride bytes.
- */
-struct kheap_chain {
-	struct kheap *heap;
-	size_t obj_size;
-	size_t stride;
-	unsigned int ring_capacity;
-	unsigned int max_rings;
-	unsigned int nr_rings;
-	struct kheap_chain_seg segs[];
-};
+struct kheap_chain;
 
 /**
  * kheap_chain_create() - a chain with one ring, filled
@@ -312,12 +293,18 @@ struct kheap_chain {
  * @obj_size:	bytes per object, not 0
  * @ring_capacity: objects per ring, rounded up to a power of two as for
  *		kheap_ring_create() (2..KHEAP_RING_MAX_CAPACITY)
- * @max_rings:	most rings the chain grows to, not 0
- * @gfp:	for the allocations
+ * @max_rings:	most rings the chain grows to, 1..KHEAP_CHAIN_MAX_RINGS
+ * @gfp:	for the allocations (__GFP_NOWARN is added: a failure is
+ *		reported as -ENOMEM, not on the console)
  *
+ * Every allocation of a chain is one kheap_alloc(), so each ring's slots
+ * (8 bytes an entry) and each ring's objects (@ring_capacity times the
+ * stride) must fit in KHEAP_KMALLOC_AREA_MAX; a larger shape is refused with
+ * -EINVAL (on x86-64 with 4 KiB pages a ring holds at most 2^18 entries).
  * Context: process context if @gfp may sleep, else any context where
  * kmalloc() is allowed (on PREEMPT_RT not hardirq, see the top of this file).
- * Return: the chain; ERR_PTR(-EINVAL) for a bad argument; ERR_PTR(-ENOMEM).
+ * Return: the chain; ERR_PTR(-EINVAL) for a bad argument or a shape too
+ * large; ERR_PTR(-ENOMEM).
  */
 struct kheap_chain *kheap_chain_create(struct kheap *heap, size_t obj_size,
 				       unsigned int ring_capacity,
@@ -332,13 +319,31 @@ struct kheap_chain *kheap_chain_create(struct kheap *heap, size_t obj_size,
  * chain has fewer than max_rings, appends a new ring filled with
  * ring_capacity fresh objects, allocated with @gfp: growth is tried with any
  * @gfp, so GFP_ATOMIC or GFP_NOWAIT grow the chain too (without sleeping)
- * and may fail where GFP_KERNEL would not. Objects are not zeroed.
+ * and may fail where GFP_KERNEL would not; a failure is quiet (__GFP_NOWARN
+ * is added). Objects are not zeroed.
  * Context: the chain's one getter (see the locking rules at the top of
  * this file); sleeps only if @gfp allows. Growth allocates: on PREEMPT_RT
  * not from hardirq context, nor with interrupts or preemption off.
  * Return: an object, or NULL if none is free and the chain cannot grow.
  */
 void *kheap_chain_get(struct kheap_chain *chain, gfp_t gfp);
+
+/**
+ * kheap_chain_grow() - append a filled ring now
+ * @chain:	the chain
+ * @gfp:	for the ring and its objects (__GFP_NOWARN is added)
+ *
+ * The growth kheap_chain_get() does when every ring is empty, done ahead:
+ * a client grows the chain in process context with GFP_KERNEL, then takes
+ * objects in an atomic section, where kheap_chain_get() does not allocate
+ * as long as a ring holds an object (the seed's PoolChain::addPool()).
+ * Context: the chain's one getter (growth is the getter's; see the locking
+ * rules at the top of this file); sleeps only if @gfp allows; allocates,
+ * so on PREEMPT_RT not from hardirq context, nor with interrupts or
+ * preemption off.
+ * Return: 0; -ENOSPC if the chain has max_rings rings; -ENOMEM.
+ */
+int kheap_chain_grow(struct kheap_chain *chain, gfp_t gfp);
 
 /**
  * kheap_chain_put() - give an object back
@@ -365,6 +370,32 @@ bool kheap_chain_put(struct kheap_chain *chain, void *obj);
 void kheap_chain_destroy(struct kheap_chain *chain);
 
 /**
+ * kheap_chain_heap() - the heap a chain's memory is accounted to
+ * @chain:	the chain
+ *
+ * The heap given at create (the default heap for NULL); the default heap
+ * once that heap was destroyed (see "Lifetime" at the top of this file).
+ * Context: any.
+ * Return: the heap.
+ */
+struct kheap *kheap_chain_heap(const struct kheap_chain *chain);
+
+/**
+ * kheap_chain_bytes() - the bytes a chain holds from its heap
+ * @chain:	the chain
+ *
+ * What the chain adds to kheap_bytes() of its heap: its descriptor with a
+ * table of max_rings entries (16 bytes each on 64-bit), allocated at create;
+ * then per ring, as the chain grows, two blocks: the ring, 2 *
+ * SMP_CACHE_BYTES + sizeof(void *) * ring_capacity bytes, and its objects,
+ * ring_capacity * kheap_obj_stride(obj_size) bytes. So kheap_count() grows
+ * by 1 + 2 * kheap_chain_nr_rings().
+ * Context: any; exact for the getter or when the chain does not grow.
+ * Return: the bytes.
+ */
+size_t kheap_chain_bytes(const struct kheap_chain *chain);
+
+/**
  * kheap_chain_nr_rings() - how many rings the chain has now
  * @chain:	the chain
  *
@@ -382,6 +413,8 @@ unsigned int kheap_chain_nr_rings(const struct kheap_chain *chain);
  * @KHEAP_POOL_STAT_EMPTY:	gets that returned NULL
  * @KHEAP_POOL_STAT_FOREIGN_PUTS: puts refused (not an object of the pool,
  *				or no room because an object was put twice)
+ * @KHEAP_POOL_STAT_DOUBLE_PUTS: puts refused because the object was not
+ *				handed out (KHEAP_POOL_CHECK_DOUBLE_PUT only)
  * @KHEAP_POOL_NR_STATS:	how many counters there are
  *
  * Each is counted on the CPU that did the get or put; debugfs kheap/pools
@@ -394,35 +427,83 @@ enum kheap_pool_stat {
 	KHEAP_POOL_STAT_REMOTE_STEALS,
 	KHEAP_POOL_STAT_EMPTY,
 	KHEAP_POOL_STAT_FOREIGN_PUTS,
+	KHEAP_POOL_STAT_DOUBLE_PUTS,
 	KHEAP_POOL_NR_STATS,
 };
 
 /* Longest pool name, not counting the terminating NUL. */
 #define KHEAP_POOL_NAME_MAX 63
-/* Most objects one pool may hold. */
-#define KHEAP_POOL_MAX_OBJS BIT(24)
+/*
+ * Most objects one pool may hold: each CPU's ring holds them all, and a
+ * ring holds at most KHEAP_RING_MAX_CAPACITY.
+ */
+#define KHEAP_POOL_MAX_OBJS KHEAP_RING_MAX_CAPACITY
+/* Largest object area of a pool (kvmalloc()'s limit). */
+#define KHEAP_POOL_AREA_MAX ((size_t)INT_MAX)
 
 struct kheap_pool;
 
+/*
+ * KHEAP_POOL_CHECK_DOUBLE_PUT, a flag of kheap_pool_create_flags(): detect
+ * a put of an object that is not handed out. The pool keeps a bit per
+ * object (from its heap), set by the get that hands the object out and
+ * cleared by the put that takes it back. A put that finds the bit clear (the
+ * object put twice, or never got) is refused, reported with a rate-limited
+ * pr_err and counted in KHEAP_POOL_STAT_DOUBLE_PUTS; of two puts of one
+ * object racing on two CPUs exactly one is taken. Not detected: a stale
+ * pointer put after the pool handed the same object out again (taken as
+ * the new holder's put). It costs an atomic bit operation on each get and
+ * put of that pool only: the others test a static branch, which is a no-op
+ * while no pool has the flag. Without it a double put is not detected: the
+ * object is then in the pool twice and goes to two holders.
+ */
+#define KHEAP_POOL_CHECK_DOUBLE_PUT BIT(0)
+
 /**
  * kheap_pool_create() - a pool with objs_per_cpu objects per possible CPU
- * @name:	for reports and debugfs, 1..KHEAP_POOL_NAME_MAX characters
- * @heap:	where the object area is accounted; NULL for the default heap
+ * @name:	for reports and debugfs: 1..KHEAP_POOL_NAME_MAX printable
+ *		characters, no '/' or whitespace (a heap name's rules); not
+ *		necessarily unique
+ * @heap:	where its memory is accounted (kheap_pool_bytes()); NULL for
+ *		the default heap
  * @obj_size:	bytes per object, not 0
  * @objs_per_cpu: objects put on each possible CPU's ring, not 0; the pool
  *		holds objs_per_cpu * num_possible_cpus() objects, at most
  *		KHEAP_POOL_MAX_OBJS
- * @gfp:	for the allocations (the object area with kheap_alloc(), the
- *		rings and counters with the slab)
+ * @gfp:	for the allocations, usually GFP_KERNEL: a part above
+ *		KHEAP_KMALLOC_AREA_MAX needs one that may sleep (vmalloc());
+ *		__GFP_NOWARN is added (a failure is reported as -ENOMEM, not on
+ *		the console)
  *
  * Each CPU's ring has room for every object of the pool (the count rounded
- * up to a power of two), so a put never fails for want of room.
+ * up to a power of two), so a put never fails for want of room. The object
+ * area (objects times the stride) may be up to KHEAP_POOL_AREA_MAX bytes.
+ * What the pool takes from @heap, and what from kvmalloc(), is said at
+ * kheap_pool_bytes().
  * Context: process context (takes a mutex).
- * Return: the pool; ERR_PTR(-EINVAL) for a bad argument; ERR_PTR(-ENOMEM).
+ * Return: the pool; ERR_PTR(-EINVAL) for a bad argument (a bad name
+ * included) or a shape too large; ERR_PTR(-ENOMEM).
  */
 struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
 				     size_t obj_size, unsigned int objs_per_cpu,
 				     gfp_t gfp);
+
+/**
+ * kheap_pool_create_flags() - kheap_pool_create(), with flags
+ * @name:	as for kheap_pool_create()
+ * @heap:	as for kheap_pool_create()
+ * @obj_size:	as for kheap_pool_create()
+ * @objs_per_cpu: as for kheap_pool_create()
+ * @flags:	0 or KHEAP_POOL_CHECK_DOUBLE_PUT
+ * @gfp:	as for kheap_pool_create()
+ *
+ * Context: process context (takes a mutex).
+ * Return: as kheap_pool_create(); ERR_PTR(-EINVAL) for an unknown flag too.
+ */
+struct kheap_pool *kheap_pool_create_flags(const char *name, struct kheap *heap,
+					   size_t obj_size,
+					   unsigned int objs_per_cpu,
+					   unsigned int flags, gfp_t gfp);
 
 /**
  * kheap_pool_get() - take an object
@@ -446,7 +527,9 @@ void *kheap_pool_get(struct kheap_pool *pool);
  * only an object put twice can cause). A pointer outside the pool's object
  * area or not at an object's start (NULL included) is reported with a
  * rate-limited pr_err, counted in KHEAP_POOL_STAT_FOREIGN_PUTS and not
- * taken.
+ * taken. With KHEAP_POOL_CHECK_DOUBLE_PUT, so is an object that is not
+ * handed out (counted in KHEAP_POOL_STAT_DOUBLE_PUTS); without it, an
+ * object put twice is taken twice.
  * Context: any (process, softirq, hardirq); never sleeps.
  */
 void kheap_pool_put(struct kheap_pool *pool, void *obj);
@@ -472,6 +555,43 @@ void kheap_pool_destroy(struct kheap_pool *pool);
 unsigned int kheap_pool_nr_objs(const struct kheap_pool *pool);
 
 /**
+ * kheap_pool_heap() - the heap a pool's memory is accounted to
+ * @pool:	the pool
+ *
+ * The heap given at create (the default heap for NULL); the default heap
+ * once that heap was destroyed (see "Lifetime" at the top of this file).
+ * Context: any.
+ * Return: the heap.
+ */
+struct kheap *kheap_pool_heap(const struct kheap_pool *pool);
+
+/**
+ * kheap_pool_bytes() - the bytes a pool holds from its heap
+ * @pool:	the pool
+ *
+ * What the pool adds to kheap_bytes() of its heap, from create to destroy.
+ * A pool of N = objs_per_cpu * num_possible_cpus() objects takes, each part
+ * as one kheap_alloc() (so kheap_count() grows by 3 + num_possible_cpus(),
+ * one more with the bitmap):
+ *
+ *  - its descriptor, a few hundred bytes;
+ *  - with KHEAP_POOL_CHECK_DOUBLE_PUT, a bitmap of N bits (whole longs);
+ *  - a ring table, nr_cpu_ids * sizeof(void *) bytes;
+ *  - a ring per possible CPU, 16 * (roundup_pow_of_two(N) + 1) bytes: each
+ *    ring holds every object, so the rings take about
+ *    CPUs^2 * objs_per_cpu * 16 bytes in all (4 CPUs x 256 objects per CPU:
+ *    4 rings of 16 KiB);
+ *  - the object area, N * kheap_obj_stride(obj_size) bytes.
+ *
+ * A part larger than KHEAP_KMALLOC_AREA_MAX comes from kvmalloc() instead
+ * and is not in the heap, nor are the per-CPU counters (alloc_percpu()):
+ * debugfs kheap/pools shows those as other_bytes.
+ * Context: any.
+ * Return: the bytes.
+ */
+size_t kheap_pool_bytes(const struct kheap_pool *pool);
+
+/**
  * kheap_pool_stat() - one statistics counter summed over the CPUs
  * @pool:	the pool
  * @stat:	which counter
@@ -493,5 +613,212 @@ u64 kheap_pool_stat(const struct kheap_pool *pool, enum kheap_pool_stat stat);
  * of @pool.
  */
 unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj);
+
+/*
+ * Typed pools and chains, in the style of <linux/kfifo.h>: a handle that
+ * carries the object type for the compiler beside the untyped pool or
+ * chain, and macros that give and take that type, so a client gets a
+ * struct foo * back without a cast, and a put of a pointer to another type
+ * is an incompatible-pointer-type diagnostic (an error with GCC 14, and a
+ * failed build with kheap's -Werror-like warning check). For example:
+ *
+ *	DECLARE_KHEAP_TYPED_POOL(frames, struct frame);
+ *
+ *	err = kheap_typed_pool_create(&frames, "rx", heap, 64, 0, GFP_KERNEL);
+ *	struct frame *f = kheap_typed_pool_get(&frames);
+ *	kheap_typed_pool_put(&frames, f);
+ *	kheap_pool_stat(frames.pool, KHEAP_POOL_STAT_GETS);
+ *	kheap_typed_pool_destroy(&frames);
+ *
+ * Objects are sizeof() the type, at a stride of kheap_obj_stride() of it,
+ * from an area that starts on an SMP_CACHE_BYTES boundary: a type aligned
+ * to at most SMP_CACHE_BYTES (checked at build time) is aligned.
+ */
+
+/**
+ * DECLARE_KHEAP_TYPED_POOL() - declare a typed pool handle
+ * @tp:		its name
+ * @type:	the object type
+ *
+ * A variable or a struct member: a union of @tp.pool, the untyped pool for
+ * every kheap_pool_*() call, and @tp.obj_type, never read: only its type is
+ * used.
+ */
+#define DECLARE_KHEAP_TYPED_POOL(tp, type) \
+	union {                            \
+		struct kheap_pool *pool;   \
+		type *obj_type;            \
+	} tp
+
+/**
+ * kheap_typed_pool_create() - create the pool of a typed handle
+ * @tp:		pointer to the handle
+ * @name:	as for kheap_pool_create_flags()
+ * @heap:	as for kheap_pool_create_flags()
+ * @objs_per_cpu: as for kheap_pool_create_flags()
+ * @flags:	as for kheap_pool_create_flags()
+ * @gfp:	as for kheap_pool_create_flags()
+ *
+ * kheap_pool_create_flags() with objects of the handle's type.
+ * Context: process context (takes a mutex).
+ * Return: 0, the pool in @tp->pool; or -EINVAL or -ENOMEM, @tp->pool NULL.
+ */
+#define kheap_typed_pool_create(tp, name, heap, objs_per_cpu, flags, gfp)      \
+	({                                                                     \
+		__auto_type __ktp = (tp);                                      \
+		struct kheap_pool *__kpool;                                    \
+		BUILD_BUG_ON(__alignof__(*__ktp->obj_type) > SMP_CACHE_BYTES); \
+		__kpool = kheap_pool_create_flags(name, heap,                  \
+						  sizeof(*__ktp->obj_type),    \
+						  objs_per_cpu, flags, gfp);   \
+		__ktp->pool = IS_ERR(__kpool) ? NULL : __kpool;                \
+		PTR_ERR_OR_ZERO(__kpool);                                      \
+	})
+
+/**
+ * kheap_typed_pool_get() - take an object of a typed pool
+ * @tp:		pointer to the handle
+ *
+ * kheap_pool_get(), typed.
+ * Context: any (process, softirq, hardirq); never sleeps.
+ * Return: a pointer to the handle's type, or NULL if none is free.
+ */
+#define kheap_typed_pool_get(tp)                                              \
+	({                                                                    \
+		__auto_type __ktp = (tp);                                     \
+		typeof(__ktp->obj_type) __kobj = kheap_pool_get(__ktp->pool); \
+		__kobj;                                                       \
+	})
+
+/**
+ * kheap_typed_pool_put() - give an object back to a typed pool
+ * @tp:		pointer to the handle
+ * @obj:	a pointer to the handle's type that kheap_typed_pool_get()
+ *		returned
+ *
+ * kheap_pool_put(), typed.
+ * Context: any (process, softirq, hardirq); never sleeps.
+ */
+#define kheap_typed_pool_put(tp, obj)                   \
+	do {                                            \
+		__auto_type __ktp = (tp);               \
+		typeof(__ktp->obj_type) __kobj = (obj); \
+		kheap_pool_put(__ktp->pool, __kobj);    \
+	} while (0)
+
+/**
+ * kheap_typed_pool_destroy() - destroy the pool of a typed handle
+ * @tp:		pointer to the handle; its pool may be NULL
+ *
+ * kheap_pool_destroy(), then @tp->pool is NULL.
+ * Context: process context (takes a mutex).
+ */
+#define kheap_typed_pool_destroy(tp)             \
+	do {                                     \
+		__auto_type __ktp = (tp);        \
+		kheap_pool_destroy(__ktp->pool); \
+		__ktp->pool = NULL;              \
+	} while (0)
+
+/**
+ * DECLARE_KHEAP_TYPED_CHAIN() - declare a typed chain handle
+ * @tc:		its name
+ * @type:	the object type
+ *
+ * A variable or a struct member: a union of @tc.chain, the untyped chain
+ * for every kheap_chain_*() call, and @tc.obj_type, never read: only its
+ * type is used.
+ */
+#define DECLARE_KHEAP_TYPED_CHAIN(tc, type) \
+	union {                             \
+		struct kheap_chain *chain;  \
+		type *obj_type;             \
+	} tc
+
+/**
+ * kheap_typed_chain_create() - create the chain of a typed handle
+ * @tc:		pointer to the handle
+ * @heap:	as for kheap_chain_create()
+ * @ring_capacity: as for kheap_chain_create()
+ * @max_rings:	as for kheap_chain_create()
+ * @gfp:	as for kheap_chain_create()
+ *
+ * kheap_chain_create() with objects of the handle's type.
+ * Context: as kheap_chain_create().
+ * Return: 0, the chain in @tc->chain; or -EINVAL or -ENOMEM, @tc->chain
+ * NULL.
+ */
+#define kheap_typed_chain_create(tc, heap, ring_capacity, max_rings, gfp)      \
+	({                                                                     \
+		__auto_type __ktc = (tc);                                      \
+		struct kheap_chain *__kchain;                                  \
+		BUILD_BUG_ON(__alignof__(*__ktc->obj_type) > SMP_CACHE_BYTES); \
+		__kchain = kheap_chain_create(heap, sizeof(*__ktc->obj_type),  \
+					      ring_capacity, max_rings, gfp);  \
+		__ktc->chain = IS_ERR(__kchain) ? NULL : __kchain;             \
+		PTR_ERR_OR_ZERO(__kchain);                                     \
+	})
+
+/**
+ * kheap_typed_chain_get() - take an object of a typed chain
+ * @tc:		pointer to the handle
+ * @gfp:	for growth, as for kheap_chain_get()
+ *
+ * kheap_chain_get(), typed.
+ * Context: as kheap_chain_get().
+ * Return: a pointer to the handle's type, or NULL.
+ */
+#define kheap_typed_chain_get(tc, gfp)                      \
+	({                                                  \
+		__auto_type __ktc = (tc);                   \
+		typeof(__ktc->obj_type) __kobj =            \
+			kheap_chain_get(__ktc->chain, gfp); \
+		__kobj;                                     \
+	})
+
+/**
+ * kheap_typed_chain_put() - give an object back to a typed chain
+ * @tc:		pointer to the handle
+ * @obj:	a pointer to the handle's type that kheap_typed_chain_get()
+ *		returned
+ *
+ * kheap_chain_put(), typed.
+ * Context: as kheap_chain_put().
+ * Return: as kheap_chain_put().
+ */
+#define kheap_typed_chain_put(tc, obj)                  \
+	({                                              \
+		__auto_type __ktc = (tc);               \
+		typeof(__ktc->obj_type) __kobj = (obj); \
+		kheap_chain_put(__ktc->chain, __kobj);  \
+	})
+
+/**
+ * kheap_typed_chain_grow() - append a filled ring to a typed chain
+ * @tc:		pointer to the handle
+ * @gfp:	as for kheap_chain_grow()
+ *
+ * Context: as kheap_chain_grow().
+ * Return: as kheap_chain_grow().
+ */
+#define kheap_typed_chain_grow(tc, gfp)              \
+	({                                           \
+		__auto_type __ktc = (tc);            \
+		kheap_chain_grow(__ktc->chain, gfp); \
+	})
+
+/**
+ * kheap_typed_chain_destroy() - destroy the chain of a typed handle
+ * @tc:		pointer to the handle; its chain may be NULL
+ *
+ * kheap_chain_destroy(), then @tc->chain is NULL.
+ * Context: as kheap_chain_destroy().
+ */
+#define kheap_typed_chain_destroy(tc)              \
+	do {                                       \
+		__auto_type __ktc = (tc);          \
+		kheap_chain_destroy(__ktc->chain); \
+		__ktc->chain = NULL;               \
+	} while (0)
 
 #endif /* _KHEAP_POOL_H */

@@ -242,6 +242,7 @@ static __always_inline void kheap_update_peak(struct kheap *heap)
 	if (atomic_long_read(&heap->hw_sum) > peak)
 		__kheap_update_peak(heap);
 }
+
 void kheap_fill_info(const struct kheap_hdr *hdr,
 		     struct kheap_alloc_info *info);
 void __init kheap_track_init(void);

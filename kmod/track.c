@@ -51,6 +51,14 @@
 static_assert(sizeof(struct kheap_hdr) == 56);
 static_assert(KMALLOC_MAX_SIZE <= U32_MAX);
 static_assert(!((PAGE_SIZE - 1) & ~KHEAP_OFF_MASK));
+/* kheap_hdr_peek() reads stamp and size, and cpu, offset and check, as u64s. */
+static_assert(offsetof(struct kheap_hdr, size) ==
+	      offsetof(struct kheap_hdr, stamp) + 4);
+static_assert(offsetof(struct kheap_hdr, offset) ==
+	      offsetof(struct kheap_hdr, cpu) + 2);
+static_assert(offsetof(struct kheap_hdr, check) ==
+	      offsetof(struct kheap_hdr, cpu) + 4);
+static_assert(!IS_ENABLED(CONFIG_CPU_BIG_ENDIAN));
 
 /* Why a header failed its check. */
 enum kheap_verdict {
@@ -442,15 +450,28 @@ static __always_inline bool kheap_hdr_peek(const struct kheap_hdr *hdr,
 					   struct kheap_hdr *copy)
 {
 	unsigned long a = (unsigned long)hdr;
+	u64 w0, w1, w2, w3, w4;
 
 	if (unlikely(a < PAGE_OFFSET ||
 		     a + sizeof(*hdr) > (unsigned long)high_memory))
 		return false;
-	__get_kernel_nofault(&copy->heap, &hdr->heap, unsigned long, fault);
-	__get_kernel_nofault(&copy->id, &hdr->id, u64, fault);
-	__get_kernel_nofault(&copy->caller, &hdr->caller, unsigned long, fault);
-	__get_kernel_nofault(&copy->stamp, &hdr->stamp, u64, fault);
-	__get_kernel_nofault(&copy->cpu, &hdr->cpu, u64, fault);
+	/*
+	 * Into scalars, then the copy: gcc 12 crashes (esra) on asm goto
+	 * outputs written into an aggregate, with 6.1's headers.
+	 */
+	__get_kernel_nofault(&w0, &hdr->heap, u64, fault);
+	__get_kernel_nofault(&w1, &hdr->id, u64, fault);
+	__get_kernel_nofault(&w2, &hdr->caller, u64, fault);
+	__get_kernel_nofault(&w3, &hdr->stamp, u64, fault);
+	__get_kernel_nofault(&w4, &hdr->cpu, u64, fault);
+	copy->heap = (struct kheap *)(unsigned long)w0;
+	copy->id = w1;
+	copy->caller = w2;
+	copy->stamp = (u32)w3;
+	copy->size = w3 >> 32;
+	copy->cpu = (u16)w4;
+	copy->offset = (u16)(w4 >> 16);
+	copy->check = w4 >> 32;
 	return true;
 fault:
 	return false;

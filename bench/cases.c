@@ -24,7 +24,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "../kunit/kheap_debugfs_read.h"
+#include "../kunit/kheap_kfile.h"
 #include "kheap_bench.h"
 #include "kheap_internal.h"
 
@@ -449,15 +449,7 @@ static char kb_cache_saved[8];
 
 static int kb_cache_write(const char *val)
 {
-	struct file *f = filp_open(KB_CACHE_PARAM, O_WRONLY, 0);
-	loff_t pos = 0;
-	ssize_t n;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_write(f, val, strlen(val), &pos);
-	filp_close(f, NULL);
-	return n < 0 ? n : 0;
+	return kheap_file_write(KB_CACHE_PARAM, val);
 }
 
 /**
@@ -468,19 +460,11 @@ static int kb_cache_write(const char *val)
  */
 const char *kb_cache_probe(void)
 {
-	struct file *f = filp_open(KB_CACHE_PARAM, O_RDONLY, 0);
 	char buf[sizeof(kb_cache_saved)];
-	loff_t pos = 0;
-	ssize_t n;
 
 	kb_cache_saved[0] = '\0';
-	if (IS_ERR(f))
+	if (kheap_file_read(KB_CACHE_PARAM, buf, sizeof(buf)) <= 0)
 		return "absent";
-	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
-	filp_close(f, NULL);
-	if (n <= 0)
-		return "absent";
-	buf[n] = '\0';
 	strscpy(kb_cache_saved, strim(buf), sizeof(kb_cache_saved));
 	return kb_cache_saved[0] ? kb_cache_saved : "absent";
 }

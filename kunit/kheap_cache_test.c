@@ -14,46 +14,15 @@
 #include <linux/hrtimer.h>
 #include <linux/slab.h>
 
+#include "kheap_kfile.h"
 #include "kheap_test_util.h"
 
 #define KC_PARAM "/sys/module/kheap/parameters/cache"
 
-/*
- * Read a small sysfs file whole into @buf (NUL-terminated); its length or
- * -errno. (debugfs files cannot be read this way: no read_iter.)
- */
-static ssize_t kc_read(const char *path, char *buf, size_t size)
-{
-	struct file *f = filp_open(path, O_RDONLY, 0);
-	loff_t pos = 0;
-	ssize_t n;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_read(f, buf, size - 1, &pos);
-	filp_close(f, NULL);
-	if (n >= 0)
-		buf[n] = '\0';
-	return n;
-}
-
-static int kc_write(const char *path, const char *val)
-{
-	struct file *f = filp_open(path, O_WRONLY, 0);
-	loff_t pos = 0;
-	ssize_t n;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_write(f, val, strlen(val), &pos);
-	filp_close(f, NULL);
-	return n < 0 ? n : 0;
-}
-
 /* @was_on: non-NULL when the cache was on before the test. */
 static void kc_restore(void *was_on)
 {
-	kc_write(KC_PARAM, was_on ? "Y" : "N");
+	kheap_file_write(KC_PARAM, was_on ? "Y" : "N");
 }
 
 /* Switch the cache on for this test, back to what it was at the end. */
@@ -61,11 +30,11 @@ static void kc_cache_on(struct kunit *test)
 {
 	char buf[8];
 
-	KUNIT_ASSERT_GT(test, kc_read(KC_PARAM, buf, sizeof(buf)), 0);
+	KUNIT_ASSERT_GT(test, kheap_file_read(KC_PARAM, buf, sizeof(buf)), 0);
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, kc_restore,
 						  buf[0] == 'Y' ? test : NULL));
-	KUNIT_ASSERT_EQ(test, 0, kc_write(KC_PARAM, "Y"));
+	KUNIT_ASSERT_EQ(test, 0, kheap_file_write(KC_PARAM, "Y"));
 }
 
 /* kheap's test hook (EXPORT_SYMBOL_IF_KUNIT): bytes cached on @cpu, or all. */
@@ -197,7 +166,7 @@ static void cache_test_off_flushes(struct kunit *test)
 	KUNIT_EXPECT_LE(test, kc_cached_bytes(smp_processor_id()),
 			16 * 96 + 16 * 64 * 7 + 16 * 2048);
 	migrate_enable();
-	KUNIT_ASSERT_EQ(test, 0, kc_write(KC_PARAM, "N"));
+	KUNIT_ASSERT_EQ(test, 0, kheap_file_write(KC_PARAM, "N"));
 	KUNIT_EXPECT_EQ(test, kc_cached_bytes(-1), 0);
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
 }

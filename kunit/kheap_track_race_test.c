@@ -37,7 +37,7 @@
 #include <linux/string.h>
 #include <linux/uio.h>
 
-#include "kheap_debugfs_read.h"
+#include "kheap_kfile.h"
 #include "kheap_test_util.h"
 
 /* ---- helpers: kthreads bound to CPUs ---- */

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Reading kheap's debugfs seq_files from the kernel, for the KUnit suites
- * and the benchmark (which reads a heap's live list while another CPU
- * allocates). Not for clients.
+ * Files read and written from the kernel, for the KUnit suites and the
+ * benchmark: kheap's debugfs seq_files (the benchmark reads a heap's live
+ * list while another CPU allocates) and small sysfs files (kheap's module
+ * parameters). Not for clients.
  */
-#ifndef _KHEAP_DEBUGFS_READ_H
-#define _KHEAP_DEBUGFS_READ_H
+#ifndef _KHEAP_KFILE_H
+#define _KHEAP_KFILE_H
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -61,4 +62,51 @@ static inline ssize_t kheap_debugfs_read_seq(struct file *f, char *buf,
 	return n < 0 ? n : total;
 }
 
-#endif /* _KHEAP_DEBUGFS_READ_H */
+/**
+ * kheap_file_read() - read a small file (sysfs) whole
+ * @path:	its path
+ * @buf:	where to; NUL-terminated
+ * @size:	room in @buf, the NUL included
+ *
+ * Not for debugfs files (no ->read_iter): kheap_debugfs_read_seq() is.
+ *
+ * Context: Process context; sleeps.
+ * Return: its length, or a negative errno.
+ */
+static inline ssize_t kheap_file_read(const char *path, char *buf, size_t size)
+{
+	struct file *f = filp_open(path, O_RDONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, buf, size - 1, &pos);
+	filp_close(f, NULL);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/**
+ * kheap_file_write() - write a string to a small file (sysfs)
+ * @path:	its path
+ * @val:	what
+ *
+ * Context: Process context; sleeps.
+ * Return: 0, or a negative errno.
+ */
+static inline int kheap_file_write(const char *path, const char *val)
+{
+	struct file *f = filp_open(path, O_WRONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, val, strlen(val), &pos);
+	filp_close(f, NULL);
+	return n < 0 ? n : 0;
+}
+
+#endif /* _KHEAP_KFILE_H */

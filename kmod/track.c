@@ -670,31 +670,26 @@ static noinline bool kheap_claim_nested(struct kheap_shard *shard,
 
 /*
  * What a holder of a shard of level @slvl masks, from context level @lvl
- * (kheap_shard_lock()); a task's preemption is off already.
+ * (kheap_shard_lock()); a task's preemption is off already. A softirq's
+ * shard is masked with interrupts off too, not bottom halves: a caller may
+ * have interrupts off, where local_bh_enable() must not be called. One
+ * block, a rare case (a block freed below the level that allocated it).
  */
 static __always_inline unsigned long kheap_mask(unsigned int slvl,
 						unsigned int lvl)
 {
 	unsigned long flags = 0;
 
-	if (slvl > lvl) {
-		if (slvl == 2)
-			local_irq_save(flags);
-		else
-			local_bh_disable();
-	}
+	if (slvl > lvl)
+		local_irq_save(flags);
 	return flags;
 }
 
 static __always_inline void kheap_unmask(unsigned int slvl, unsigned int lvl,
 					 unsigned long flags)
 {
-	if (slvl > lvl) {
-		if (slvl == 2)
-			local_irq_restore(flags);
-		else
-			local_bh_enable();
-	}
+	if (slvl > lvl)
+		local_irq_restore(flags);
 }
 
 /*

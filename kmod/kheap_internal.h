@@ -235,8 +235,9 @@ static __always_inline u16 kheap_shard_idx(unsigned int lvl)
  * It is not an interrupts-off lock. Its holder masks the context levels up
  * to the shard's own: a task shard is held with preemption off; a softirq
  * or hardirq shard with interrupts off, or from a context at or above its
- * level; readers and movers hold any shard with interrupts off. A holder waits for no other lock while
- * holding, but kheap_reparent(), which takes two in a fixed order.
+ * level; readers and movers hold any shard with interrupts off. A holder
+ * waits for no other lock while holding, but kheap_reparent(), which takes
+ * two in a fixed order.
  *
  * Who may wait for a shard's lock: a context at the shard's level or below
  * it. A context above it (an interrupt freeing a block of a task shard)

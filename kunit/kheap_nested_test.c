@@ -28,8 +28,8 @@ unsigned long kheap_test_deferred(bool always);
 
 #define NEST_SLOTS 16
 #define NEST_SECONDS 2
-#define NEST_MIN_ROUNDS 2000
-#define NEST_PERIOD_US 20
+#define NEST_MIN_ROUNDS 500
+#define NEST_PERIOD_US 50
 
 /**
  * struct nest - one test's state

@@ -213,9 +213,9 @@ static __always_inline unsigned int kheap_level(void)
 static __always_inline struct kheap_shard *kheap_shard_at(struct kheap *heap,
 							  unsigned int idx)
 {
-	return &per_cpu_ptr(heap->pcpu, idx & ((1 << KHEAP_SHARD_LVL_SHIFT) -
-					       1))->lvl[idx >>
-							KHEAP_SHARD_LVL_SHIFT];
+	unsigned int cpu = idx & ((1 << KHEAP_SHARD_LVL_SHIFT) - 1);
+
+	return &per_cpu_ptr(heap->pcpu, cpu)->lvl[idx >> KHEAP_SHARD_LVL_SHIFT];
 }
 
 /* The shard of this CPU at level @lvl, and its index. */

@@ -67,8 +67,8 @@ static bool kheap_snap_batch(struct kheap_shard *shard,
 	       snap->n < snap->cap) {
 		struct kheap_hdr *hdr = list_entry(pos, struct kheap_hdr, node);
 
-		if (!kheap_is_cursor(pos) && hdr->id >= from &&
-		    hdr->id <= to && kheap_is_live(hdr))
+		if (!kheap_is_cursor(pos) && hdr->id >= from && hdr->id <= to &&
+		    kheap_is_live(hdr))
 			kheap_fill_info(hdr, &snap->v[snap->n++]);
 		pos = pos->next;
 	}
@@ -133,8 +133,7 @@ struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to)
  * Returns false when @src is empty (cursors aside).
  */
 static bool kheap_move_batch(struct kheap *to, struct kheap_shard *src,
-			     struct kheap_shard *dst,
-			     struct list_head *parked)
+			     struct kheap_shard *dst, struct list_head *parked)
 {
 	struct list_head *pos, *next;
 	long bytes = 0, n = 0;

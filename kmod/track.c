@@ -698,9 +698,10 @@ static __always_inline void kheap_unmask(unsigned int slvl, unsigned int lvl,
  * shard. KHEAP_DEFERRED: claimed without the lock, still linked (the
  * caller queues it, kheap_defer()).
  */
-static __always_inline enum kheap_verdict
-kheap_untrack(const void *ptr, struct kheap_hdr *copy, unsigned int lvl,
-	      struct kheap_shard **sp)
+static __always_inline enum kheap_verdict kheap_untrack(const void *ptr,
+							struct kheap_hdr *copy,
+							unsigned int lvl,
+							struct kheap_shard **sp)
 {
 	struct kheap_hdr *hdr = kheap_hdr_of(ptr);
 	struct kheap_shard *shard;
@@ -813,8 +814,7 @@ static void kheap_notify_freed(const struct kheap_hdr *copy, const void *ptr)
  * block, or our try in kheap_shard_drain() sees the lock free.
  */
 static noinline void kheap_defer(struct kheap_shard *shard, void *ptr,
-				 const struct kheap_hdr *copy,
-				 unsigned int lvl)
+				 const struct kheap_hdr *copy, unsigned int lvl)
 {
 	struct kheap_shard *own = kheap_shard_here(copy->heap, lvl);
 

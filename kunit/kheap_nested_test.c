@@ -88,7 +88,8 @@ static void nest_stop(void *arg)
 static void nest_skip_rt(struct kunit *test)
 {
 	if (IS_ENABLED(CONFIG_PREEMPT_RT))
-		kunit_skip(test, "kheap_free() is not for hardirq on PREEMPT_RT");
+		kunit_skip(test,
+			   "kheap_free() is not for hardirq on PREEMPT_RT");
 }
 
 /* Set up; nest_arm() starts the timer. */
@@ -155,7 +156,8 @@ static void nest_run(struct kunit *test, bool always)
 	nest_stop(n);
 	migrate_enable();
 	deferred = kheap_test_deferred(false) - deferred;
-	kunit_info(test, "%ld rounds, %d firings, %ld timer frees, %lu queued\n",
+	kunit_info(test,
+		   "%ld rounds, %d firings, %ld timer frees, %lu queued\n",
 		   rounds, atomic_read(&n->fired), atomic_long_read(&n->freed),
 		   deferred);
 	KUNIT_EXPECT_EQ(test, fails, 0);
@@ -249,6 +251,7 @@ static struct kunit_suite kheap_nested_suite = {
 	.name = "kheap_nested",
 	.test_cases = kheap_nested_cases,
 };
+
 kunit_test_suite(kheap_nested_suite);
 
 MODULE_DESCRIPTION("KUnit: frees from interrupts of a task's blocks");

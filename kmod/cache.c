@@ -4,8 +4,10 @@
  * tracked blocks, so that the steady state of allocations and frees skips
  * kmalloc() and kfree() (what SLUB's per-CPU sheaves do for slab caches).
  *
- * A CPU touches only its own stacks, with interrupts off (inside the
- * tracked path's one interrupts-off section, track.c), so they need no lock.
+ * A CPU touches only its own stacks, from task context with preemption
+ * off (inside the tracked path's preemption-off section, track.c; an
+ * interrupt's allocations and frees bypass the cache), so they need no
+ * lock.
  * A block is cached only by the CPU that allocated it, only if it was
  * allocated at its class's full size with no special gfp flags, never a
  * KFENCE block; a cached block's header says freed until it is handed out
@@ -54,7 +56,7 @@ bool kheap_cache_on = !IS_ENABLED(CONFIG_KASAN) &&
 		      !IS_ENABLED(CONFIG_MEM_ALLOC_PROFILING);
 
 /*
- * Empty one class of @c into @out; @c's CPU is this one with interrupts
+ * Empty one class of @c into @out; @c's CPU is this one with preemption
  * off, or dead. Returns how many.
  */
 static unsigned int kheap_cache_take(struct kheap_cache *c, unsigned int cls,
@@ -72,13 +74,12 @@ static unsigned int kheap_cache_take(struct kheap_cache *c, unsigned int cls,
 static void kheap_cache_drain_local(void)
 {
 	void *objs[KHEAP_CACHE_DEPTH];
-	unsigned long flags;
 	unsigned int cls, n;
 
 	for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++) {
-		local_irq_save(flags);
+		preempt_disable();
 		n = kheap_cache_take(this_cpu_ptr(&kheap_caches), cls, objs);
-		local_irq_restore(flags);
+		preempt_enable();
 		if (n)
 			kfree_bulk(n, objs);
 	}

@@ -52,7 +52,7 @@ static struct kheap *kheap_find_locked(const char *name)
 
 static void kheap_free_heap(struct kheap *heap)
 {
-	free_percpu(heap->shards);
+	free_percpu(heap->pcpu);
 	kfree(heap);
 }
 
@@ -64,7 +64,7 @@ static void kheap_free_heap_rcu(struct rcu_head *rcu)
 static struct kheap *kheap_alloc_heap(const char *name)
 {
 	struct kheap *heap;
-	int cpu;
+	int cpu, lvl;
 
 	if (kheap_should_fail(sizeof(*heap), GFP_KERNEL))
 		return NULL;
@@ -76,17 +76,21 @@ static struct kheap *kheap_alloc_heap(const char *name)
 	 * the percpu allocator would also dump a stack when it cannot add a
 	 * chunk.
 	 */
-	heap->shards =
-		alloc_percpu_gfp(struct kheap_shard, GFP_KERNEL | __GFP_NOWARN);
-	if (!heap->shards) {
+	heap->pcpu =
+		alloc_percpu_gfp(struct kheap_pcpu, GFP_KERNEL | __GFP_NOWARN);
+	if (!heap->pcpu) {
 		kfree(heap);
 		return NULL;
 	}
 	for_each_possible_cpu(cpu) {
-		struct kheap_shard *shard = per_cpu_ptr(heap->shards, cpu);
+		struct kheap_pcpu *pcpu = per_cpu_ptr(heap->pcpu, cpu);
 
-		atomic_set(&shard->lock, 0);
-		INIT_LIST_HEAD(&shard->live);
+		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++) {
+			atomic_set(&pcpu->lvl[lvl].lock, 0);
+			atomic_set(&pcpu->lvl[lvl].claimers, 0);
+			init_llist_head(&pcpu->lvl[lvl].deferred);
+			INIT_LIST_HEAD(&pcpu->lvl[lvl].live);
+		}
 	}
 	strscpy(heap->name, name, sizeof(heap->name));
 	atomic64_set(&heap->next_id, 1); /* ids start at 1 */

@@ -142,7 +142,7 @@ void kheap_edges_remove_locked(struct kheap *heap)
 static struct kheap_walk_slot *kheap_walk_slot(struct kheap *heap,
 					       unsigned int lvl)
 {
-	return &this_cpu_ptr(heap->shards)->walk[lvl];
+	return &this_cpu_ptr(heap->pcpu)->walk[lvl];
 }
 
 /* Push @heap on the walk's stack unless this walk saw it already. */

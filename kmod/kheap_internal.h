@@ -8,6 +8,7 @@
 #include <linux/fault-inject.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
@@ -31,24 +32,48 @@ struct kheap_walk_slot {
 };
 
 /*
- * One CPU's part of a heap. Blocks allocated on a CPU live on that CPU's
- * shard until freed (from any CPU) or re-parented; @lock protects @live,
- * @bytes, @count, @hw and the id range. It is taken with interrupts off, for
- * one block or one reader's batch of KHEAP_BATCH blocks, never longer
- * (kheap_shard_lock()).
+ * The context levels a heap has a shard for on each CPU: task, softirq,
+ * hardirq (kheap_level()). On PREEMPT_RT softirqs run in tasks: two levels.
+ * NMI is not a context kheap serves (kmalloc() does not either).
+ */
+#define KHEAP_LEVELS 3
+/* A header's @cpu names its shard: the CPU, and the level above this bit. */
+#define KHEAP_SHARD_LVL_SHIFT 14
+static_assert(CONFIG_NR_CPUS <= (1 << KHEAP_SHARD_LVL_SHIFT));
+
+/* The shard lock's word: held, and held with a deferred free queued. */
+#define KHEAP_SHARD_LOCKED 1
+
+/*
+ * One CPU's and one context level's part of a heap. Blocks allocated on a
+ * CPU at a level live on that shard until freed (from any CPU) or
+ * re-parented; @lock protects @live, @bytes, @count, @hw and the id range,
+ * for one block or one reader's batch of KHEAP_BATCH blocks, never longer.
+ * The rules that make it deadlock-free are at kheap_shard_lock().
+ * @claimers counts the frees claiming a block of the shard without its
+ * lock (kheap_claim_nested()): nobody releases a claimed block's memory
+ * while it is not zero. @deferred holds the blocks those frees claimed,
+ * for the lock's next holder to unlink.
  * Readers of @bytes and @count take no lock (READ_ONCE; the writers use
  * WRITE_ONCE under @lock). @hw is the highest @bytes has been, never
  * lowered; only @lock's holder reads it.
  */
 struct kheap_shard {
 	atomic_t lock;
+	atomic_t claimers;
+	struct llist_head deferred;
 	struct list_head live;
 	long bytes;
 	long count;
 	long hw;
-	u64 next_id; /* next id of this CPU's range */
+	u64 next_id; /* next id of this shard's range */
 	u64 end_id; /* end (exclusive) of that range */
 	unsigned int id_gen; /* heap->id_gen when the range was taken */
+};
+
+/* One CPU's part of a heap: a shard per level, and the walks' marks. */
+struct kheap_pcpu {
+	struct kheap_shard lvl[KHEAP_LEVELS];
 	struct kheap_walk_slot walk[KHEAP_WALK_LEVELS];
 };
 
@@ -58,7 +83,7 @@ struct kheap_shard {
 /**
  * struct kheap - a named memory category
  * @name:	its name, unique among heaps
- * @shards:	per-CPU live lists and counters
+ * @pcpu:	per-CPU shards (live lists and counters) and walk marks
  * @peak:	high-water mark of the sum of the shards' bytes
  * @hw_sum:	sum of the shards' @hw: a bound on the sum of their bytes that
  *		changes only when a shard reaches a new high (track.c)
@@ -75,7 +100,7 @@ struct kheap_shard {
  */
 struct kheap {
 	char name[KHEAP_NAME_MAX + 1];
-	struct kheap_shard __percpu *shards;
+	struct kheap_pcpu __percpu *pcpu;
 	atomic_long_t peak;
 	atomic_long_t hw_sum;
 	atomic_long_t overruns;
@@ -121,6 +146,9 @@ struct kheap_hdr {
 	u32 check;
 };
 
+/* A header kheap_reparent() rewrites has its live check xor this. */
+#define KHEAP_MOVING 0x6b6d6f76U /* "kmov" */
+
 /* @offset: the block was allocated at a block cache class's full size. */
 #define KHEAP_OFF_CLASS 0x8000
 #define KHEAP_OFF_MASK 0x7fff
@@ -165,31 +193,96 @@ void kheap_heaps_exit(void);
 
 /* track.c */
 void kheap_shard_lock_wait(struct kheap_shard *shard);
+void kheap_shard_drain(struct kheap_shard *shard);
 
 /*
- * The shard lock: a word, 0 when free, taken with interrupts off (so no
- * context on this CPU can want it meanwhile) for one block or one batch. A
- * holder waits for no other lock, but kheap_reparent(), which takes two in
- * a fixed order (its heap's shard, then the default heap's) and is the only
- * one to. Inline: a raw spinlock's out-of-line lock and unlock calls were a
- * good part of the tracked path's cost. Lockdep does not see it; the
- * assertion below and the KUnit suites (other CPUs and hard interrupts on
- * every shard) do.
+ * The context level of the caller: 0 task, 1 softirq, 2 hardirq (an NMI
+ * counts as hardirq; kheap does not serve it). On PREEMPT_RT softirqs run
+ * in preemptible tasks: they count as tasks.
+ */
+static __always_inline unsigned int kheap_level(void)
+{
+	unsigned int lvl = interrupt_context_level();
+
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) && lvl == 1)
+		return 0;
+	return min(lvl, 2U);
+}
+
+/* The shard a header's @cpu names, in @heap. */
+static __always_inline struct kheap_shard *kheap_shard_at(struct kheap *heap,
+							  unsigned int idx)
+{
+	unsigned int cpu = idx & ((1 << KHEAP_SHARD_LVL_SHIFT) - 1);
+
+	return &per_cpu_ptr(heap->pcpu, cpu)->lvl[idx >> KHEAP_SHARD_LVL_SHIFT];
+}
+
+/* The shard of this CPU at level @lvl, and its index. */
+static __always_inline struct kheap_shard *kheap_shard_here(struct kheap *heap,
+							    unsigned int lvl)
+{
+	return &this_cpu_ptr(heap->pcpu)->lvl[lvl];
+}
+
+static __always_inline u16 kheap_shard_idx(unsigned int lvl)
+{
+	return smp_processor_id() | lvl << KHEAP_SHARD_LVL_SHIFT;
+}
+
+/*
+ * The shard lock: a word, 0 when free, held for one block or one batch.
+ * It is not an interrupts-off lock. Its holder masks the context levels up
+ * to the shard's own: a task shard is held with preemption off; a softirq
+ * or hardirq shard with interrupts off, or from a context at or above its
+ * level; readers and movers hold any shard with interrupts off. A holder
+ * waits for no other lock while holding, but kheap_reparent(), which takes
+ * two in a fixed order.
+ *
+ * Who may wait for a shard's lock: a context at the shard's level or below
+ * it. A context above it (an interrupt freeing a block of a task shard)
+ * may have interrupted the holder on its own CPU, or wait for a CPU whose
+ * holder waits for ours: it only tries the lock, and when it is held,
+ * claims the block without it and queues it on @deferred
+ * (kheap_claim_nested()). By induction from the top level down, every
+ * holder is interrupted only by contexts that wait for higher shards, so
+ * every wait ends.
+ *
+ * Inline: a raw spinlock's out-of-line lock and unlock calls were a good
+ * part of the tracked path's cost, and a raw spinlock is an
+ * interrupts-off lock. Lockdep does not see it; the KUnit suites (other
+ * CPUs and hard interrupts on every shard) do.
  */
 static __always_inline void kheap_shard_lock(struct kheap_shard *shard)
 {
 	int free = 0;
 
-	lockdep_assert_irqs_disabled();
 	/* Pairs with the release in kheap_shard_unlock(). */
-	if (unlikely(!atomic_try_cmpxchg_acquire(&shard->lock, &free, 1)))
+	if (unlikely(!atomic_try_cmpxchg_acquire(&shard->lock, &free,
+						 KHEAP_SHARD_LOCKED)))
 		kheap_shard_lock_wait(shard);
 }
 
+static __always_inline bool kheap_shard_trylock(struct kheap_shard *shard)
+{
+	int free = 0;
+
+	/* Pairs with the release in kheap_shard_unlock(). */
+	return atomic_try_cmpxchg_acquire(&shard->lock, &free,
+					  KHEAP_SHARD_LOCKED);
+}
+
+/*
+ * Release the lock, then unlink the blocks a free queued meanwhile. The
+ * exchange is fully ordered: either a free that queued a block and then
+ * found the lock held sees it free when it tries again after us, or we see
+ * its block here (kheap_defer() does the other half).
+ */
 static __always_inline void kheap_shard_unlock(struct kheap_shard *shard)
 {
-	/* Pairs with the acquire in kheap_shard_lock(). */
-	atomic_set_release(&shard->lock, 0);
+	atomic_xchg(&shard->lock, 0);
+	if (unlikely(!llist_empty(&shard->deferred)))
+		kheap_shard_drain(shard);
 }
 
 extern seqcount_t kheap_move_seq;
@@ -277,14 +370,15 @@ extern bool kheap_cache_on;
 extern const u16 kheap_cache_size[KHEAP_CACHE_CLASSES];
 
 /*
- * Take a cached block of class @cls, or NULL. Interrupts are off: only this
- * CPU touches its cache, and nothing interrupts us.
+ * Take a cached block of class @cls, or NULL. Only tasks use the cache,
+ * with preemption off: only this CPU's current task touches its cache (an
+ * interrupt never does).
  */
 static __always_inline void *kheap_cache_pop(unsigned int cls)
 {
 	struct kheap_cache_bin *bin = this_cpu_ptr(&kheap_caches.bin[cls]);
 
-	lockdep_assert_irqs_disabled();
+	lockdep_assert_preemption_disabled();
 	if (!bin->n)
 		return NULL;
 	/* WRITE_ONCE: kheap_cache_count() reads it from other CPUs. */
@@ -297,7 +391,7 @@ static __always_inline bool kheap_cache_push(void *base, unsigned int cls)
 {
 	struct kheap_cache_bin *bin = this_cpu_ptr(&kheap_caches.bin[cls]);
 
-	lockdep_assert_irqs_disabled();
+	lockdep_assert_preemption_disabled();
 	if (bin->n == KHEAP_CACHE_DEPTH)
 		return false;
 	bin->obj[bin->n] = base;
@@ -310,6 +404,7 @@ void kheap_cache_exit(void);
 void kheap_cache_drain_all(void);
 void kheap_cache_show(struct seq_file *m);
 unsigned long kheap_test_cache_bytes(int cpu); /* for KUnit only */
+unsigned long kheap_test_deferred(bool always); /* for KUnit only (track.c) */
 
 /* The cache class of a block of @total bytes (header and canary in). */
 static __always_inline unsigned int kheap_cache_class(size_t total)

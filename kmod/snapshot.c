@@ -8,6 +8,11 @@
  * the cursor. Allocations and frees on the shard go on meanwhile; a cursor
  * is skipped by every other walker. So a reader of a heap with a million
  * blocks delays an allocation on that heap by one batch at most.
+ *
+ * They hold a shard with interrupts off (any shard, of any level: see
+ * kheap_shard_lock()). A block a free claimed without the lock is still
+ * linked until the lock's holder unlinks it: its check says freed, and
+ * every walker here skips it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,6 +28,15 @@
 static bool kheap_is_cursor(const struct list_head *pos)
 {
 	return !container_of(pos, struct kheap_hdr, node)->heap;
+}
+
+/* A linked block not claimed by a free: its check is the live one. */
+static bool kheap_is_live(const struct kheap_hdr *hdr)
+{
+	/* A free may claim it meanwhile, without the lock: one load. */
+	return READ_ONCE(hdr->check) == kheap_check_of(hdr, hdr->heap, hdr->id,
+						       hdr->size, hdr->cpu,
+						       hdr->offset);
 }
 
 static int kheap_info_cmp(const void *a, const void *b)
@@ -53,7 +67,8 @@ static bool kheap_snap_batch(struct kheap_shard *shard,
 	       snap->n < snap->cap) {
 		struct kheap_hdr *hdr = list_entry(pos, struct kheap_hdr, node);
 
-		if (!kheap_is_cursor(pos) && hdr->id >= from && hdr->id <= to)
+		if (!kheap_is_cursor(pos) && hdr->id >= from && hdr->id <= to &&
+		    kheap_is_live(hdr))
 			kheap_fill_info(hdr, &snap->v[snap->n++]);
 		pos = pos->next;
 	}
@@ -79,7 +94,7 @@ struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to)
 	struct kheap_cursor cur = { .null = NULL };
 	struct kheap_snap *snap;
 	size_t cap = kheap_count(heap) + 16;
-	int cpu;
+	int cpu, lvl;
 
 	might_sleep();
 	snap = kvmalloc(struct_size(snap, v, cap), GFP_KERNEL);
@@ -88,30 +103,37 @@ struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to)
 	snap->n = 0;
 	snap->cap = cap;
 	for_each_possible_cpu(cpu) {
-		struct kheap_shard *shard = per_cpu_ptr(heap->shards, cpu);
-		unsigned long flags;
+		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++) {
+			struct kheap_shard *shard =
+				&per_cpu_ptr(heap->pcpu, cpu)->lvl[lvl];
+			unsigned long flags;
 
-		local_irq_save(flags);
-		kheap_shard_lock(shard);
-		list_add(&cur.node, &shard->live);
-		kheap_shard_unlock(shard);
-		local_irq_restore(flags);
-		while (kheap_snap_batch(shard, &cur, snap, from, to))
-			cond_resched();
+			local_irq_save(flags);
+			kheap_shard_lock(shard);
+			list_add(&cur.node, &shard->live);
+			kheap_shard_unlock(shard);
+			local_irq_restore(flags);
+			while (kheap_snap_batch(shard, &cur, snap, from, to))
+				cond_resched();
+		}
 	}
 	sort(snap->v, snap->n, sizeof(snap->v[0]), kheap_info_cmp, NULL);
 	return snap;
 }
 
 /*
- * Move up to KHEAP_BATCH blocks from @src to @dst (same CPU, @to's shard),
- * each with a new id of @to: the blocks enter @to now. Both locks held,
- * interrupts off, and kheap_move_seq odd while the headers are rewritten,
- * so a free that reads one torn reads it again. Returns false when @src
- * is empty (cursors aside).
+ * Move up to KHEAP_BATCH blocks from @src to @dst (same CPU and level,
+ * @to's shard), each with a new id of @to: the blocks enter @to now. Both
+ * locks held, interrupts off, and kheap_move_seq odd while the headers are
+ * rewritten, so a free that reads one torn reads it again. A header is
+ * first claimed for the move (its check exchanged for the moving one), so
+ * a free claiming it without the lock either wins first (and the block is
+ * parked on @parked until that free's queue unlinks it) or fails; claimers
+ * that may still look at it are waited for before the header changes.
+ * Returns false when @src is empty (cursors aside).
  */
 static bool kheap_move_batch(struct kheap *to, struct kheap_shard *src,
-			     struct kheap_shard *dst)
+			     struct kheap_shard *dst, struct list_head *parked)
 {
 	struct list_head *pos, *next;
 	long bytes = 0, n = 0;
@@ -120,14 +142,26 @@ static bool kheap_move_batch(struct kheap *to, struct kheap_shard *src,
 	for (pos = src->live.next; pos != &src->live && n < KHEAP_BATCH;
 	     pos = next) {
 		struct kheap_hdr *hdr = list_entry(pos, struct kheap_hdr, node);
+		u32 check;
 
 		next = pos->next;
 		if (kheap_is_cursor(pos))
 			continue;
+		check = kheap_check_of(hdr, hdr->heap, hdr->id, hdr->size,
+				       hdr->cpu, hdr->offset);
+		if (!try_cmpxchg(&hdr->check, &check, check ^ KHEAP_MOVING)) {
+			/* Claimed by a free: not ours to move. */
+			list_move_tail(pos, parked);
+			continue;
+		}
+		/* The exchange is fully ordered: see kheap_claimers_wait(). */
+		while (atomic_read(&src->claimers))
+			cpu_relax();
 		hdr->heap = to;
 		hdr->id = atomic64_fetch_add(1, &to->next_id);
-		hdr->check = kheap_check_of(hdr, to, hdr->id, hdr->size,
-					    hdr->cpu, hdr->offset);
+		WRITE_ONCE(hdr->check,
+			   kheap_check_of(hdr, to, hdr->id, hdr->size, hdr->cpu,
+					  hdr->offset));
 		list_move_tail(pos, &dst->live);
 		bytes += hdr->size;
 		n++;
@@ -141,35 +175,54 @@ static bool kheap_move_batch(struct kheap *to, struct kheap_shard *src,
 	return pos != &src->live;
 }
 
+/* Move every block of @src to @dst, batch by batch. */
+static void kheap_move_shard(struct kheap *to, struct kheap_shard *src,
+			     struct kheap_shard *dst)
+{
+	LIST_HEAD(parked);
+	unsigned long flags;
+	bool more;
+
+	do {
+		local_irq_save(flags);
+		kheap_shard_lock(src);
+		kheap_shard_lock(dst);
+		more = kheap_move_batch(to, src, dst, &parked);
+		kheap_shard_unlock(dst);
+		kheap_shard_unlock(src);
+		local_irq_restore(flags);
+		cond_resched();
+	} while (more);
+	/*
+	 * The claimed blocks go back where their frees' queues unlink them
+	 * (an unlock's drain may have taken some off @parked already).
+	 */
+	local_irq_save(flags);
+	kheap_shard_lock(src);
+	list_splice(&parked, &src->live);
+	kheap_shard_unlock(src);
+	local_irq_restore(flags);
+}
+
 /*
  * Move every live block of @heap to @to (the default heap), shard by shard
- * (a block stays on its CPU's shard) and batch by batch. A block's header
- * changes under both shard locks (see kheap_untrack()); the lock order is
- * @heap's shard, then @to's. One move at a time: kheap_move_seq has one
- * writer.
+ * (a block stays on its CPU's and level's shard) and batch by batch. A
+ * block's header changes under both shard locks (see kheap_untrack()); the
+ * lock order is @heap's shard, then @to's. One move at a time:
+ * kheap_move_seq has one writer.
  */
 void kheap_reparent(struct kheap *heap, struct kheap *to)
 {
 	static DEFINE_MUTEX(kheap_move_lock);
-	int cpu;
+	int cpu, lvl;
 
 	mutex_lock(&kheap_move_lock);
 	for_each_possible_cpu(cpu) {
-		struct kheap_shard *src = per_cpu_ptr(heap->shards, cpu);
-		struct kheap_shard *dst = per_cpu_ptr(to->shards, cpu);
-		unsigned long flags;
-		bool more;
+		struct kheap_pcpu *src = per_cpu_ptr(heap->pcpu, cpu);
+		struct kheap_pcpu *dst = per_cpu_ptr(to->pcpu, cpu);
 
-		do {
-			local_irq_save(flags);
-			kheap_shard_lock(src);
-			kheap_shard_lock(dst);
-			more = kheap_move_batch(to, src, dst);
-			kheap_shard_unlock(dst);
-			kheap_shard_unlock(src);
-			local_irq_restore(flags);
-			cond_resched();
-		} while (more);
+		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++)
+			kheap_move_shard(to, &src->lvl[lvl], &dst->lvl[lvl]);
 	}
 	mutex_unlock(&kheap_move_lock);
 	kheap_update_peak(to);

@@ -5,23 +5,34 @@
  * A block is one kmalloc() area: [padding][struct kheap_hdr][user data][canary].
  * The header sits right before the user pointer, which is aligned as asked.
  *
- * Fast path: one interrupts-off section per call, with no helper call in
- * it. Allocation: a block of the request's size class comes from this CPU's
- * cache of freed blocks (cache.c) or, before that section, from kmalloc();
- * its header is filled and it goes on this CPU's shard of the heap under
- * the shard's lock. Free: the header is read with extable-protected loads
- * (a foreign pointer cannot fault us), checked, checked again under the lock
- * of the shard it names and marked freed there (so of two frees of one
- * block exactly one wins), unlinked, and the block goes back to the cache,
- * or to kfree() once interrupts are back on. No lock is shared between
- * CPUs; a free locks another CPU's shard only for a block allocated there.
+ * Fast path: interrupts stay on; a task's call is one preemption-off
+ * section, with no helper call in it. Allocation: a block of the request's
+ * size class comes from this CPU's cache of freed blocks (cache.c, tasks
+ * only) or from kmalloc(); its header is filled and it goes on the shard of
+ * this CPU and context level (task, softirq, hardirq) under the shard's
+ * lock. Free: the header is read with extable-protected loads (a foreign
+ * pointer cannot fault us), checked, and claimed (its check turned into
+ * the freed one with a compare-and-exchange, so of two frees of one block
+ * exactly one wins) under the lock of the shard it names; it is unlinked
+ * and goes back to the cache, or to kfree().
  *
- * The interrupts-off sections are also the RCU readers that keep a heap
- * alive (kheap_destroy() frees it after a grace period); reporters are
- * called under rcu_read_lock().
+ * A context never waits for the lock of a shard of a lower level (it may
+ * have interrupted its holder: kheap_shard_lock()). An interrupt freeing a
+ * task's block whose shard is held claims the block without the lock,
+ * counts it off its own shard, and queues it on the shard's @deferred list
+ * for the holder to unlink (kheap_claim_nested(), kheap_defer()). A claim
+ * without the lock may race a second free of the block, whose memory must
+ * then stay valid until the claim's compare-and-exchange is done: such
+ * claimers are counted in the shard's @claimers, and no one releases a
+ * claimed block's memory (to kfree() or the cache) until it is zero.
+ *
+ * The preemption-off sections (and interrupts) are also the RCU readers
+ * that keep a heap alive (kheap_destroy() frees it after a grace period);
+ * reporters are called under rcu_read_lock().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/export.h>
 #include <linux/kallsyms.h>
 #include <linux/kfence.h>
@@ -65,6 +76,7 @@ enum kheap_verdict {
 	KHEAP_OWNED, /* live (a lookup), or claimed and off its list (a free) */
 	KHEAP_FOREIGN, /* not a block kheap handed out */
 	KHEAP_FREED_TWICE, /* a block already freed */
+	KHEAP_DEFERRED, /* claimed without its shard's lock, still linked */
 };
 
 atomic_long_t kheap_invalid_frees_count;
@@ -72,8 +84,28 @@ atomic_long_t kheap_invalid_frees_count;
 seqcount_t kheap_move_seq = SEQCNT_ZERO(kheap_move_seq);
 /* The key of every header's check, drawn at load. */
 u64 kheap_secret __ro_after_init;
+/* Frees queued on a held shard (kheap_defer()): a rare path, counted. */
+static atomic_long_t kheap_deferred_count;
+/* Tests: interrupts queue their frees of lower shards, held or not. */
+static bool kheap_defer_always;
 
-/* The shard lock was held: wait for it, then take it (interrupts off). */
+/**
+ * kheap_test_deferred() - frees queued on a shard another context held
+ * @always: true: from now on, every free from a context above its block's
+ *	    shard's level is queued, whether the lock is held or not
+ *	    (widens kheap_defer()'s window for kheap's tests)
+ *
+ * Context: any.
+ * Return: the count of queued frees since load.
+ */
+unsigned long kheap_test_deferred(bool always)
+{
+	WRITE_ONCE(kheap_defer_always, always);
+	return atomic_long_read(&kheap_deferred_count);
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_deferred);
+
+/* The shard lock was held: wait for it, then take it. */
 void kheap_shard_lock_wait(struct kheap_shard *shard)
 {
 	int free;
@@ -83,7 +115,59 @@ void kheap_shard_lock_wait(struct kheap_shard *shard)
 			cpu_relax();
 		free = 0;
 		/* Pairs with the release in kheap_shard_unlock(). */
-	} while (!atomic_try_cmpxchg_acquire(&shard->lock, &free, 1));
+	} while (!atomic_try_cmpxchg_acquire(&shard->lock, &free,
+					     KHEAP_SHARD_LOCKED));
+}
+
+static inline struct kheap_hdr *kheap_hdr_of(const void *ptr)
+{
+	return (struct kheap_hdr *)ptr - 1;
+}
+
+static inline void *kheap_base_of(const struct kheap_hdr *hdr)
+{
+	return (void *)hdr - (hdr->offset & KHEAP_OFF_MASK);
+}
+
+/*
+ * Wait until no free claims a block of @shard without its lock, before
+ * releasing the memory of a block we claimed. A full barrier separates our
+ * claim from this read (the claim's compare-and-exchange, or the lock's
+ * exchange after it): it pairs with the one in kheap_claim_nested() between
+ * its count and its second look at the header. So either that look saw our
+ * claim and it does not touch the block, or we see it counted and wait.
+ * Claimers count themselves with interrupts off and never wait: no one we
+ * interrupted is among them, and the wait ends.
+ */
+static __always_inline void kheap_claimers_wait(struct kheap_shard *shard)
+{
+	while (unlikely(atomic_read(&shard->claimers)))
+		cpu_relax();
+}
+
+/*
+ * Unlink the blocks frees queued on @shard while its lock was held, then
+ * kfree() them, for as long as there are some and the lock is free. Any
+ * context: it only tries the lock. Called with what the shard's holder
+ * masks masked (kheap_shard_lock()), or above its level.
+ */
+void kheap_shard_drain(struct kheap_shard *shard)
+{
+	struct llist_node *n, *next;
+
+	while (!llist_empty(&shard->deferred) && kheap_shard_trylock(shard)) {
+		n = llist_del_all(&shard->deferred);
+		for (next = n; next; next = next->next)
+			list_del(&kheap_hdr_of(next)->node);
+		/* Fully ordered: then kheap_claimers_wait() reads. */
+		atomic_xchg(&shard->lock, 0);
+		kheap_claimers_wait(shard);
+		while (n) {
+			next = n->next;
+			kfree(kheap_base_of(kheap_hdr_of(n)));
+			n = next;
+		}
+	}
 }
 
 void __init kheap_track_init(void)
@@ -102,19 +186,9 @@ static __always_inline u64 kheap_canary(u32 check)
 	return KHEAP_CANARY ^ check;
 }
 
-static inline struct kheap_hdr *kheap_hdr_of(const void *ptr)
-{
-	return (struct kheap_hdr *)ptr - 1;
-}
-
 static inline void *kheap_ptr_of(const struct kheap_hdr *hdr)
 {
 	return (void *)(hdr + 1);
-}
-
-static inline void *kheap_base_of(const struct kheap_hdr *hdr)
-{
-	return (void *)hdr - (hdr->offset & KHEAP_OFF_MASK);
 }
 
 /*
@@ -122,25 +196,32 @@ static inline void *kheap_base_of(const struct kheap_hdr *hdr)
  * each shard's counter is written under its lock with WRITE_ONCE(), and
  * read here without it with READ_ONCE(), one untorn word at a time. The
  * sum is a snapshot, exact when nothing is in flight.
- * flight.
  */
 long kheap_sum_bytes(const struct kheap *heap)
 {
 	long sum = 0;
-	int cpu;
+	int cpu, lvl;
 
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(heap->shards, cpu)->bytes);
+	for_each_possible_cpu(cpu) {
+		struct kheap_pcpu *pcpu = per_cpu_ptr(heap->pcpu, cpu);
+
+		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++)
+			sum += READ_ONCE(pcpu->lvl[lvl].bytes);
+	}
 	return sum;
 }
 
 long kheap_sum_count(const struct kheap *heap)
 {
 	long sum = 0;
-	int cpu;
+	int cpu, lvl;
 
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(heap->shards, cpu)->count);
+	for_each_possible_cpu(cpu) {
+		struct kheap_pcpu *pcpu = per_cpu_ptr(heap->pcpu, cpu);
+
+		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++)
+			sum += READ_ONCE(pcpu->lvl[lvl].count);
+	}
 	return sum;
 }
 
@@ -217,21 +298,22 @@ void kheap_fill_info(const struct kheap_hdr *hdr, struct kheap_alloc_info *info)
 }
 
 /*
- * Fill a new block's header and put it on this CPU's shard of @heap, with
- * interrupts off. Returns the user pointer.
+ * Fill a new block's header and put it on the shard of @heap of this CPU
+ * and level @lvl (the caller's: preemption is off for a task). Returns the
+ * user pointer.
  */
 static __always_inline void *kheap_track(struct kheap *heap, void *base,
 					 u16 offset, size_t size,
-					 unsigned long caller)
+					 unsigned long caller, unsigned int lvl)
 {
 	struct kheap_hdr *hdr = base + (offset & KHEAP_OFF_MASK);
-	struct kheap_shard *shard = this_cpu_ptr(heap->shards);
+	struct kheap_shard *shard = kheap_shard_here(heap, lvl);
 
 	hdr->heap = heap;
 	hdr->caller = caller;
 	hdr->stamp = (u32)jiffies;
 	hdr->size = size;
-	hdr->cpu = smp_processor_id();
+	hdr->cpu = kheap_shard_idx(lvl);
 	hdr->offset = offset;
 	kheap_shard_lock(shard);
 	hdr->id = kheap_next_id(heap, shard);
@@ -246,7 +328,7 @@ static __always_inline void *kheap_track(struct kheap *heap, void *base,
 	return kheap_ptr_of(hdr);
 }
 
-/* After the interrupts-off section: the peak, the reporter. */
+/* After the preemption-off section: the peak, the reporter. */
 static __always_inline void *kheap_started(struct kheap *heap, void *ptr)
 {
 	kheap_update_peak(heap);
@@ -264,12 +346,27 @@ static __always_inline bool kheap_cacheable(gfp_t gfp)
 	return READ_ONCE(kheap_cache_on) && !(gfp & KHEAP_NOCACHE_GFP);
 }
 
+/* Track a kmalloc()'d block, in the caller's context level. */
+static __always_inline void *kheap_track_here(struct kheap *heap, void *base,
+					      u16 offset, size_t size,
+					      unsigned long caller)
+{
+	unsigned int lvl = kheap_level();
+	void *ptr;
+
+	if (!lvl)
+		preempt_disable();
+	ptr = kheap_track(heap, base, offset, size, caller, lvl);
+	if (!lvl)
+		preempt_enable();
+	return ptr;
+}
+
 /* A block of the cache's classes, from the cache or kmalloc(). */
 static __always_inline void *kheap_alloc_small(struct kheap *heap, size_t size,
 					       gfp_t gfp, unsigned long caller)
 {
 	size_t total = size + KHEAP_OVERHEAD;
-	unsigned long flags;
 	u16 offset = 0;
 	void *base, *ptr;
 
@@ -278,19 +375,22 @@ static __always_inline void *kheap_alloc_small(struct kheap *heap, size_t size,
 	if (kheap_cacheable(gfp)) {
 		unsigned int cls = kheap_cache_class(total);
 
-		local_irq_save(flags);
-		base = kheap_cache_pop(cls);
-		if (base) {
-			ptr = kheap_track(heap, base, KHEAP_OFF_CLASS, size,
-					  caller);
-			local_irq_restore(flags);
-			trace_kmalloc(caller, base, total,
-				      kheap_cache_size[cls], gfp, NUMA_NO_NODE);
-			if (want_init_on_alloc(gfp))
-				memset(ptr, 0, size);
-			return kheap_started(heap, ptr);
+		if (in_task()) {
+			preempt_disable();
+			base = kheap_cache_pop(cls);
+			if (base) {
+				ptr = kheap_track(heap, base, KHEAP_OFF_CLASS,
+						  size, caller, 0);
+				preempt_enable();
+				trace_kmalloc(caller, base, total,
+					      kheap_cache_size[cls], gfp,
+					      NUMA_NO_NODE);
+				if (want_init_on_alloc(gfp))
+					memset(ptr, 0, size);
+				return kheap_started(heap, ptr);
+			}
+			preempt_enable();
 		}
-		local_irq_restore(flags);
 		/* The class's full size, so any request of the class fits. */
 		total = kheap_cache_size[cls];
 		offset = KHEAP_OFF_CLASS;
@@ -298,9 +398,7 @@ static __always_inline void *kheap_alloc_small(struct kheap *heap, size_t size,
 	base = kmalloc(total, gfp);
 	if (unlikely(!base))
 		return NULL;
-	local_irq_save(flags);
-	ptr = kheap_track(heap, base, offset, size, caller);
-	local_irq_restore(flags);
+	ptr = kheap_track_here(heap, base, offset, size, caller);
 	return kheap_started(heap, ptr);
 }
 
@@ -308,7 +406,6 @@ static __always_inline void *kheap_alloc_small(struct kheap *heap, size_t size,
 static void *kheap_alloc_large(struct kheap *heap, size_t size, size_t align,
 			       gfp_t gfp, unsigned long caller)
 {
-	unsigned long flags;
 	size_t total;
 	void *base, *ptr;
 
@@ -330,10 +427,8 @@ static void *kheap_alloc_large(struct kheap *heap, size_t size, size_t align,
 	if (unlikely(!base))
 		return NULL;
 	ptr = PTR_ALIGN(base + sizeof(struct kheap_hdr), align);
-	local_irq_save(flags);
-	ptr = kheap_track(heap, base, (void *)kheap_hdr_of(ptr) - base, size,
-			  caller);
-	local_irq_restore(flags);
+	ptr = kheap_track_here(heap, base, (void *)kheap_hdr_of(ptr) - base,
+			       size, caller);
 	return kheap_started(heap, ptr);
 }
 
@@ -487,7 +582,10 @@ static __always_inline enum kheap_verdict kheap_hdr_read(const void *ptr,
 	if (unlikely(!IS_ALIGNED((unsigned long)ptr, KHEAP_MIN_ALIGN) ||
 		     !kheap_hdr_peek(hdr, copy)))
 		return KHEAP_FOREIGN;
-	if (unlikely(copy->cpu >= nr_cpu_ids || !copy->heap))
+	if (unlikely((copy->cpu & ((1 << KHEAP_SHARD_LVL_SHIFT) - 1)) >=
+			     nr_cpu_ids ||
+		     copy->cpu >> KHEAP_SHARD_LVL_SHIFT >= KHEAP_LEVELS ||
+		     !copy->heap))
 		return KHEAP_FOREIGN;
 	check = kheap_check_of(hdr, copy->heap, copy->id, copy->size, copy->cpu,
 			       copy->offset);
@@ -521,48 +619,124 @@ kheap_hdr_lookup(const void *ptr, struct kheap_hdr *copy)
 /*
  * Claim @hdr for freeing, its shard locked by us: its check must still be
  * the one we read (not freed, moved or reused since), and becomes the
- * freed one, so a second free of the block fails its check.
+ * freed one, so a second free of the block fails its check. The load is
+ * protected: another CPU may have freed the block meanwhile. If it is
+ * still live, it is linked and nobody can release it while we hold the
+ * lock, so the exchange touches valid memory; the exchange, not the lock,
+ * decides against a free claiming it without the lock.
  */
 static __always_inline bool kheap_claim(struct kheap_hdr *hdr, u32 check)
 {
 	u32 now;
 
-	/* Another CPU may have freed it meanwhile: a protected load. */
 	__get_kernel_nofault(&now, &hdr->check, u32, lost);
 	if (now != check)
 		return false;
-	hdr->check = check ^ KHEAP_FREED;
-	return true;
+	return try_cmpxchg(&hdr->check, &now, check ^ KHEAP_FREED);
 lost:
 	return false;
 }
 
 /*
- * Take the block at @ptr off its shard, with interrupts off. @copy gets its
- * header as it was when claimed.
+ * Claim @hdr without its shard's lock, from a context above the shard's
+ * level that found the lock held. Counted in @shard's claimers meanwhile,
+ * then the header is looked at again: if it is still what @copy says, its
+ * memory stays valid until we are no longer counted (kheap_claimers_wait()),
+ * and the exchange decides. Interrupts off while counted: a holder we
+ * interrupted could be waiting for the count to drop.
+ */
+static noinline bool kheap_claim_nested(struct kheap_shard *shard,
+					struct kheap_hdr *hdr,
+					const struct kheap_hdr *copy)
+{
+	u32 check = copy->check;
+	struct kheap_hdr now;
+	unsigned long flags;
+	bool won = false;
+
+	local_irq_save(flags);
+	atomic_inc(&shard->claimers);
+	/* Pairs with the full barrier before kheap_claimers_wait(). */
+	smp_mb__after_atomic();
+	if (kheap_hdr_peek(hdr, &now) && now.check == check &&
+	    now.heap == copy->heap && now.cpu == copy->cpu)
+		won = try_cmpxchg(&hdr->check, &check, check ^ KHEAP_FREED);
+	/* Our exchange before the count drops: pairs with the same. */
+	smp_mb__before_atomic();
+	atomic_dec(&shard->claimers);
+	local_irq_restore(flags);
+	return won;
+}
+
+/*
+ * What a holder of a shard of level @slvl masks, from context level @lvl
+ * (kheap_shard_lock()); a task's preemption is off already. A softirq's
+ * shard is masked with interrupts off too, not bottom halves: a caller may
+ * have interrupts off, where local_bh_enable() must not be called. One
+ * block, a rare case (a block freed below the level that allocated it).
+ */
+static __always_inline unsigned long kheap_mask(unsigned int slvl,
+						unsigned int lvl)
+{
+	unsigned long flags = 0;
+
+	if (slvl > lvl)
+		local_irq_save(flags);
+	return flags;
+}
+
+static __always_inline void kheap_unmask(unsigned int slvl, unsigned int lvl,
+					 unsigned long flags)
+{
+	if (slvl > lvl)
+		local_irq_restore(flags);
+}
+
+/*
+ * Take the block at @ptr off its shard, from context level @lvl (a task's
+ * preemption off). @copy gets its header as it was when claimed, *@sp its
+ * shard. KHEAP_DEFERRED: claimed without the lock, still linked (the
+ * caller queues it, kheap_defer()).
  */
 static __always_inline enum kheap_verdict kheap_untrack(const void *ptr,
-							struct kheap_hdr *copy)
+							struct kheap_hdr *copy,
+							unsigned int lvl,
+							struct kheap_shard **sp)
 {
 	struct kheap_hdr *hdr = kheap_hdr_of(ptr);
 	struct kheap_shard *shard;
+	unsigned long flags = 0;
 	enum kheap_verdict v;
+	unsigned int slvl;
 
 	for (;;) {
 		v = kheap_hdr_lookup(ptr, copy);
 		if (unlikely(v != KHEAP_OWNED))
 			return v;
-		shard = per_cpu_ptr(copy->heap->shards, copy->cpu);
-		kheap_shard_lock(shard);
+		shard = kheap_shard_at(copy->heap, copy->cpu);
+		slvl = copy->cpu >> KHEAP_SHARD_LVL_SHIFT;
+		if (likely(slvl >= lvl)) {
+			flags = kheap_mask(slvl, lvl);
+			kheap_shard_lock(shard);
+		} else if (unlikely(READ_ONCE(kheap_defer_always)) ||
+			   !kheap_shard_trylock(shard)) {
+			if (!kheap_claim_nested(shard, hdr, copy))
+				continue; /* freed or moved meanwhile */
+			*sp = shard;
+			return KHEAP_DEFERRED;
+		}
 		if (likely(kheap_claim(hdr, copy->check)))
 			break;
 		/* Freed, moved or reused since we read it: look again. */
 		kheap_shard_unlock(shard);
+		kheap_unmask(slvl, lvl, flags);
 	}
 	list_del(&hdr->node);
 	WRITE_ONCE(shard->bytes, shard->bytes - copy->size);
 	WRITE_ONCE(shard->count, shard->count - 1);
 	kheap_shard_unlock(shard);
+	kheap_unmask(slvl, lvl, flags);
+	*sp = shard;
 	return KHEAP_OWNED;
 }
 
@@ -604,14 +778,14 @@ static __always_inline void kheap_check_canary(const struct kheap_hdr *copy,
 
 /*
  * A claimed block at @base: back to this CPU's cache when it came from it
- * (a class-sized block of this CPU, not KFENCE's); false when kfree() must
- * take it. Interrupts are off.
+ * (a class-sized block of this CPU's task shard, not KFENCE's); false when
+ * kfree() must take it. A task, preemption off.
  */
 static __always_inline bool kheap_cached(struct kheap_hdr *hdr, void *base,
 					 unsigned long caller)
 {
 	if (!(hdr->offset & KHEAP_OFF_CLASS) || !READ_ONCE(kheap_cache_on) ||
-	    hdr->cpu != smp_processor_id() || is_kfence_address(base))
+	    hdr->cpu != kheap_shard_idx(0) || is_kfence_address(base))
 		return false;
 	if (want_init_on_free())
 		memset(kheap_ptr_of(hdr), 0, hdr->size + KHEAP_CANARY_SIZE);
@@ -631,6 +805,32 @@ static void kheap_notify_freed(const struct kheap_hdr *copy, const void *ptr)
 	kheap_notify_free(copy->heap, &info);
 }
 
+/*
+ * The end of a free claimed without the lock (KHEAP_DEFERRED), from an
+ * interrupt: count the block off our own shard of its heap (the sum is
+ * what is exact), check, report, and queue it on its shard, whose holder
+ * unlinks and kfree()s it when it unlocks, or we do now if the lock is
+ * free. llist_add() is fully ordered: either the holder's unlock sees the
+ * block, or our try in kheap_shard_drain() sees the lock free.
+ */
+static noinline void kheap_defer(struct kheap_shard *shard, void *ptr,
+				 const struct kheap_hdr *copy, unsigned int lvl)
+{
+	struct kheap_shard *own = kheap_shard_here(copy->heap, lvl);
+
+	atomic_long_inc(&kheap_deferred_count);
+	kheap_shard_lock(own);
+	WRITE_ONCE(own->bytes, own->bytes - copy->size);
+	WRITE_ONCE(own->count, own->count - 1);
+	kheap_shard_unlock(own);
+	kheap_check_canary(copy, ptr);
+	if (unlikely(kheap_has_reporter(copy->heap)))
+		kheap_notify_freed(copy, ptr);
+	/* The block is ours: its first bytes (data or canary) hold the link. */
+	llist_add(ptr, &shard->deferred);
+	kheap_shard_drain(shard);
+}
+
 /**
  * kheap_free() - free a tracked block
  * @ptr: a block from kheap_alloc() and friends; NULL is ignored
@@ -642,45 +842,56 @@ static void kheap_notify_freed(const struct kheap_hdr *copy, const void *ptr)
  * told from the new block: that free frees the new block (heap.h). A block
  * whose canary was overwritten is reported and counted, and still freed.
  *
- * Context: as kfree(): any context, but on PREEMPT_RT not hardirq, nor with
- * interrupts or preemption off.
+ * Context: as kfree(): any context but NMI, but on PREEMPT_RT not hardirq,
+ * nor with interrupts or preemption off.
  */
 void kheap_free(const void *ptr)
 {
+	unsigned int lvl = kheap_level();
+	struct kheap_shard *shard;
 	struct kheap_hdr copy;
 	enum kheap_verdict v;
-	unsigned long flags;
 	struct kheap *heap;
-	bool cached;
+	bool cached = false;
 	void *base;
 
 	if (unlikely(ZERO_OR_NULL_PTR(ptr)))
 		return;
-	local_irq_save(flags);
-	v = kheap_untrack(ptr, &copy);
+	if (!lvl)
+		preempt_disable();
+	v = kheap_untrack(ptr, &copy, lvl, &shard);
 	if (unlikely(v != KHEAP_OWNED)) {
-		local_irq_restore(flags);
-		kheap_bad_free(ptr, v, _RET_IP_);
+		if (v == KHEAP_DEFERRED)
+			kheap_defer(shard, (void *)ptr, &copy, lvl);
+		if (!lvl)
+			preempt_enable();
+		if (v != KHEAP_DEFERRED)
+			kheap_bad_free(ptr, v, _RET_IP_);
 		return;
 	}
-	/* The block is ours: no other CPU reaches it any more. */
+	/* The block is ours; wait for claimers who may still look at it. */
+	kheap_claimers_wait(shard);
 	kheap_check_canary(&copy, ptr);
 	heap = copy.heap;
 	if (unlikely(kheap_has_reporter(heap))) {
 		/*
-		 * Reporters run with interrupts on, the block still valid;
+		 * Reporters run preemptible in a task, the block still valid;
 		 * RCU keeps the heap alive across the gap (a destroy racing
 		 * this free frees it after a grace period).
 		 */
 		rcu_read_lock();
-		local_irq_restore(flags);
+		if (!lvl)
+			preempt_enable();
 		kheap_notify_freed(&copy, ptr);
-		local_irq_save(flags);
+		if (!lvl)
+			preempt_disable();
 		rcu_read_unlock();
 	}
 	base = kheap_base_of(kheap_hdr_of(ptr));
-	cached = kheap_cached(kheap_hdr_of(ptr), base, _RET_IP_);
-	local_irq_restore(flags);
+	if (!lvl)
+		cached = kheap_cached(kheap_hdr_of(ptr), base, _RET_IP_);
+	if (!lvl)
+		preempt_enable();
 	if (!cached)
 		kfree(base);
 }

@@ -39,12 +39,14 @@
  * kheap_set_reporter() and kheap_report() are for process context and may
  * sleep. Allocation and kheap_free() call kmalloc() and kfree() and follow
  * their rules: allocation sleeps exactly when its gfp_t allows, and without
- * PREEMPT_RT both run in any context (process, softirq, hardirq); on
- * PREEMPT_RT the slab allocator takes sleeping locks, so neither may be
+ * PREEMPT_RT both run in any context (process, softirq, hardirq) but NMI;
+ * on PREEMPT_RT the slab allocator takes sleeping locks, so neither may be
  * called from hardirq context or with interrupts or preemption disabled
- * (Documentation/locking/locktypes.rst). kheap's own bookkeeping runs with
- * interrupts off for one block (or, for readers, a batch of 32), never
- * around a kmalloc() or kfree(), and takes no sleeping lock. Every query
+ * (Documentation/locking/locktypes.rst). kheap's own bookkeeping keeps
+ * interrupts on: a task's call runs with preemption off for one block;
+ * interrupts off only for a block freed below the context level that
+ * allocated it (a task freeing an interrupt's block) and for readers'
+ * batches of 32; never around a kmalloc() or kfree(); no sleeping lock. Every query
  * runs in any context, hardirq included, on PREEMPT_RT too. A reporter's
  * on_alloc/on_free callbacks run in the context of the allocation or free,
  * inside an RCU read-side section: they must not sleep.

@@ -164,10 +164,14 @@ static size_t kheap_pool_area_size(const struct kheap_pool *pool)
 }
 
 /* Caller has interrupts (hence preemption) disabled. */
+/*
+ * Count an event on this CPU. An interrupt may count on the same CPU in the
+ * middle of ours: this_cpu_inc() is one instruction, or irq-safe.
+ */
 static inline void kheap_pool_count(struct kheap_pool *pool,
 				    enum kheap_pool_stat stat)
 {
-	__this_cpu_inc(pool->stats->count[stat]);
+	this_cpu_inc(pool->stats->count[stat]);
 }
 
 static void *kheap_pool_slot_pop(struct kheap_pool_slot *slot)
@@ -243,13 +247,19 @@ static unsigned int kheap_pool_next_cpu(unsigned int cpu)
 	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_possible_mask);
 }
 
+/*
+ * Gets and puts run with preemption off, interrupts on: a task is never
+ * preempted in the middle of a push (which would keep that ring's
+ * consumers waiting for as long as it is off the CPU). An interrupt on the
+ * same CPU may come in the middle of one: the rings are lock-free, so it
+ * only finds that ring as if empty behind the interrupted push (pool.h).
+ */
 void *kheap_pool_get(struct kheap_pool *pool)
 {
 	unsigned int this, cpu, i;
-	unsigned long flags;
 	void *obj;
 
-	local_irq_save(flags);
+	preempt_disable();
 	this = smp_processor_id();
 	obj = kheap_pool_slot_pop(pool->slots[this]);
 	if (obj) {
@@ -267,7 +277,7 @@ void *kheap_pool_get(struct kheap_pool *pool)
 out:
 	if (!obj)
 		kheap_pool_count(pool, KHEAP_POOL_STAT_EMPTY);
-	local_irq_restore(flags);
+	preempt_enable();
 	if (static_branch_unlikely(&kheap_pool_checking) && pool->out && obj)
 		set_bit(kheap_pool_index(pool, obj), pool->out);
 	return obj;
@@ -311,7 +321,6 @@ static void kheap_pool_refuse(struct kheap_pool *pool, void *obj,
 void kheap_pool_put(struct kheap_pool *pool, void *obj)
 {
 	unsigned int this, cpu, i;
-	unsigned long flags;
 	bool done;
 
 	if (unlikely(kheap_pool_offset(pool, obj) == ULONG_MAX)) {
@@ -326,7 +335,7 @@ void kheap_pool_put(struct kheap_pool *pool, void *obj)
 				  "not handed out (put twice?)", _RET_IP_);
 		return;
 	}
-	local_irq_save(flags);
+	preempt_disable();
 	this = smp_processor_id();
 	done = kheap_pool_slot_push(pool->slots[this], obj);
 	for (cpu = this, i = 1; !done && i < num_possible_cpus(); i++) {
@@ -335,7 +344,7 @@ void kheap_pool_put(struct kheap_pool *pool, void *obj)
 	}
 	if (done)
 		kheap_pool_count(pool, KHEAP_POOL_STAT_PUTS);
-	local_irq_restore(flags);
+	preempt_enable();
 	/* Every ring holds every object: only a put of an object twice fills them. */
 	if (unlikely(!done))
 		kheap_pool_refuse(pool, obj, KHEAP_POOL_STAT_FOREIGN_PUTS,

@@ -510,9 +510,13 @@ struct kheap_pool *kheap_pool_create_flags(const char *name, struct kheap *heap,
  * @pool:	the pool
  *
  * Tries the local CPU's ring, then the other CPUs' rings in turn. Never
- * allocates. Objects are not zeroed. May return NULL while another CPU is
- * in the middle of a put to the ring it looks at; never when the pool is
- * quiescent and an object is free.
+ * allocates. Objects are not zeroed. Runs with preemption off, interrupts
+ * on. May return NULL while objects are free in exactly these cases: a
+ * ring's next object sits behind a put in the middle of its push, on
+ * another CPU, or on this CPU in the context this get interrupted (a task
+ * or softirq interrupted by a get in hardirq, a task by a softirq); or
+ * every free object is in rings a get or put on another CPU is moving
+ * past meanwhile. Never when the pool is quiescent and an object is free.
  * Context: any (process, softirq, hardirq); never sleeps.
  * Return: an object, or NULL if none is free.
  */

@@ -174,7 +174,7 @@ static inline void kheap_pool_count(struct kheap_pool *pool,
 	this_cpu_inc(pool->stats->count[stat]);
 }
 
-static void *kheap_pool_slot_pop(struct kheap_pool_slot *slot)
+static __always_inline void *kheap_pool_slot_pop(struct kheap_pool_slot *slot)
 {
 	u32 head = READ_ONCE(slot->head);
 
@@ -207,7 +207,8 @@ static void *kheap_pool_slot_pop(struct kheap_pool_slot *slot)
 	}
 }
 
-static bool kheap_pool_slot_push(struct kheap_pool_slot *slot, void *obj)
+static __always_inline bool kheap_pool_slot_push(struct kheap_pool_slot *slot,
+						 void *obj)
 {
 	struct kheap_pool_cell *cell;
 	u32 head, tail;

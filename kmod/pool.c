@@ -192,7 +192,8 @@ static unsigned long kheap_pool_offset(const struct kheap_pool *pool,
 
 	if (off >= kheap_pool_area_size(pool))
 		return ULONG_MAX;
-	if (pool->fast.stride_shift ? off & (pool->fast.stride - 1) : off % pool->fast.stride)
+	if (pool->fast.stride_shift ? off & (pool->fast.stride - 1) :
+				      off % pool->fast.stride)
 		return ULONG_MAX;
 	return off;
 }
@@ -204,7 +205,7 @@ unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj)
 	if (off == ULONG_MAX)
 		return UINT_MAX;
 	return pool->fast.stride_shift ? off >> pool->fast.stride_shift :
-				    off / pool->fast.stride;
+					 off / pool->fast.stride;
 }
 EXPORT_SYMBOL_GPL(kheap_pool_index);
 
@@ -298,7 +299,8 @@ u64 kheap_pool_stat(const struct kheap_pool *pool, enum kheap_pool_stat stat)
 	 * counter only grows).
 	 */
 	for_each_possible_cpu(cpu)
-		sum += kheap_pool_cpu_stat(per_cpu_ptr(pool->fast.stats, cpu), stat);
+		sum += kheap_pool_cpu_stat(per_cpu_ptr(pool->fast.stats, cpu),
+					   stat);
 	return sum;
 }
 EXPORT_SYMBOL_GPL(kheap_pool_stat);
@@ -421,8 +423,8 @@ static void kheap_pool_fill(struct kheap_pool *pool, unsigned int objs_per_cpu)
 		for (; i < end; i++) {
 			void *obj = pool->fast.objs + i * pool->fast.stride;
 
-			if (WARN_ON_ONCE(!kheap_pool_slot_push(pool->fast.slots[cpu],
-							       obj)))
+			if (WARN_ON_ONCE(!kheap_pool_slot_push(
+				    pool->fast.slots[cpu], obj)))
 				return;
 		}
 	}
@@ -536,7 +538,8 @@ void kheap_pool_destroy(struct kheap_pool *pool)
 	mutex_unlock(&kheap_pools_lock);
 
 	/* A half-built pool has no complete set of rings to count. */
-	if (pool->fast.slots && pool->fast.slots[cpumask_last(cpu_possible_mask)]) {
+	if (pool->fast.slots &&
+	    pool->fast.slots[cpumask_last(cpu_possible_mask)]) {
 		unsigned int nr_free = kheap_pool_nr_free(pool);
 
 		if (nr_free != pool->nr_objs)

@@ -598,7 +598,8 @@ kheap_pool_create(const char *name, struct kheap *heap, size_t obj_size,
  */
 static inline struct kheap_pool *
 kheap_pool_create_flags(const char *name, struct kheap *heap, size_t obj_size,
-			unsigned int objs_per_cpu, unsigned int flags, gfp_t gfp)
+			unsigned int objs_per_cpu, unsigned int flags,
+			gfp_t gfp)
 {
 	return kheap_pool_create_layout(name, heap, obj_size, objs_per_cpu,
 					flags, gfp, KHEAP_POOL_LAYOUT);
@@ -613,6 +614,13 @@ kheap_pool_fast(struct kheap_pool *pool)
 {
 	/* The first member of struct kheap_pool (pool.c asserts it). */
 	return (struct kheap_pool_fast *)pool;
+}
+
+/* Count @stat on this CPU: irq-safe, an interrupt may count meanwhile. */
+static __always_inline void kheap_pool_fast_count(struct kheap_pool_fast *f,
+						  enum kheap_pool_stat stat)
+{
+	this_cpu_inc(f->stats->count[stat]);
 }
 
 /* Pop from @slot, or NULL: its head cell is empty or not yet published. */
@@ -708,7 +716,7 @@ static __always_inline void *kheap_pool_get(struct kheap_pool *pool)
 		preempt_disable();
 		obj = kheap_pool_slot_pop(f->slots[smp_processor_id()]);
 		if (likely(obj))
-			this_cpu_inc(f->stats->count[KHEAP_POOL_STAT_LOCAL_HITS]);
+			kheap_pool_fast_count(f, KHEAP_POOL_STAT_LOCAL_HITS);
 		preempt_enable();
 	}
 	return likely(obj) ? obj : kheap_pool_get_slow(pool);
@@ -740,7 +748,7 @@ static __always_inline void kheap_pool_put(struct kheap_pool *pool, void *obj)
 		preempt_disable();
 		done = kheap_pool_slot_push(f->slots[smp_processor_id()], obj);
 		if (likely(done))
-			this_cpu_inc(f->stats->count[KHEAP_POOL_STAT_PUTS]);
+			kheap_pool_fast_count(f, KHEAP_POOL_STAT_PUTS);
 		preempt_enable();
 	}
 	if (unlikely(!done))

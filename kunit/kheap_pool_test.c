@@ -835,6 +835,26 @@ static char *pool_show(struct kunit *test, struct kheap_pool *pool)
 }
 
 /* Refused up front, on any number of CPUs (one included). */
+/*
+ * A client compiled against another pool layout (its inline get and put
+ * would read the pool wrong) gets no pool; the same call with this
+ * layout works.
+ */
+static void pool_test_layout_mismatch(struct kunit *test)
+{
+	struct kheap_pool *pool;
+
+	pool = kheap_pool_create_layout("kunit", NULL, 32, 4, 0, GFP_KERNEL,
+					KHEAP_POOL_LAYOUT + 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(pool), -EINVAL);
+	pool = kheap_pool_create_layout("kunit", NULL, 32, 4, 0, GFP_KERNEL,
+					KHEAP_POOL_LAYOUT);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pool));
+	kheap_pool_put(pool, kheap_pool_get(pool));
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS), 1ULL);
+	kheap_pool_destroy(pool);
+}
+
 static void pool_test_bad_args(struct kunit *test)
 {
 	unsigned int too_many = KHEAP_POOL_MAX_OBJS / num_possible_cpus() + 1;
@@ -1459,6 +1479,7 @@ static void pool_test_smp_stress(struct kunit *test)
 static struct kunit_case kheap_pool_cases[] = {
 	/* What create accepts and what a pool takes from its heap. */
 	KUNIT_CASE(pool_test_bad_args),
+	KUNIT_CASE(pool_test_layout_mismatch),
 	KUNIT_CASE(pool_test_bad_names),
 	KUNIT_CASE(pool_test_accounting),
 	KUNIT_CASE(pool_test_large_area),

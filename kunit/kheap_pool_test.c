@@ -851,7 +851,8 @@ static void pool_test_layout_mismatch(struct kunit *test)
 					KHEAP_POOL_LAYOUT);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pool));
 	kheap_pool_put(pool, kheap_pool_get(pool));
-	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS), 1ULL);
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS),
+			1ULL);
 	kheap_pool_destroy(pool);
 }
 

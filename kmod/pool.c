@@ -17,10 +17,12 @@
  *    head with acquire, so it never overwrites a cell whose object has not
  *    yet been read by the consumer that claimed it.
  *
- * The few instructions that touch a ring run with local interrupts disabled,
- * so on one CPU a get or put is never interrupted by another get or put of
- * the same pool; across CPUs only the atomics above order them. No lock is
- * taken on these paths, so they suit hardirq context and PREEMPT_RT.
+ * The few instructions that touch a ring run with preemption off (a task is
+ * never switched out in the middle of a push); an interrupt on the same CPU
+ * is one more concurrent user, ordered, as users on other CPUs are, by the
+ * atomics above only. No lock is taken on these paths, so they suit
+ * hardirq context and PREEMPT_RT. The common case (a local hit, a put to
+ * the local ring) is inline in pool.h, with the ring's pop and push.
  *
  * A pop that finds the cell at head not yet published (a put on another CPU
  * between its claim and its publication) treats the ring as empty for this
@@ -54,53 +56,18 @@
 #include "kheap_pool_kunit.h"
 
 /**
- * struct kheap_pool_cell - one entry of a per-CPU ring
- * @seq:	index + 1 once @obj is published for that index
- * @obj:	the object
- */
-struct kheap_pool_cell {
-	u32 seq;
-	void *obj;
-};
-
-/**
- * struct kheap_pool_slot - the MPMC ring of one CPU
- * @head:	next index to pop, advanced by cmpxchg
- * @tail:	next index to push, advanced by cmpxchg
- * @mask:	capacity - 1
- * @cells:	capacity cells
- */
-struct kheap_pool_slot {
-	u32 head;
-	u32 tail;
-	u32 mask;
-	struct kheap_pool_cell cells[];
-};
-
-/**
- * struct kheap_pool_stats - per-CPU statistics of a pool
- * @count:	indexed by enum kheap_pool_stat; KHEAP_POOL_STAT_GETS is not
- *		counted on its own (see kheap_pool_cpu_stat())
- */
-struct kheap_pool_stats {
-	unsigned long count[KHEAP_POOL_NR_STATS];
-};
-
-/**
  * struct kheap_pool - a pool of fixed-size objects on per-CPU rings
+ * @fast:	what the inline get and put read (pool.h): the ring table
+ *		(per-CPU rings, indexed by CPU number, nr_cpu_ids entries),
+ *		the per-CPU counters, the object area (@nr_objs objects of
+ *		kheap_obj_stride(@obj_size) bytes) and its size, the stride
+ *		and its log2 when it is a power of two (else 0)
  * @node:	in kheap_pools, under kheap_pools_lock (for debugfs)
  * @name:	for reports and debugfs
  * @obj_size:	object size asked for
- * @stride:	distance between objects, kheap_obj_stride(@obj_size)
- * @stride_shift: log2(@stride) when @stride is a power of two, else 0: the
- *		put path then checks an object's offset with a mask, not a
- *		division
  * @flags:	KHEAP_POOL_* flags given at create
  * @nr_objs:	objects in the pool
  * @capacity:	of each per-CPU ring: roundup_pow_of_two(@nr_objs)
- * @objs:	the object area, @nr_objs * @stride bytes
- * @slots:	per-CPU rings, indexed by CPU number (nr_cpu_ids entries)
- * @stats:	per-CPU counters
  * @out:	with KHEAP_POOL_CHECK_DOUBLE_PUT, a bit per object: set by the
  *		get that hands it out, cleared by the put that takes it back
  *		(atomic bit operations); else NULL
@@ -115,17 +82,13 @@ struct kheap_pool_stats {
  * has re-parented the blocks to the default heap (kheap_pool_heap()).
  */
 struct kheap_pool {
+	struct kheap_pool_fast fast;
 	struct list_head node;
 	char name[KHEAP_POOL_NAME_MAX + 1];
 	size_t obj_size;
-	size_t stride;
-	unsigned int stride_shift;
 	unsigned int flags;
 	unsigned int nr_objs;
 	unsigned int capacity;
-	void *objs;
-	struct kheap_pool_slot **slots;
-	struct kheap_pool_stats __percpu *stats;
 	unsigned long *out;
 	size_t heap_bytes;
 	size_t other_bytes;
@@ -143,6 +106,8 @@ static const char *const kheap_pool_stat_names[] = {
 
 static_assert(ARRAY_SIZE(kheap_pool_stat_names) == KHEAP_POOL_NR_STATS);
 static_assert(KHEAP_POOL_NAME_MAX == KHEAP_NAME_MAX); /* kheap_name_valid() */
+/* The inline get and put find it there (kheap_pool_fast()). */
+static_assert(offsetof(struct kheap_pool, fast) == 0);
 
 /* Flags kheap_pool_create_flags() knows. */
 #define KHEAP_POOL_FLAGS KHEAP_POOL_CHECK_DOUBLE_PUT
@@ -160,10 +125,9 @@ static DEFINE_MUTEX(kheap_pools_lock);
 /* The object area's size. */
 static size_t kheap_pool_area_size(const struct kheap_pool *pool)
 {
-	return (size_t)pool->nr_objs * pool->stride;
+	return (size_t)pool->nr_objs * pool->fast.stride;
 }
 
-/* Caller has interrupts (hence preemption) disabled. */
 /*
  * Count an event on this CPU. An interrupt may count on the same CPU in the
  * middle of ours: this_cpu_inc() is one instruction, or irq-safe.
@@ -171,73 +135,7 @@ static size_t kheap_pool_area_size(const struct kheap_pool *pool)
 static inline void kheap_pool_count(struct kheap_pool *pool,
 				    enum kheap_pool_stat stat)
 {
-	this_cpu_inc(pool->stats->count[stat]);
-}
-
-static void *kheap_pool_slot_pop(struct kheap_pool_slot *slot)
-{
-	u32 head = READ_ONCE(slot->head);
-
-	for (;;) {
-		struct kheap_pool_cell *cell = &slot->cells[head & slot->mask];
-		void *obj;
-		/*
-		 * Pairs with the smp_store_release() of seq in
-		 * kheap_pool_slot_push(): once seq says index head is
-		 * published, the cell's object is visible.
-		 */
-		u32 seq = smp_load_acquire(&cell->seq);
-
-		if (seq != head + 1) {
-			u32 now = READ_ONCE(slot->head);
-
-			if (now == head)
-				return NULL; /* empty, or a put in flight */
-			head = now;
-			continue;
-		}
-		obj = READ_ONCE(cell->obj);
-		/*
-		 * Release pairs with the smp_load_acquire() of head in
-		 * kheap_pool_slot_push(): our read of the cell is done before
-		 * a producer sees head past it and reuses the cell.
-		 */
-		if (try_cmpxchg_release(&slot->head, &head, head + 1))
-			return obj;
-	}
-}
-
-static bool kheap_pool_slot_push(struct kheap_pool_slot *slot, void *obj)
-{
-	struct kheap_pool_cell *cell;
-	u32 head, tail;
-
-	for (;;) {
-		/*
-		 * Pairs with the try_cmpxchg_release() of head in
-		 * kheap_pool_slot_pop(): every cell before head has been read
-		 * by the consumer that claimed it. Reading head before tail
-		 * keeps head <= tail in our snapshot.
-		 */
-		head = smp_load_acquire(&slot->head);
-		tail = READ_ONCE(slot->tail);
-		if (tail - head > slot->mask) {
-			/* Full only if head did not move meanwhile. */
-			if (READ_ONCE(slot->head) != head)
-				continue;
-			return false;
-		}
-		if (try_cmpxchg(&slot->tail, &tail, tail + 1))
-			break;
-	}
-	cell = &slot->cells[tail & slot->mask];
-	WRITE_ONCE(cell->obj, obj);
-	/*
-	 * Pairs with the smp_load_acquire() of seq in kheap_pool_slot_pop():
-	 * the object is visible before the cell says it is published.
-	 */
-	smp_store_release(&cell->seq, tail + 1);
-	return true;
+	this_cpu_inc(pool->fast.stats->count[stat]);
 }
 
 /* The possible CPU after @cpu, wrapping. */
@@ -253,22 +151,24 @@ static unsigned int kheap_pool_next_cpu(unsigned int cpu)
  * consumers waiting for as long as it is off the CPU). An interrupt on the
  * same CPU may come in the middle of one: the rings are lock-free, so it
  * only finds that ring as if empty behind the interrupted push (pool.h).
+ * The common case is inline in pool.h (a local hit, a put to the local
+ * ring); these take the rest, from the start.
  */
-void *kheap_pool_get(struct kheap_pool *pool)
+void *kheap_pool_get_slow(struct kheap_pool *pool)
 {
 	unsigned int this, cpu, i;
 	void *obj;
 
 	preempt_disable();
 	this = smp_processor_id();
-	obj = kheap_pool_slot_pop(pool->slots[this]);
+	obj = kheap_pool_slot_pop(pool->fast.slots[this]);
 	if (obj) {
 		kheap_pool_count(pool, KHEAP_POOL_STAT_LOCAL_HITS);
 		goto out;
 	}
 	for (cpu = this, i = 1; i < num_possible_cpus(); i++) {
 		cpu = kheap_pool_next_cpu(cpu);
-		obj = kheap_pool_slot_pop(pool->slots[cpu]);
+		obj = kheap_pool_slot_pop(pool->fast.slots[cpu]);
 		if (obj) {
 			kheap_pool_count(pool, KHEAP_POOL_STAT_REMOTE_STEALS);
 			goto out;
@@ -282,17 +182,18 @@ out:
 		set_bit(kheap_pool_index(pool, obj), pool->out);
 	return obj;
 }
-EXPORT_SYMBOL_GPL(kheap_pool_get);
+EXPORT_SYMBOL_GPL(kheap_pool_get_slow);
 
 /* @obj's offset in the object area if it starts an object, else ULONG_MAX. */
 static unsigned long kheap_pool_offset(const struct kheap_pool *pool,
 				       const void *obj)
 {
-	unsigned long off = (unsigned long)obj - (unsigned long)pool->objs;
+	unsigned long off = (unsigned long)obj - (unsigned long)pool->fast.objs;
 
 	if (off >= kheap_pool_area_size(pool))
 		return ULONG_MAX;
-	if (pool->stride_shift ? off & (pool->stride - 1) : off % pool->stride)
+	if (pool->fast.stride_shift ? off & (pool->fast.stride - 1) :
+				      off % pool->fast.stride)
 		return ULONG_MAX;
 	return off;
 }
@@ -303,8 +204,8 @@ unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj)
 
 	if (off == ULONG_MAX)
 		return UINT_MAX;
-	return pool->stride_shift ? off >> pool->stride_shift :
-				    off / pool->stride;
+	return pool->fast.stride_shift ? off >> pool->fast.stride_shift :
+					 off / pool->fast.stride;
 }
 EXPORT_SYMBOL_GPL(kheap_pool_index);
 
@@ -313,12 +214,12 @@ static void kheap_pool_refuse(struct kheap_pool *pool, void *obj,
 			      enum kheap_pool_stat stat, const char *why,
 			      unsigned long caller)
 {
-	this_cpu_inc(pool->stats->count[stat]);
+	this_cpu_inc(pool->fast.stats->count[stat]);
 	pr_err_ratelimited("pool %s: put of %p refused: %s (caller %pS)\n",
 			   pool->name, obj, why, (void *)caller);
 }
 
-void kheap_pool_put(struct kheap_pool *pool, void *obj)
+void kheap_pool_put_slow(struct kheap_pool *pool, void *obj)
 {
 	unsigned int this, cpu, i;
 	bool done;
@@ -337,10 +238,10 @@ void kheap_pool_put(struct kheap_pool *pool, void *obj)
 	}
 	preempt_disable();
 	this = smp_processor_id();
-	done = kheap_pool_slot_push(pool->slots[this], obj);
+	done = kheap_pool_slot_push(pool->fast.slots[this], obj);
 	for (cpu = this, i = 1; !done && i < num_possible_cpus(); i++) {
 		cpu = kheap_pool_next_cpu(cpu);
-		done = kheap_pool_slot_push(pool->slots[cpu], obj);
+		done = kheap_pool_slot_push(pool->fast.slots[cpu], obj);
 	}
 	if (done)
 		kheap_pool_count(pool, KHEAP_POOL_STAT_PUTS);
@@ -350,7 +251,7 @@ void kheap_pool_put(struct kheap_pool *pool, void *obj)
 		kheap_pool_refuse(pool, obj, KHEAP_POOL_STAT_FOREIGN_PUTS,
 				  "no room, object put twice?", _RET_IP_);
 }
-EXPORT_SYMBOL_GPL(kheap_pool_put);
+EXPORT_SYMBOL_GPL(kheap_pool_put_slow);
 
 unsigned int kheap_pool_nr_objs(const struct kheap_pool *pool)
 {
@@ -398,7 +299,8 @@ u64 kheap_pool_stat(const struct kheap_pool *pool, enum kheap_pool_stat stat)
 	 * counter only grows).
 	 */
 	for_each_possible_cpu(cpu)
-		sum += kheap_pool_cpu_stat(per_cpu_ptr(pool->stats, cpu), stat);
+		sum += kheap_pool_cpu_stat(per_cpu_ptr(pool->fast.stats, cpu),
+					   stat);
 	return sum;
 }
 EXPORT_SYMBOL_GPL(kheap_pool_stat);
@@ -415,7 +317,7 @@ static unsigned int kheap_pool_nr_free(const struct kheap_pool *pool)
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		const struct kheap_pool_slot *slot = pool->slots[cpu];
+		const struct kheap_pool_slot *slot = pool->fast.slots[cpu];
 
 		nr += READ_ONCE(slot->tail) - READ_ONCE(slot->head);
 	}
@@ -486,13 +388,13 @@ static size_t kheap_pool_slot_size(const struct kheap_pool *pool)
 /* The ring table and a ring per possible CPU, on the CPU's node. */
 static int kheap_pool_alloc_slots(struct kheap_pool *pool, gfp_t gfp)
 {
-	size_t table = nr_cpu_ids * sizeof(*pool->slots);
+	size_t table = nr_cpu_ids * sizeof(*pool->fast.slots);
 	size_t size = kheap_pool_slot_size(pool);
 	int cpu;
 
-	pool->slots =
+	pool->fast.slots =
 		kheap_zalloc(kheap_pool_heap(pool), table, gfp | __GFP_NOWARN);
-	if (!pool->slots)
+	if (!pool->fast.slots)
 		return -ENOMEM;
 	pool->heap_bytes += table;
 	for_each_possible_cpu(cpu) {
@@ -504,7 +406,7 @@ static int kheap_pool_alloc_slots(struct kheap_pool *pool, gfp_t gfp)
 		/* Every cell's seq is 0 == head: not published (index + 1). */
 		memset(slot, 0, size);
 		slot->mask = pool->capacity - 1;
-		pool->slots[cpu] = slot;
+		pool->fast.slots[cpu] = slot;
 	}
 	return 0;
 }
@@ -519,10 +421,10 @@ static void kheap_pool_fill(struct kheap_pool *pool, unsigned int objs_per_cpu)
 		unsigned int end = i + objs_per_cpu;
 
 		for (; i < end; i++) {
-			void *obj = pool->objs + i * pool->stride;
+			void *obj = pool->fast.objs + i * pool->fast.stride;
 
-			if (WARN_ON_ONCE(!kheap_pool_slot_push(pool->slots[cpu],
-							       obj)))
+			if (WARN_ON_ONCE(!kheap_pool_slot_push(
+				    pool->fast.slots[cpu], obj)))
 				return;
 		}
 	}
@@ -548,16 +450,22 @@ static int kheap_pool_alloc_out(struct kheap_pool *pool, gfp_t gfp)
 	return 0;
 }
 
-struct kheap_pool *kheap_pool_create_flags(const char *name, struct kheap *heap,
-					   size_t obj_size,
-					   unsigned int objs_per_cpu,
-					   unsigned int flags, gfp_t gfp)
+struct kheap_pool *kheap_pool_create_layout(const char *name,
+					    struct kheap *heap, size_t obj_size,
+					    unsigned int objs_per_cpu,
+					    unsigned int flags, gfp_t gfp,
+					    unsigned int layout)
 {
 	struct kheap_pool *pool;
 	unsigned int nr_objs;
 	size_t area;
 	int err;
 
+	if (layout != KHEAP_POOL_LAYOUT) {
+		pr_err("pool %s: a client built for pool layout %u (kheap has %u): rebuild it against this kheap\n",
+		       name ? name : "(null)", layout, KHEAP_POOL_LAYOUT);
+		return ERR_PTR(-EINVAL);
+	}
 	err = kheap_pool_check_args(name, obj_size, objs_per_cpu, flags,
 				    &nr_objs);
 	if (err)
@@ -570,21 +478,25 @@ struct kheap_pool *kheap_pool_create_flags(const char *name, struct kheap *heap,
 	pool->heap_bytes = sizeof(*pool);
 	pool->flags = flags;
 	pool->obj_size = obj_size;
-	pool->stride = kheap_obj_stride(obj_size);
-	if (is_power_of_2(pool->stride))
-		pool->stride_shift = ilog2(pool->stride);
+	pool->fast.stride = kheap_obj_stride(obj_size);
+	if (is_power_of_2(pool->fast.stride))
+		pool->fast.stride_shift = ilog2(pool->fast.stride);
+	/* The inline paths check an object's offset with a mask. */
+	pool->fast.slow = !pool->fast.stride_shift ||
+			  (flags & KHEAP_POOL_CHECK_DOUBLE_PUT);
 	pool->nr_objs = nr_objs;
 	pool->capacity = roundup_pow_of_two(nr_objs);
+	pool->fast.area_size = kheap_pool_area_size(pool);
 
 	err = -ENOMEM;
-	pool->stats =
+	pool->fast.stats =
 		alloc_percpu_gfp(struct kheap_pool_stats, gfp | __GFP_NOWARN);
-	if (!pool->stats)
+	if (!pool->fast.stats)
 		goto err_destroy;
-	pool->other_bytes += num_possible_cpus() * sizeof(*pool->stats);
+	pool->other_bytes += num_possible_cpus() * sizeof(*pool->fast.stats);
 	area = kheap_pool_area_size(pool);
-	pool->objs = kheap_pool_area_alloc(pool, area, NUMA_NO_NODE, gfp);
-	if (!pool->objs)
+	pool->fast.objs = kheap_pool_area_alloc(pool, area, NUMA_NO_NODE, gfp);
+	if (!pool->fast.objs)
 		goto err_destroy;
 	err = kheap_pool_alloc_slots(pool, gfp);
 	if (err)
@@ -603,27 +515,18 @@ err_destroy:
 	kheap_pool_destroy(pool);
 	return ERR_PTR(err);
 }
-EXPORT_SYMBOL_GPL(kheap_pool_create_flags);
-
-struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
-				     size_t obj_size, unsigned int objs_per_cpu,
-				     gfp_t gfp)
-{
-	return kheap_pool_create_flags(name, heap, obj_size, objs_per_cpu, 0,
-				       gfp);
-}
-EXPORT_SYMBOL_GPL(kheap_pool_create);
+EXPORT_SYMBOL_GPL(kheap_pool_create_layout);
 
 static void kheap_pool_free_slots(struct kheap_pool *pool)
 {
 	size_t size = kheap_pool_slot_size(pool);
 	int cpu;
 
-	if (!pool->slots)
+	if (!pool->fast.slots)
 		return;
 	for_each_possible_cpu(cpu)
-		kheap_pool_area_free(pool->slots[cpu], size);
-	kheap_free(pool->slots);
+		kheap_pool_area_free(pool->fast.slots[cpu], size);
+	kheap_free(pool->fast.slots);
 }
 
 void kheap_pool_destroy(struct kheap_pool *pool)
@@ -635,7 +538,8 @@ void kheap_pool_destroy(struct kheap_pool *pool)
 	mutex_unlock(&kheap_pools_lock);
 
 	/* A half-built pool has no complete set of rings to count. */
-	if (pool->slots && pool->slots[cpumask_last(cpu_possible_mask)]) {
+	if (pool->fast.slots &&
+	    pool->fast.slots[cpumask_last(cpu_possible_mask)]) {
 		unsigned int nr_free = kheap_pool_nr_free(pool);
 
 		if (nr_free != pool->nr_objs)
@@ -648,8 +552,8 @@ void kheap_pool_destroy(struct kheap_pool *pool)
 		kheap_free(pool->out);
 	}
 	kheap_pool_free_slots(pool);
-	kheap_pool_area_free(pool->objs, kheap_pool_area_size(pool));
-	free_percpu(pool->stats);
+	kheap_pool_area_free(pool->fast.objs, kheap_pool_area_size(pool));
+	free_percpu(pool->fast.stats);
 	kheap_free(pool);
 }
 EXPORT_SYMBOL_GPL(kheap_pool_destroy);
@@ -666,7 +570,7 @@ static void kheap_pool_show_one(struct seq_file *m, struct kheap_pool *pool)
 	rcu_read_lock();
 	seq_printf(m, "pool %s heap %s obj_size %zu stride %zu", pool->name,
 		   kheap_name(kheap_pool_heap(pool)), pool->obj_size,
-		   pool->stride);
+		   pool->fast.stride);
 	rcu_read_unlock();
 	seq_printf(m, " objs %u ring_capacity %u free %u", pool->nr_objs,
 		   pool->capacity, kheap_pool_nr_free(pool));
@@ -674,7 +578,7 @@ static void kheap_pool_show_one(struct seq_file *m, struct kheap_pool *pool)
 		   pool->heap_bytes, pool->other_bytes, pool->flags);
 	for_each_possible_cpu(cpu) {
 		const struct kheap_pool_stats *st =
-			per_cpu_ptr(pool->stats, cpu);
+			per_cpu_ptr(pool->fast.stats, cpu);
 
 		seq_printf(m, "  cpu %d", cpu);
 		/* Racy snapshot, as in kheap_pool_stat(). */

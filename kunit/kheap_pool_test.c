@@ -835,6 +835,27 @@ static char *pool_show(struct kunit *test, struct kheap_pool *pool)
 }
 
 /* Refused up front, on any number of CPUs (one included). */
+/*
+ * A client compiled against another pool layout (its inline get and put
+ * would read the pool wrong) gets no pool; the same call with this
+ * layout works.
+ */
+static void pool_test_layout_mismatch(struct kunit *test)
+{
+	struct kheap_pool *pool;
+
+	pool = kheap_pool_create_layout("kunit", NULL, 32, 4, 0, GFP_KERNEL,
+					KHEAP_POOL_LAYOUT + 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(pool), -EINVAL);
+	pool = kheap_pool_create_layout("kunit", NULL, 32, 4, 0, GFP_KERNEL,
+					KHEAP_POOL_LAYOUT);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pool));
+	kheap_pool_put(pool, kheap_pool_get(pool));
+	KUNIT_EXPECT_EQ(test, kheap_pool_stat(pool, KHEAP_POOL_STAT_PUTS),
+			1ULL);
+	kheap_pool_destroy(pool);
+}
+
 static void pool_test_bad_args(struct kunit *test)
 {
 	unsigned int too_many = KHEAP_POOL_MAX_OBJS / num_possible_cpus() + 1;
@@ -1225,7 +1246,12 @@ static void pool_test_typed(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, lines.pool);
 }
 
-/* ---- SMP stress: a kthread per online CPU, each with a hardirq hrtimer */
+/*
+ * ---- SMP stress: a kthread per online CPU, each with a hardirq hrtimer
+ * and a softirq hrtimer on its CPU: gets and puts from thread, softirq and
+ * hardirq context on every CPU at once, each able to interrupt another in
+ * the middle of a get or put (they run with interrupts on)
+ */
 
 #define HOLD 4
 
@@ -1236,13 +1262,16 @@ struct pool_stress {
 	atomic_t errors;
 	atomic_long_t ops;
 	atomic_long_t irq_ops;
+	atomic_long_t sirq_ops;
 };
 
 struct pool_stress_worker {
 	struct pool_stress *s;
 	struct hrtimer timer;
-	bool stop; /* read by the timer callback */
+	struct hrtimer stimer; /* softirq */
+	bool stop; /* read by the timer callbacks */
 	void *irq_obj; /* held by the timer between firings */
+	void *sirq_obj; /* held by the softirq timer between firings */
 	void *held[HOLD];
 	unsigned int nr_held;
 	struct completion done;
@@ -1291,6 +1320,22 @@ static enum hrtimer_restart stress_timer_fn(struct hrtimer *t)
 	return HRTIMER_RESTART;
 }
 
+static enum hrtimer_restart stress_stimer_fn(struct hrtimer *t)
+{
+	struct pool_stress_worker *w =
+		container_of(t, struct pool_stress_worker, stimer);
+	void *obj = stress_get(w->s);
+
+	if (w->sirq_obj)
+		stress_put(w->s, w->sirq_obj);
+	w->sirq_obj = obj;
+	atomic_long_inc(&w->s->sirq_ops);
+	if (READ_ONCE(w->stop))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(150 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
 static int stress_thread(void *arg)
 {
 	struct pool_stress_worker *w = arg;
@@ -1301,6 +1346,10 @@ static int stress_thread(void *arg)
 	w->timer.function = stress_timer_fn;
 	hrtimer_start(&w->timer, ns_to_ktime(200 * NSEC_PER_USEC),
 		      HRTIMER_MODE_REL_PINNED_HARD);
+	hrtimer_init(&w->stimer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_SOFT);
+	w->stimer.function = stress_stimer_fn;
+	hrtimer_start(&w->stimer, ns_to_ktime(150 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_PINNED_SOFT);
 
 	while (ktime_before(ktime_get(), s->deadline)) {
 		/* Mostly get while holding few, put when holding many. */
@@ -1320,8 +1369,11 @@ static int stress_thread(void *arg)
 	}
 	WRITE_ONCE(w->stop, true);
 	hrtimer_cancel(&w->timer);
+	hrtimer_cancel(&w->stimer);
 	if (w->irq_obj)
 		stress_put(s, w->irq_obj);
+	if (w->sirq_obj)
+		stress_put(s, w->sirq_obj);
 	while (w->nr_held)
 		stress_put(s, w->held[--w->nr_held]);
 	return done_wait_for_stop(&w->done, 0);
@@ -1403,6 +1455,7 @@ static void pool_test_smp_stress(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->errors), 0);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->ops), 0L);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->irq_ops), 0L);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&s->sirq_ops), 0L);
 	KUNIT_EXPECT_TRUE(test, bitmap_empty(s->inuse, nr));
 	/* Every object accounted for exactly once. */
 	pool_drain(test, s->pool, 32, objs);
@@ -1411,8 +1464,11 @@ static void pool_test_smp_stress(struct kunit *test)
 	KUNIT_EXPECT_EQ(test,
 			kheap_pool_stat(s->pool, KHEAP_POOL_STAT_FOREIGN_PUTS),
 			0ULL);
-	kunit_info(test, "%u threads, %ld thread ops, %ld hardirq ops\n", n,
-		   atomic_long_read(&s->ops), atomic_long_read(&s->irq_ops));
+	kunit_info(
+		test,
+		"%u threads, %ld thread ops, %ld hardirq ops, %ld softirq ops\n",
+		n, atomic_long_read(&s->ops), atomic_long_read(&s->irq_ops),
+		atomic_long_read(&s->sirq_ops));
 	kunit_info(test, "%llu steals, %llu empty\n",
 		   kheap_pool_stat(s->pool, KHEAP_POOL_STAT_REMOTE_STEALS),
 		   kheap_pool_stat(s->pool, KHEAP_POOL_STAT_EMPTY));
@@ -1424,6 +1480,7 @@ static void pool_test_smp_stress(struct kunit *test)
 static struct kunit_case kheap_pool_cases[] = {
 	/* What create accepts and what a pool takes from its heap. */
 	KUNIT_CASE(pool_test_bad_args),
+	KUNIT_CASE(pool_test_layout_mismatch),
 	KUNIT_CASE(pool_test_bad_names),
 	KUNIT_CASE(pool_test_accounting),
 	KUNIT_CASE(pool_test_large_area),

@@ -97,6 +97,10 @@
 #include <linux/gfp.h>
 #include <linux/compiler.h>
 #include <linux/kernel.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/smp.h>
+#include <asm/barrier.h>
 #include <linux/limits.h>
 #include <linux/slab.h>
 #include <asm/barrier.h>
@@ -441,7 +445,95 @@ enum kheap_pool_stat {
 /* Largest object area of a pool (kvmalloc()'s limit). */
 #define KHEAP_POOL_AREA_MAX ((size_t)INT_MAX)
 
+/*
+ * The pool's layout that the inline kheap_pool_get() and kheap_pool_put()
+ * below compile into a client module. A pool is created with the layout
+ * its creator was compiled with (kheap_pool_create() passes it), and
+ * kheap.ko refuses another one: a client built against another kheap's
+ * pool.h gets ERR_PTR(-EINVAL) and a log line, never a pool it would read
+ * wrong. Bumped whenever anything below up to struct kheap_pool_fast
+ * changes.
+ */
+#define KHEAP_POOL_LAYOUT 1
+
+/**
+ * struct kheap_pool_cell - one entry of a per-CPU ring
+ * @seq:	index + 1 once @obj is published for that index
+ * @obj:	the object
+ */
+struct kheap_pool_cell {
+	u32 seq;
+	void *obj;
+};
+
+/**
+ * struct kheap_pool_slot - the lock-free MPMC ring of one CPU (pool.c)
+ * @head:	next index to pop, advanced by cmpxchg
+ * @tail:	next index to push, advanced by cmpxchg
+ * @mask:	capacity - 1
+ * @cells:	capacity cells
+ */
+struct kheap_pool_slot {
+	u32 head;
+	u32 tail;
+	u32 mask;
+	struct kheap_pool_cell cells[];
+};
+
+/**
+ * struct kheap_pool_stats - per-CPU statistics of a pool
+ * @count:	indexed by enum kheap_pool_stat; KHEAP_POOL_STAT_GETS is not
+ *		counted on its own (the sum of local hits and remote steals)
+ */
+struct kheap_pool_stats {
+	unsigned long count[KHEAP_POOL_NR_STATS];
+};
+
+/**
+ * struct kheap_pool_fast - what the inline get and put read: the first
+ * member of every pool, written only at create
+ * @slots:	per-CPU rings, indexed by CPU number
+ * @stats:	per-CPU counters
+ * @objs:	the object area
+ * @area_size:	its size: objects times @stride
+ * @stride:	distance between objects
+ * @stride_shift: log2(@stride) when it is a power of two, else 0
+ * @slow:	every get and put takes the out-of-line path (a stride that is
+ *		not a power of two, KHEAP_POOL_CHECK_DOUBLE_PUT)
+ */
+struct kheap_pool_fast {
+	struct kheap_pool_slot **slots;
+	struct kheap_pool_stats __percpu *stats;
+	void *objs;
+	size_t area_size;
+	size_t stride;
+	unsigned int stride_shift;
+	bool slow;
+};
+
 struct kheap_pool;
+
+/**
+ * kheap_pool_create_layout() - kheap_pool_create_flags(), with the layout
+ * of struct kheap_pool_fast the caller was compiled with
+ * @name:	as kheap_pool_create()
+ * @heap:	as kheap_pool_create()
+ * @obj_size:	as kheap_pool_create()
+ * @objs_per_cpu: as kheap_pool_create()
+ * @flags:	as kheap_pool_create_flags()
+ * @gfp:	as kheap_pool_create()
+ * @layout:	KHEAP_POOL_LAYOUT of the caller's pool.h
+ *
+ * Called by kheap_pool_create() and kheap_pool_create_flags(), not directly.
+ * Context: process context (takes a mutex).
+ * Return: as kheap_pool_create_flags(); ERR_PTR(-EINVAL), with a log line,
+ * when @layout is not kheap.ko's.
+ */
+struct kheap_pool *kheap_pool_create_layout(const char *name,
+					    struct kheap *heap, size_t obj_size,
+					    unsigned int objs_per_cpu,
+					    unsigned int flags, gfp_t gfp,
+					    unsigned int layout);
 
 /*
  * KHEAP_POOL_CHECK_DOUBLE_PUT, a flag of kheap_pool_create_flags(): detect
@@ -484,9 +576,13 @@ struct kheap_pool;
  * Return: the pool; ERR_PTR(-EINVAL) for a bad argument (a bad name
  * included) or a shape too large; ERR_PTR(-ENOMEM).
  */
-struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
-				     size_t obj_size, unsigned int objs_per_cpu,
-				     gfp_t gfp);
+static inline struct kheap_pool *
+kheap_pool_create(const char *name, struct kheap *heap, size_t obj_size,
+		  unsigned int objs_per_cpu, gfp_t gfp)
+{
+	return kheap_pool_create_layout(name, heap, obj_size, objs_per_cpu, 0,
+					gfp, KHEAP_POOL_LAYOUT);
+}
 
 /**
  * kheap_pool_create_flags() - kheap_pool_create(), with flags
@@ -500,10 +596,101 @@ struct kheap_pool *kheap_pool_create(const char *name, struct kheap *heap,
  * Context: process context (takes a mutex).
  * Return: as kheap_pool_create(); ERR_PTR(-EINVAL) for an unknown flag too.
  */
-struct kheap_pool *kheap_pool_create_flags(const char *name, struct kheap *heap,
-					   size_t obj_size,
-					   unsigned int objs_per_cpu,
-					   unsigned int flags, gfp_t gfp);
+static inline struct kheap_pool *
+kheap_pool_create_flags(const char *name, struct kheap *heap, size_t obj_size,
+			unsigned int objs_per_cpu, unsigned int flags,
+			gfp_t gfp)
+{
+	return kheap_pool_create_layout(name, heap, obj_size, objs_per_cpu,
+					flags, gfp, KHEAP_POOL_LAYOUT);
+}
+
+/* The out-of-line get and put: every case the inline ones do not take. */
+void *kheap_pool_get_slow(struct kheap_pool *pool);
+void kheap_pool_put_slow(struct kheap_pool *pool, void *obj);
+
+static __always_inline struct kheap_pool_fast *
+kheap_pool_fast(struct kheap_pool *pool)
+{
+	/* The first member of struct kheap_pool (pool.c asserts it). */
+	return (struct kheap_pool_fast *)pool;
+}
+
+/* Count @stat on this CPU: irq-safe, an interrupt may count meanwhile. */
+static __always_inline void kheap_pool_fast_count(struct kheap_pool_fast *f,
+						  enum kheap_pool_stat stat)
+{
+	this_cpu_inc(f->stats->count[stat]);
+}
+
+/* Pop from @slot, or NULL: its head cell is empty or not yet published. */
+static __always_inline void *kheap_pool_slot_pop(struct kheap_pool_slot *slot)
+{
+	u32 head = READ_ONCE(slot->head);
+
+	for (;;) {
+		struct kheap_pool_cell *cell = &slot->cells[head & slot->mask];
+		void *obj;
+		/*
+		 * Pairs with the smp_store_release() of seq in
+		 * kheap_pool_slot_push(): once seq says index head is
+		 * published, the cell's object is visible.
+		 */
+		u32 seq = smp_load_acquire(&cell->seq);
+
+		if (seq != head + 1) {
+			u32 now = READ_ONCE(slot->head);
+
+			if (now == head)
+				return NULL; /* empty, or a put in flight */
+			head = now;
+			continue;
+		}
+		obj = READ_ONCE(cell->obj);
+		/*
+		 * Release pairs with the smp_load_acquire() of head in
+		 * kheap_pool_slot_push(): our read of the cell is done before
+		 * a producer sees head past it and reuses the cell.
+		 */
+		if (try_cmpxchg_release(&slot->head, &head, head + 1))
+			return obj;
+	}
+}
+
+/* Push @obj onto @slot; false if it is full. */
+static __always_inline bool kheap_pool_slot_push(struct kheap_pool_slot *slot,
+						 void *obj)
+{
+	struct kheap_pool_cell *cell;
+	u32 head, tail;
+
+	for (;;) {
+		/*
+		 * Pairs with the try_cmpxchg_release() of head in
+		 * kheap_pool_slot_pop(): every cell before head has been read
+		 * by the consumer that claimed it. Reading head before tail
+		 * keeps head <= tail in our snapshot.
+		 */
+		head = smp_load_acquire(&slot->head);
+		tail = READ_ONCE(slot->tail);
+		if (tail - head > slot->mask) {
+			/* Full only if head did not move meanwhile. */
+			if (READ_ONCE(slot->head) != head)
+				continue;
+			return false;
+		}
+		if (try_cmpxchg(&slot->tail, &tail, tail + 1))
+			break;
+	}
+	cell = &slot->cells[tail & slot->mask];
+	WRITE_ONCE(cell->obj, obj);
+	/*
+	 * Pairs with the smp_load_acquire() of seq in kheap_pool_slot_pop():
+	 * the object is visible before the cell says it is published.
+	 */
+	smp_store_release(&cell->seq, tail + 1);
+	return true;
+}
 
 /**
  * kheap_pool_get() - take an object
@@ -520,7 +707,20 @@ struct kheap_pool *kheap_pool_create_flags(const char *name, struct kheap *heap,
  * Context: any (process, softirq, hardirq); never sleeps.
  * Return: an object, or NULL if none is free.
  */
-void *kheap_pool_get(struct kheap_pool *pool);
+static __always_inline void *kheap_pool_get(struct kheap_pool *pool)
+{
+	struct kheap_pool_fast *f = kheap_pool_fast(pool);
+	void *obj = NULL;
+
+	if (likely(!f->slow)) {
+		preempt_disable();
+		obj = kheap_pool_slot_pop(f->slots[smp_processor_id()]);
+		if (likely(obj))
+			kheap_pool_fast_count(f, KHEAP_POOL_STAT_LOCAL_HITS);
+		preempt_enable();
+	}
+	return likely(obj) ? obj : kheap_pool_get_slow(pool);
+}
 
 /**
  * kheap_pool_put() - give an object back
@@ -536,7 +736,24 @@ void *kheap_pool_get(struct kheap_pool *pool);
  * object put twice is taken twice.
  * Context: any (process, softirq, hardirq); never sleeps.
  */
-void kheap_pool_put(struct kheap_pool *pool, void *obj);
+static __always_inline void kheap_pool_put(struct kheap_pool *pool, void *obj)
+{
+	struct kheap_pool_fast *f = kheap_pool_fast(pool);
+	unsigned long off = (unsigned long)obj - (unsigned long)f->objs;
+	bool done = false;
+
+	/* An object of the pool: in its area, at an object's start. */
+	if (likely(!f->slow && off < f->area_size &&
+		   !(off & (f->stride - 1)))) {
+		preempt_disable();
+		done = kheap_pool_slot_push(f->slots[smp_processor_id()], obj);
+		if (likely(done))
+			kheap_pool_fast_count(f, KHEAP_POOL_STAT_PUTS);
+		preempt_enable();
+	}
+	if (unlikely(!done))
+		kheap_pool_put_slow(pool, obj);
+}
 
 /**
  * kheap_pool_destroy() - free a pool and its object area

@@ -138,13 +138,6 @@ static inline void kheap_pool_count(struct kheap_pool *pool,
 	this_cpu_inc(pool->fast.stats->count[stat]);
 }
 
-/* The possible CPU after @cpu, wrapping. */
-static unsigned int kheap_pool_next_cpu(unsigned int cpu)
-{
-	cpu = cpumask_next(cpu, cpu_possible_mask);
-	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_possible_mask);
-}
-
 /*
  * Gets and puts run with preemption off, interrupts on: a task is never
  * preempted in the middle of a push (which would keep that ring's
@@ -156,7 +149,7 @@ static unsigned int kheap_pool_next_cpu(unsigned int cpu)
  */
 void *kheap_pool_get_slow(struct kheap_pool *pool)
 {
-	unsigned int this, cpu, i;
+	unsigned int this, cpu;
 	void *obj;
 
 	preempt_disable();
@@ -166,8 +159,9 @@ void *kheap_pool_get_slow(struct kheap_pool *pool)
 		kheap_pool_count(pool, KHEAP_POOL_STAT_LOCAL_HITS);
 		goto out;
 	}
-	for (cpu = this, i = 1; i < num_possible_cpus(); i++) {
-		cpu = kheap_pool_next_cpu(cpu);
+	for_each_cpu_wrap(cpu, cpu_possible_mask, this + 1) {
+		if (cpu == this)
+			continue;
 		obj = kheap_pool_slot_pop(pool->fast.slots[cpu]);
 		if (obj) {
 			kheap_pool_count(pool, KHEAP_POOL_STAT_REMOTE_STEALS);
@@ -221,7 +215,7 @@ static void kheap_pool_refuse(struct kheap_pool *pool, void *obj,
 
 void kheap_pool_put_slow(struct kheap_pool *pool, void *obj)
 {
-	unsigned int this, cpu, i;
+	unsigned int this, cpu;
 	bool done;
 
 	if (unlikely(kheap_pool_offset(pool, obj) == ULONG_MAX)) {
@@ -239,9 +233,11 @@ void kheap_pool_put_slow(struct kheap_pool *pool, void *obj)
 	preempt_disable();
 	this = smp_processor_id();
 	done = kheap_pool_slot_push(pool->fast.slots[this], obj);
-	for (cpu = this, i = 1; !done && i < num_possible_cpus(); i++) {
-		cpu = kheap_pool_next_cpu(cpu);
-		done = kheap_pool_slot_push(pool->fast.slots[cpu], obj);
+	for_each_cpu_wrap(cpu, cpu_possible_mask, this + 1) {
+		if (done)
+			break;
+		if (cpu != this)
+			done = kheap_pool_slot_push(pool->fast.slots[cpu], obj);
 	}
 	if (done)
 		kheap_pool_count(pool, KHEAP_POOL_STAT_PUTS);

@@ -314,6 +314,11 @@ class Commands(unittest.TestCase):
         self.assertEqual(same["callsites"], [])
         self.assertEqual(same["new_live"], [])
         self.assertIn("no change", self.ok(root, "diff", a, a))
+        every = self.ok(root, "diff", "--all", a, a)
+        for h in snap["heaps"]["heaps"]:
+            self.assertRegex(every, r"(?m)^%s +0 +0 +0 "
+                             % re.escape(h["name"]))
+        self.assertEqual(self.js(root, "snapshot", a), {"file": a})
         # B against debugfs now (the same tree): nothing grew either.
         self.assertEqual(self.js(root, "diff", a)["new_live"], [])
 
@@ -473,6 +478,10 @@ class Errors(unittest.TestCase):
         os.mkdir(os.path.join(d, "kheap"))
         self.fails(kheap.EXIT_NOT_LOADED, "has no heaps file", "heaps",
                    root=os.path.join(d, "kheap"))
+        f = os.path.join(d, "file")
+        open(f, "w").close()
+        self.fails(kheap.EXIT_NOT_LOADED, "is not a directory", "heaps",
+                   root=f)
         # a file gone between the check and the read (kheap unloading)
         root = copy_tree(TREES[0][1])
         os.unlink(os.path.join(root, "callsites"))

@@ -226,6 +226,18 @@ class Commands(unittest.TestCase):
                            str(ages[-1] / 1000.0 + 1))
             self.assertEqual(none["blocks"], [])
 
+    def test_older_than_exact(self):
+        """--older-than compares whole ms, as printed (4.063 * 1000 is
+        4062.99... in floats)."""
+        root = copy_tree(TREES[0][1])
+        with open(os.path.join(root, "heap", "default", "live"), "w") as f:
+            f.write("# kheap live v1 heap=default from=0 "
+                    "to=18446744073709551615 count=2\n"
+                    " id=1 size=8 age=4.063s caller=a+0x1/0x2\n"
+                    " id=2 size=8 age=4.064s caller=b+0x1/0x2\n")
+        got = self.js(root, "live", "default", "--older-than", "4.063")
+        self.assertEqual([b["id"] for b in got["blocks"]], [2])
+
     def test_callsites(self):
         self.over_trees(self.check_callsites)
 

@@ -18,8 +18,12 @@
 #   make lint         checkpatch --strict, kernel-doc, sparse and W=1 builds on
 #                     stock 6.1/6.12/6.12-rt headers; fails on any finding
 #   make docs         kernel-doc of include/kheap/ to build/docs/ (HTML, man9)
-#   make install      modules_install (against KDIR), the public headers and
-#                     Module.symvers under PREFIX (/usr/local); honours DESTDIR
+#   make install      modules_install (against KDIR), the public headers,
+#                     Module.symvers and the tool (bin/kheap) under PREFIX
+#                     (/usr/local); honours DESTDIR
+#   make check-tool   tools/kheap's tests alone, on the host (seconds): the
+#                     dumped debugfs trees of tools/tests/fixtures/ and of
+#                     the last make check (make check runs them too)
 #   make dkms-check   dkms add + build (dkms.conf) for stock 6.1 and 6.12, then
 #                     remove it again; needs root
 #   make check-fresh  make demo, then make lint, in a minimal Debian 12 root
@@ -59,6 +63,10 @@ check:
 check-harness:
 	scripts/check-harness.sh
 
+check-tool:
+	scripts/deps.sh tool
+	python3 tools/tests/test_kheap.py
+
 demo:
 	scripts/demo.sh
 
@@ -88,11 +96,13 @@ install: modules
 	$(MAKE) -C $(KDIR) M=$(BUILD)/modules INSTALL_MOD_PATH=$(DESTDIR) \
 		$(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=) \
 		modules_install
-	install -d $(DESTDIR)$(PREFIX)/include/kheap $(DESTDIR)$(PREFIX)/share/kheap
+	install -d $(DESTDIR)$(PREFIX)/include/kheap $(DESTDIR)$(PREFIX)/share/kheap \
+		$(DESTDIR)$(PREFIX)/bin
+	install -m 755 tools/kheap $(DESTDIR)$(PREFIX)/bin/kheap
 	install -m 644 include/kheap/*.h $(DESTDIR)$(PREFIX)/include/kheap/
 	install -m 644 $(BUILD)/modules/Module.symvers $(DESTDIR)$(PREFIX)/share/kheap/
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules check check-harness demo bench lint docs install dkms-check check-fresh clean
+.PHONY: all modules check check-harness check-tool demo bench lint docs install dkms-check check-fresh clean

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make check`: the project's test command.
-#  1. installs what is missing (scripts/deps.sh);
+#  1. installs what is missing (scripts/deps.sh), and tests tools/kheap on
+#     the debugfs trees earlier runs dumped (tools/tests/test_kheap.py);
 #  2. for each test-kernel flavour (KHEAP_FLAVOURS, default "debug kcsan rt"):
 #     builds (or reuses) the kernel (scripts/kernel.sh FLAVOUR), builds
 #     kheap.ko, the KUnit modules, the example client and the benchmark
@@ -11,7 +12,8 @@
 #     KHEAP_SOAK_SECONDS, 20) while debugfs readers run, writes malformed
 #     input to every writable debugfs file, reads debugfs, unloads, loads
 #     and unloads kheap and its client KHEAP_CYCLES times (100), scans
-#     kmemleak (where the kernel has it).
+#     kmemleak (where the kernel has it); its debugfs tree, dumped on the
+#     console, is then the tool's test's too.
 #     The flavours:
 #       debug  KASAN, lockdep, kmemleak, failslab, DEBUG_LIST;
 #       kcsan  the data-race detector (it cannot share a kernel with KASAN),
@@ -47,6 +49,14 @@ flavour_what() {
 	esac
 }
 
+# tools/kheap on the debugfs trees earlier runs dumped (the fixtures, and
+# build/'s last logs): on the host, in seconds; red stops here.
+step "tools/kheap on the dumped debugfs trees (tools/tests/test_kheap.py)"
+scripts/deps.sh tool
+python3 tools/tests/test_kheap.py >"$b/tool-test.log" 2>&1 ||
+	{ cat "$b/tool-test.log"; echo "check: tools/kheap's tests are red"; exit 1; }
+grep -E '^(test_kheap:|Ran )' "$b/tool-test.log"
+
 kunit_ok=0
 runs=()
 for f in ${KHEAP_FLAVOURS:-debug kcsan rt}; do
@@ -80,6 +90,13 @@ for f in ${KHEAP_FLAVOURS:-debug kcsan rt}; do
 		"$out/kunit.log" | sed -E 's/^\[ *[0-9.]+\] +//' | tr -d '\r' || true
 	echo "check: $f boot took $(($(date +%s) - start)) s"
 done
+
+# And on the trees these boots dumped.
+tool_ok=0
+step "tools/kheap on the debugfs trees the boots dumped"
+KHEAP_TOOL_CAPTURES="${runs[*]/%/.log}" python3 tools/tests/test_kheap.py \
+	>"$b/tool-test.log" 2>&1 || tool_ok=1
+grep -E '^(test_kheap:|Ran |FAILED)' "$b/tool-test.log" || true
 
 stock_ok=0
 if [ "${KHEAP_SKIP_STOCK:-0}" != 1 ]; then
@@ -117,6 +134,7 @@ step "verdict"
 [ "$lint_ok" -eq 0 ] || echo "check: lint or dkms failed (build/lint.log, build/dkms.log)"
 [ "$stock_ok" -eq 0 ] || echo "check: a stock kernel run is red"
 [ "$kunit_ok" -eq 0 ] || echo "check: a KUnit run is red (consoles: $b/ktest-*/kunit.log)"
+[ "$tool_ok" -eq 0 ] || echo "check: tools/kheap's tests are red ($b/tool-test.log)"
 # The KUnit totals summed over the flavours, as the last line.
 scripts/check-log.py --expect-kunit --quiet "${runs[@]}" | tail -n 1
-[ "$kunit_ok" -eq 0 ] && [ "$stock_ok" -eq 0 ] && [ "$lint_ok" -eq 0 ]
+[ "$kunit_ok" -eq 0 ] && [ "$stock_ok" -eq 0 ] && [ "$lint_ok" -eq 0 ] && [ "$tool_ok" -eq 0 ]

@@ -19,6 +19,7 @@
 #            (6.12's kbuild depends on it: BTF of modules)
 #   qemu     QEMU, the initramfs (busybox, cpio) and the verdict (python3)
 #   graph    graphviz: make demo draws the heap hierarchy
+#   tool     tools/kheap and its tests (python3), and their lint (pyflakes3)
 #   lint     sparse, clang-format, perl (checkpatch, kernel-doc)
 #   docs     perl (kernel-doc) and docutils (rst2html)
 #   bench    gnuplot, pgrep (procps), python3 (the report)
@@ -29,7 +30,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-all="build kernel source stock qemu graph lint docs bench dkms fresh"
+all="build kernel source stock qemu graph tool lint docs bench dkms fresh"
 declare -A pkgs=(
 	[build]="make gcc rsync"
 	[kernel]="build-essential bc flex bison libelf-dev libssl-dev dwarves cpio kmod"
@@ -37,6 +38,7 @@ declare -A pkgs=(
 	[stock]="gcc-12 libelf1 libssl3 zlib1g pahole"
 	[qemu]="qemu-system-x86 busybox-static cpio python3"
 	[graph]="graphviz"
+	[tool]="python3 pyflakes3"
 	[lint]="sparse clang-format perl"
 	[docs]="perl python3-docutils"
 	[bench]="gnuplot-nox procps python3"

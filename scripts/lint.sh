@@ -18,6 +18,8 @@
 #  4. clang-format --dry-run with the kernel's .clang-format: any change it
 #     would make fails (regions it mangles are fenced, with a reason, by
 #     "clang-format off/on" comments).
+#  5. tools/kheap and its tests (Python): compiled, then pyflakes; any
+#     finding fails.
 # The tools come from Debian's linux-source-6.12 (scripts/kernel-src.sh).
 # kunit/broken/ is wrong on purpose and is not linted.
 set -euo pipefail
@@ -28,7 +30,7 @@ out="$top/build/lint"
 mkdir -p "$out"
 # sparse, clang-format, perl; kernel-src.sh and stock-kernels.sh ask for
 # the kernel source and the headers' needs themselves.
-scripts/deps.sh build lint
+scripts/deps.sh build lint tool
 ksrc=$(scripts/kernel-src.sh)
 
 mapfile -t srcs < <(find kmod include kunit samples bench -path kunit/broken -prune \
@@ -156,6 +158,20 @@ for f in "${srcs[@]}"; do
 	clang-format --dry-run "$f" 2>&1 |
 		sed -n 's/^\([^:]*:[0-9]*\):[0-9]*: warning: \(.*\) \[-Wclang-format-violations\]$/\1: \2/p'
 done | report clang-format
+
+# --- 5. Python: tools/kheap and its tests ----------------------------------
+# Compiled in memory (no .pyc written), then pyflakes.
+echo "== lint: python compile and pyflakes on tools/" >&2
+mapfile -t pys < <(find tools -name '*.py' | sort)
+{
+	python3 -c 'import sys
+for f in sys.argv[1:]:
+    try:
+        compile(open(f).read(), f, "exec")
+    except SyntaxError as e:
+        print("%s:%s: %s" % (f, e.lineno, e.msg))' tools/kheap "${pys[@]}"
+	pyflakes3 tools/kheap "${pys[@]}" 2>&1 || true
+} | report python
 
 n=$(wc -l <"$out/findings")
 if [ "$n" -ne 0 ]; then

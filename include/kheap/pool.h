@@ -693,21 +693,6 @@ static __always_inline bool kheap_pool_slot_push(struct kheap_pool_slot *slot,
 	return true;
 }
 
-/**
- * kheap_pool_get() - take an object
- * @pool:	the pool
- *
- * Tries the local CPU's ring, then the other CPUs' rings in turn. Never
- * allocates. Objects are not zeroed. Runs with preemption off, interrupts
- * on. May return NULL while objects are free in exactly these cases: a
- * ring's next object sits behind a put in the middle of its push, on
- * another CPU, or on this CPU in the context this get interrupted (a task
- * or softirq interrupted by a get in hardirq, a task by a softirq); or
- * every free object is in rings a get or put on another CPU is moving
- * past meanwhile. Never when the pool is quiescent and an object is free.
- * Context: any (process, softirq, hardirq); never sleeps.
- * Return: an object, or NULL if none is free.
- */
 /* Steal from the other CPUs' rings, from the next CPU on (objpool's way). */
 static __always_inline void *kheap_pool_steal(struct kheap_pool_fast *f,
 					      unsigned int this)
@@ -727,6 +712,21 @@ static __always_inline void *kheap_pool_steal(struct kheap_pool_fast *f,
 	return NULL;
 }
 
+/**
+ * kheap_pool_get() - take an object
+ * @pool:	the pool
+ *
+ * Tries the local CPU's ring, then the other CPUs' rings in turn. Never
+ * allocates. Objects are not zeroed. Runs with preemption off, interrupts
+ * on. May return NULL while objects are free in exactly these cases: a
+ * ring's next object sits behind a put in the middle of its push, on
+ * another CPU, or on this CPU in the context this get interrupted (a task
+ * or softirq interrupted by a get in hardirq, a task by a softirq); or
+ * every free object is in rings a get or put on another CPU is moving
+ * past meanwhile. Never when the pool is quiescent and an object is free.
+ * Context: any (process, softirq, hardirq); never sleeps.
+ * Return: an object, or NULL if none is free.
+ */
 static __always_inline void *kheap_pool_get(struct kheap_pool *pool)
 {
 	struct kheap_pool_fast *f = kheap_pool_fast(pool);

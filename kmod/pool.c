@@ -144,8 +144,19 @@ static inline void kheap_pool_count(struct kheap_pool *pool,
  * consumers waiting for as long as it is off the CPU). An interrupt on the
  * same CPU may come in the middle of one: the rings are lock-free, so it
  * only finds that ring as if empty behind the interrupted push (pool.h).
- * The common case is inline in pool.h (a local hit, a put to the local
- * ring); these take the rest, from the start.
+ * The common case is inline in pool.h (a get, a put to the local ring);
+ * the two below take the rest, from the start.
+ */
+
+/**
+ * kheap_pool_get_slow() - kheap_pool_get(), out of line
+ * @pool:	the pool
+ *
+ * What the inline kheap_pool_get() calls for a pool it does not serve
+ * (KHEAP_POOL_CHECK_DOUBLE_PUT, a stride that is not a power of two) or
+ * found empty: the whole get, counted as empty if it finds nothing.
+ * Context: any (process, softirq, hardirq); never sleeps.
+ * Return: an object, or NULL if none is free.
  */
 void *kheap_pool_get_slow(struct kheap_pool *pool)
 {
@@ -213,6 +224,16 @@ static void kheap_pool_refuse(struct kheap_pool *pool, void *obj,
 			   pool->name, obj, why, (void *)caller);
 }
 
+/**
+ * kheap_pool_put_slow() - kheap_pool_put(), out of line
+ * @pool:	the pool
+ * @obj:	the object
+ *
+ * What the inline kheap_pool_put() calls for a pool it does not serve, a
+ * pointer that is not an object of the pool, or a full local ring: the
+ * whole put, with its checks and reports.
+ * Context: any (process, softirq, hardirq); never sleeps.
+ */
 void kheap_pool_put_slow(struct kheap_pool *pool, void *obj)
 {
 	unsigned int this, cpu;
@@ -416,11 +437,12 @@ static void kheap_pool_fill(struct kheap_pool *pool, unsigned int objs_per_cpu)
 	for_each_possible_cpu(cpu) {
 		unsigned int end = i + objs_per_cpu;
 
+		struct kheap_pool_slot *slot = pool->fast.slots[cpu];
+
 		for (; i < end; i++) {
 			void *obj = pool->fast.objs + i * pool->fast.stride;
 
-			if (WARN_ON_ONCE(!kheap_pool_slot_push(
-				    pool->fast.slots[cpu], obj)))
+			if (WARN_ON_ONCE(!kheap_pool_slot_push(slot, obj)))
 				return;
 		}
 	}

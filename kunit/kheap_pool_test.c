@@ -1464,11 +1464,9 @@ static void pool_test_smp_stress(struct kunit *test)
 	KUNIT_EXPECT_EQ(test,
 			kheap_pool_stat(s->pool, KHEAP_POOL_STAT_FOREIGN_PUTS),
 			0ULL);
-	kunit_info(
-		test,
-		"%u threads, %ld thread ops, %ld hardirq ops, %ld softirq ops\n",
-		n, atomic_long_read(&s->ops), atomic_long_read(&s->irq_ops),
-		atomic_long_read(&s->sirq_ops));
+	kunit_info(test, "%u threads, %ld thread ops, %ld hardirq ops\n", n,
+		   atomic_long_read(&s->ops), atomic_long_read(&s->irq_ops));
+	kunit_info(test, "%ld softirq ops\n", atomic_long_read(&s->sirq_ops));
 	kunit_info(test, "%llu steals, %llu empty\n",
 		   kheap_pool_stat(s->pool, KHEAP_POOL_STAT_REMOTE_STEALS),
 		   kheap_pool_stat(s->pool, KHEAP_POOL_STAT_EMPTY));

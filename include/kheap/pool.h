@@ -96,6 +96,7 @@
 #include <linux/types.h>
 #include <linux/gfp.h>
 #include <linux/compiler.h>
+#include <linux/cpumask.h>
 #include <linux/kernel.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
@@ -692,6 +693,25 @@ static __always_inline bool kheap_pool_slot_push(struct kheap_pool_slot *slot,
 	return true;
 }
 
+/* Steal from the other CPUs' rings, from the next CPU on (objpool's way). */
+static __always_inline void *kheap_pool_steal(struct kheap_pool_fast *f,
+					      unsigned int this)
+{
+	unsigned int cpu;
+	void *obj;
+
+	for_each_cpu_wrap(cpu, cpu_possible_mask, this + 1) {
+		if (cpu == this)
+			continue;
+		obj = kheap_pool_slot_pop(f->slots[cpu]);
+		if (obj) {
+			kheap_pool_fast_count(f, KHEAP_POOL_STAT_REMOTE_STEALS);
+			return obj;
+		}
+	}
+	return NULL;
+}
+
 /**
  * kheap_pool_get() - take an object
  * @pool:	the pool
@@ -710,15 +730,20 @@ static __always_inline bool kheap_pool_slot_push(struct kheap_pool_slot *slot,
 static __always_inline void *kheap_pool_get(struct kheap_pool *pool)
 {
 	struct kheap_pool_fast *f = kheap_pool_fast(pool);
+	unsigned int this;
 	void *obj = NULL;
 
 	if (likely(!f->slow)) {
 		preempt_disable();
-		obj = kheap_pool_slot_pop(f->slots[smp_processor_id()]);
+		this = smp_processor_id();
+		obj = kheap_pool_slot_pop(f->slots[this]);
 		if (likely(obj))
 			kheap_pool_fast_count(f, KHEAP_POOL_STAT_LOCAL_HITS);
+		else
+			obj = kheap_pool_steal(f, this);
 		preempt_enable();
 	}
+	/* Empty (counted there), or a pool the inline path does not take. */
 	return likely(obj) ? obj : kheap_pool_get_slow(pool);
 }
 

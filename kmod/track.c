@@ -180,7 +180,6 @@ static __always_inline u32 kheap_check(const struct kheap_hdr *hdr)
 			      hdr->offset);
 }
 
-
 static inline void *kheap_ptr_of(const struct kheap_hdr *hdr)
 {
 	return (void *)(hdr + 1);

@@ -124,6 +124,13 @@ struct kheap_edge {
 
 /* The canary after every tracked block's data (track.c). */
 #define KHEAP_CANARY_SIZE sizeof(u64)
+#define KHEAP_CANARY 0x5a17c0dedeadbea7ULL
+
+/* The canary of a block whose header's check is @check. */
+static __always_inline u64 kheap_canary(u32 check)
+{
+	return KHEAP_CANARY ^ check;
+}
 
 /*
  * The header in front of every tracked block, 56 bytes, so that a 64-byte

@@ -122,6 +122,21 @@ struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to)
 }
 
 /*
+ * The canary after a block's data is keyed with its header's check: give
+ * a moved block the canary of its new check, @now, then publish the check.
+ * A canary already damaged stays damaged (it cannot match the new check),
+ * so the free still reports the overrun.
+ */
+static void kheap_move_canary(struct kheap_hdr *hdr, u32 was, u32 now)
+{
+	u64 *canary = (void *)(hdr + 1) + hdr->size;
+
+	if (get_unaligned(canary) == kheap_canary(was))
+		put_unaligned(kheap_canary(now), canary);
+	WRITE_ONCE(hdr->check, now);
+}
+
+/*
  * Move up to KHEAP_BATCH blocks from @src to @dst (same CPU and level,
  * @to's shard), each with a new id of @to: the blocks enter @to now. Both
  * locks held, interrupts off, and kheap_move_seq odd while the headers are
@@ -159,9 +174,9 @@ static bool kheap_move_batch(struct kheap *to, struct kheap_shard *src,
 			cpu_relax();
 		hdr->heap = to;
 		hdr->id = atomic64_fetch_add(1, &to->next_id);
-		WRITE_ONCE(hdr->check,
-			   kheap_check_of(hdr, to, hdr->id, hdr->size, hdr->cpu,
-					  hdr->offset));
+		kheap_move_canary(hdr, check,
+				  kheap_check_of(hdr, to, hdr->id, hdr->size,
+						 hdr->cpu, hdr->offset));
 		list_move_tail(pos, &dst->live);
 		bytes += hdr->size;
 		n++;

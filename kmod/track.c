@@ -46,7 +46,6 @@
 #include "kheap_internal.h"
 
 #define KHEAP_MIN_ALIGN ARCH_KMALLOC_MINALIGN
-#define KHEAP_CANARY 0x5a17c0dedeadbea7ULL
 /* A freed header's check: its live check with these bits flipped. */
 #define KHEAP_FREED 0x6b667265U /* "kfre" */
 /* Ids a shard takes at once from its heap (see kheap_bookmark()). */
@@ -179,11 +178,6 @@ static __always_inline u32 kheap_check(const struct kheap_hdr *hdr)
 {
 	return kheap_check_of(hdr, hdr->heap, hdr->id, hdr->size, hdr->cpu,
 			      hdr->offset);
-}
-
-static __always_inline u64 kheap_canary(u32 check)
-{
-	return KHEAP_CANARY ^ check;
 }
 
 static inline void *kheap_ptr_of(const struct kheap_hdr *hdr)

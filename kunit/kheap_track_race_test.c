@@ -366,6 +366,7 @@ static void race_test_reparent_ids(struct kunit *test)
 	struct race_list *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
 	int seen[RACE_REPARENT_ALL] = {};
 	size_t def_count, i, dups = 0;
+	unsigned long overruns;
 	int k, got;
 	u64 bm;
 
@@ -434,9 +435,11 @@ static void race_test_reparent_ids(struct kunit *test)
 	/* Duplicate ids among the blocks of the default heap. */
 	KUNIT_EXPECT_EQ_MSG(test, dups, 0, "of %zu blocks", l->n);
 
-	/* Re-parented blocks are freed like any other. */
+	/* Re-parented blocks are freed like any other: no overrun said. */
+	overruns = kheap_overruns(def);
 	kunit_release_action(test, race_blocks_free, blk);
 	KUNIT_EXPECT_EQ(test, kheap_count(def), def_count);
+	KUNIT_EXPECT_EQ(test, kheap_overruns(def), overruns);
 }
 
 /* ---- kheap_bookmark() against concurrent allocations ---- */

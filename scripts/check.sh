@@ -22,8 +22,9 @@
 #     (headers and images unpacked into the cache by scripts/stock-kernels.sh,
 #     never installed);
 #  4. runs the lint (scripts/lint.sh) and a dkms build (scripts/dkms-check.sh);
-#  5. judges every run (scripts/check-log.py) and ends with the KUnit totals
-#     summed over the flavours.
+#  5. judges every run (scripts/check-log.py; each flavour's KUnit run
+#     against kunit/expected: every suite listed runs to its end) and ends
+#     with the KUnit totals summed over the flavours.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -73,7 +74,8 @@ for f in ${KHEAP_FLAVOURS:-debug kcsan rt}; do
 		"$out/kunit" kheap.mode=check kunit.stats_enabled=2 \
 		kheap.soak="${KHEAP_SOAK_SECONDS:-20}" kheap.cycles="${KHEAP_CYCLES:-100}" \
 		$(scripts/flavour-args.sh "$f")
-	scripts/check-log.py --expect-kunit "$out/kunit" >"$out/kunit.verdict" || kunit_ok=1
+	scripts/check-log.py --expect-kunit --expect kunit/expected --flavour "$f" \
+		"$out/kunit" >"$out/kunit.verdict" || kunit_ok=1
 	head -n -1 "$out/kunit.verdict"
 	# What the fault, soak, hostile-input and lifetime steps counted.
 	grep -aE '^kheap-init: (fail|hostile|lifetime|debugfs readers)|# (fault|soak)_test_[a-z_]+: [0-9]' \

@@ -18,6 +18,7 @@
 #  4. clang-format --dry-run with the kernel's .clang-format: any change it
 #     would make fails (regions it mangles are fenced, with a reason, by
 #     "clang-format off/on" comments).
+#  5. kunit/expected, the suites make check expects, against kunit/*.c.
 # The tools come from Debian's linux-source-6.12 (scripts/kernel-src.sh).
 # kunit/broken/ is wrong on purpose and is not linted.
 set -euo pipefail
@@ -156,6 +157,12 @@ for f in "${srcs[@]}"; do
 	clang-format --dry-run "$f" 2>&1 |
 		sed -n 's/^\([^:]*:[0-9]*\):[0-9]*: warning: \(.*\) \[-Wclang-format-violations\]$/\1: \2/p'
 done | report clang-format
+
+# --- 5. the suites make check expects ------------------------------------
+# kunit/expected lists every suite of kunit/*.c (check-log.py reddens a run
+# where a listed suite does not run), and its allowed skips name real cases.
+echo "== lint: kunit/expected against kunit/*.c" >&2
+scripts/check-log.py --lint kunit/expected kunit/*.c | report expected
 
 n=$(wc -l <"$out/findings")
 if [ "$n" -ne 0 ]; then

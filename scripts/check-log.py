@@ -9,8 +9,9 @@ Reads PREFIX.log (console) and PREFIX.token (second serial port) for each
 run. A run is red when its token is missing (panic, hang, failed step), when
 the console shows a splat (BUG, WARNING, Oops, KASAN, KCSAN, lockdep,
 sleeping in atomic context, kmemleak, Call Trace), or when KUnit says
-that a case failed, a suite or a module's run of suites stopped short of
-its plan, or a suite ended with no plan line (a failed suite_init). --expect-kunit: at least one suite must run; --expect
+anything but "ok": a case failed, a suite ended "not ok" (a failed
+suite_init, with no case run), a suite or a module's run of suites stopped
+short of its plan. --expect-kunit: at least one suite must run; --expect
 FILE: every suite FILE lists for flavour F must run to its end.
 Each run's line counts the reports by kind. The last line printed is
 'N passed, N failed, N skipped' over all runs; exit status 1 when any run is
@@ -121,7 +122,8 @@ def judge_lines(lines, token, expect_kunit=False, expect=None):
             if suite:
                 problems.append("suite %s never finished" % suite["name"])
                 failed += 1
-            suite = {"name": m.group(1), "plan": None, "results": 0}
+            suite = {"name": m.group(1), "plan": None, "results": 0,
+                     "failed": 0}
             case = None
             suites += 1
             continue
@@ -146,6 +148,7 @@ def judge_lines(lines, token, expect_kunit=False, expect=None):
             suite["results"] += 1
             if status == "not ok":
                 failed += 1
+                suite["failed"] += 1
                 problems.append("failed: %s.%s" % (suite["name"], name))
             elif reason is not None:
                 skipped += 1
@@ -174,7 +177,13 @@ def judge_lines(lines, token, expect_kunit=False, expect=None):
             problems.append("suite %s planned %d cases, %d ended"
                             % (name, suite["plan"], suite["results"]))
             failed += 1
-        seen[name] = status
+        if status == "not ok":
+            problems.append("suite %s ended 'not ok'" % name)
+            if not suite["failed"]:
+                failed += 1
+            seen[name] = "not ok"
+        else:
+            seen[name] = "ok"
         suite = None
     if suite:
         problems.append("suite %s never finished (crash or hang)" % suite["name"])

@@ -74,6 +74,10 @@ CASES = [
      BOOT + module(A) + module(suite("kheap_b", [("ok", "b_test_one"),
                                                  ("ok", "b_test_irq")],
                                      plan=3)) + END, True, False),
+    ("a suite 'not ok' with no failed case",
+     BOOT + module(A) + module(suite("kheap_b", [("ok", "b_test_one"),
+                                                 ("ok", "b_test_irq")],
+                                     end="not ok")) + END, True, False),
 ]
 
 

@@ -9,8 +9,8 @@
 # by PREEMPT_RT (the rt kernel); the others on the debug kernel.
 # First, without a boot, scripts/harness/check-log-test.py feeds the log
 # checker crafted consoles it must judge red (a listed suite that never ran
-# or stopped short of its plan, a suite "not ok" with no failed case) or
-# green.
+# or stopped short of its plan, a suite "not ok" with no failed case, a skip
+# on no list) or green.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)

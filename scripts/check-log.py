@@ -11,8 +11,9 @@ the console shows a splat (BUG, WARNING, Oops, KASAN, KCSAN, lockdep,
 sleeping in atomic context, kmemleak, Call Trace), or when KUnit says
 anything but "ok": a case failed, a suite ended "not ok" (a failed
 suite_init, with no case run), a suite or a module's run of suites stopped
-short of its plan. --expect-kunit: at least one suite must run; --expect
-FILE: every suite FILE lists for flavour F must run to its end.
+short of its plan, or something was skipped that FILE does not list, with
+that reason, for flavour F. --expect-kunit: at least one suite must run;
+--expect FILE: every suite FILE lists for flavour F must run to its end.
 Each run's line counts the reports by kind. The last line printed is
 'N passed, N failed, N skipped' over all runs; exit status 1 when any run is
 red. judge_lines() and parse_expect() take no file, for the host-side tests
@@ -58,17 +59,18 @@ SKIP = re.compile(r"^(.*?) # SKIP ?(.*)$")
 
 
 class Expect:
-    """What a run must show: suites that must run."""
+    """What a run must show: suites that must run, skips allowed."""
 
-    def __init__(self, suites=()):
+    def __init__(self, suites=(), skips=None):
         self.suites = list(suites)
+        self.skips = dict(skips or {})	# "suite.case" -> reason
 
 
 def parse_expect(text, flavour):
     """Expect for FLAVOUR from the text of an expectation file.
 
-    Lines: "suite NAME [FLAVOUR...]" (no flavour: every test kernel); '#'
-    starts a comment line.
+    Lines: "suite NAME [FLAVOUR...]" (no flavour: every test kernel) and
+    "skip FLAVOUR SUITE.CASE REASON"; '#' starts a comment line.
     """
     e = Expect()
     for n, line in enumerate(text.splitlines(), 1):
@@ -78,9 +80,12 @@ def parse_expect(text, flavour):
         if w[0] == "suite" and len(w) >= 2:
             if len(w) == 2 or flavour in line.split()[2:]:
                 e.suites.append(w[1])
+        elif w[0] == "skip" and len(w) == 4:
+            if w[1] == flavour:
+                e.skips[w[2]] = w[3].strip()
         else:
-            raise ValueError("line %d: not 'suite NAME [FLAVOUR...]': %s"
-                             % (n, line))
+            raise ValueError("line %d: not 'suite NAME [FLAVOUR...]' nor "
+                             "'skip FLAVOUR SUITE.CASE REASON': %s" % (n, line))
     return e
 
 
@@ -89,12 +94,20 @@ def judge_lines(lines, token, expect_kunit=False, expect=None):
     token came. Returns (passed, failed, skipped, suites, kinds, problems)."""
     passed = failed = skipped = 0
     problems = []
+    allowed = expect.skips if expect else {}
     suite = None	# the suite being printed: its name, plan, results
     case = None	# the parameterised case being printed
     module_left = 0	# suites a module's plan promised and not yet ended
     seen = {}	# suite -> "ok", "not ok", "skip"
     suites = 0
     kinds = {}
+
+    def skip_ok(key, reason):
+        nonlocal skipped
+        skipped += 1
+        if allowed.get(key) != reason:
+            problems.append("skipped, and not on the list with this reason: "
+                            "%s: %s" % (key, reason))
 
     def short_module():
         if module_left > 0:
@@ -142,7 +155,12 @@ def judge_lines(lines, token, expect_kunit=False, expect=None):
         name, reason = (s.group(1), s.group(2).strip()) if s else (rest, None)
         name = name.split(" # ")[0].strip()
         if indent == 8 and suite and case:
-            continue	# a parameter's: its case's result counts
+            # A parameter's result: a failure shows in its case's result
+            # too; a skip is judged here.
+            if reason is not None and status == "ok":
+                skip_ok("%s.%s/%s" % (suite["name"], case, name), reason)
+                skipped -= 1	# counted as its case's, if the case skips
+            continue
         if indent == 4 and suite:
             case = None
             suite["results"] += 1
@@ -151,7 +169,7 @@ def judge_lines(lines, token, expect_kunit=False, expect=None):
                 suite["failed"] += 1
                 problems.append("failed: %s.%s" % (suite["name"], name))
             elif reason is not None:
-                skipped += 1
+                skip_ok("%s.%s" % (suite["name"], name), reason)
             else:
                 passed += 1
             continue
@@ -182,6 +200,11 @@ def judge_lines(lines, token, expect_kunit=False, expect=None):
             if not suite["failed"]:
                 failed += 1
             seen[name] = "not ok"
+        elif reason is not None:
+            # Every case skipped (each judged above), or none to run.
+            if not suite["results"]:
+                skip_ok(name, reason)
+            seen[name] = "ok"
         else:
             seen[name] = "ok"
         suite = None
@@ -246,8 +269,16 @@ def lint(expect_file, sources):
             for f in line.split()[2:]:
                 if f not in FLAVOURS:
                     problems.append("%s no flavour %s" % (where, f))
+        elif w[0] == "skip" and len(w) == 4:
+            suite, _, case = w[2].partition(".")
+            case = case.split("/")[0]
+            if w[1] not in FLAVOURS:
+                problems.append("%s no flavour %s" % (where, w[1]))
+            if case not in defined.get(suite, ()):
+                problems.append("%s no case %s in suite %s" % (where, case, suite))
         else:
-            problems.append("%s not 'suite NAME [FLAVOUR...]'" % where)
+            problems.append("%s not 'suite NAME [FLAVOUR...]' nor "
+                            "'skip FLAVOUR SUITE.CASE REASON'" % where)
     for name in sorted(set(defined) - listed):
         problems.append("%s:1: suite %s (kunit/*.c) is not listed"
                         % (expect_file, name))

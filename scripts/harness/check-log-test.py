@@ -24,6 +24,7 @@ EXPECT = """\
 suite kheap_a
 suite kheap_b
 suite kheap_d debug
+skip rt kheap_b.b_test_irq no hardirq on PREEMPT_RT
 """
 
 
@@ -49,6 +50,8 @@ def module(*suites):
 
 A = suite("kheap_a", [("ok", "a_test_one"), ("ok", "a_test_two")])
 B = suite("kheap_b", [("ok", "b_test_one"), ("ok", "b_test_irq")])
+B_SKIP = suite("kheap_b", [("ok", "b_test_one"),
+                           ("ok", "b_test_irq", "no hardirq on PREEMPT_RT")])
 BOOT = ["Linux version 6.12.0 (crafted)", "KTAP version 1", "1..0",
         "kheap-init: mode check"]
 END = ["kheap-init: debugfs readers: 2178 reads during the suites",
@@ -57,6 +60,8 @@ END = ["kheap-init: debugfs readers: 2178 reads during the suites",
 # (what it shows, console, token, verdict: True for green)
 CASES = [
     ("a clean run", BOOT + module(A) + module(B) + END, True, True),
+    ("an allowed skip, its reason as listed",
+     BOOT + module(A) + module(B_SKIP) + END, True, True),
     ("no token", BOOT + module(A) + module(B) + END, False, False),
     ("a failed case",
      BOOT + module(A) + module(suite("kheap_b", [("ok", "b_test_one"),
@@ -78,6 +83,24 @@ CASES = [
      BOOT + module(A) + module(suite("kheap_b", [("ok", "b_test_one"),
                                                  ("ok", "b_test_irq")],
                                      end="not ok")) + END, True, False),
+    ("a skip not on the list",
+     BOOT + module(suite("kheap_a", [("ok", "a_test_one"),
+                                     ("ok", "a_test_two", "no reason")])) +
+     module(B) + END, True, False),
+    ("a listed skip with another reason",
+     BOOT + module(A) + module(suite("kheap_b", [
+         ("ok", "b_test_one"), ("ok", "b_test_irq", "some other reason")])) +
+     END, True, False),
+    ("a skipped parameter",
+     BOOT + module(A) + module(
+         ["    KTAP version 1", "    # Subtest: kheap_b", "    1..2",
+          "    ok 1 b_test_one", "        KTAP version 1",
+          "        # Subtest: b_test_irq", "        ok 1 size 1",
+          "        ok 2 size 2 # SKIP too big", "    ok 2 b_test_irq",
+          "ok 1 kheap_b"]) + END, True, False),
+    ("a whole suite skipped, with no case",
+     BOOT + module(A) + module(suite("kheap_b", [], skip="no cases")) + END,
+     True, False),
 ]
 
 
@@ -113,6 +136,8 @@ def lint_tests(checker):
         for text, want in [(EXPECT, 0),
                            (EXPECT.replace("suite kheap_d debug\n", ""), 1),
                            (EXPECT + "suite kheap_e\n", 1),
+                           (EXPECT.replace("b_test_irq", "b_test_nmi"), 1),
+                           (EXPECT.replace("skip rt", "skip arm"), 1),
                            (EXPECT + "junk\n", 1)]:
             with open(e, "w") as f:
                 f.write(text)

@@ -635,8 +635,8 @@ static void track_test_smp_cross_free(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	s->heap = kt_heap(test);
-	s->deadline = jiffies + HZ;
-	total = kt_run_per_cpu(test, track_smp_fn, s, "kheap_smp");
+	total = kt_run_per_cpu(test, track_smp_fn, s, "kheap_smp", &s->deadline,
+			       HZ);
 	KUNIT_EXPECT_GT(test, total, 0);
 	for (i = 0; i < SMP_SLOTS; i++)
 		kheap_free(s->slot[i]);

@@ -189,30 +189,42 @@ static int hier_relink_fn(void *arg)
 static void hier_test_concurrent(struct kunit *test)
 {
 	struct hier_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-	struct task_struct *t[NR_CPUS + 1];
+	struct task_struct **t;
 	int cpu, n = 0, i, reads = 0;
 	size_t max_count = 0;
+	long err = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
+	/* One allocating thread per CPU and the relinker. */
+	t = kunit_kcalloc(test, nr_cpu_ids + 1, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
 	for (i = 0; i < 4; i++)
 		r->heap[i] = kt_heap(test);
 	for (i = 1; i < 4; i++)
 		KUNIT_ASSERT_EQ(test, kheap_link(r->heap[0], r->heap[i]), 0);
-	r->deadline = jiffies + HZ;
 	for_each_online_cpu(cpu) {
 		t[n] = kthread_create(hier_alloc_fn, r, "kheap_hier/%d", cpu);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t[n]));
+		if (IS_ERR(t[n]))
+			break;
 		kthread_bind(t[n], cpu);
-		n++;
+		get_task_struct(t[n++]);
 	}
-	t[n] = kthread_create(hier_relink_fn, r, "kheap_relink");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t[n]));
-	n++;
+	if (n == num_online_cpus()) {
+		t[n] = kthread_create(hier_relink_fn, r, "kheap_relink");
+		if (!IS_ERR(t[n]))
+			get_task_struct(t[n++]);
+	}
+	if (n != num_online_cpus() + 1) {
+		err = PTR_ERR(t[n]);
+		/* Never woken: none of them ran. */
+		kt_stop_all(t, n);
+		KUNIT_ASSERT_EQ_MSG(test, err, 0, "kthread_create");
+	}
 	atomic_set(&r->workers, n);
-	for (i = 0; i < n; i++) {
-		get_task_struct(t[i]);
+	/* The deadline starts once every thread is there to start. */
+	r->deadline = jiffies + HZ;
+	for (i = 0; i < n; i++)
 		wake_up_process(t[i]);
-	}
 	while (atomic_read(&r->workers)) {
 		size_t c = kheap_hier_count(r->heap[0]);
 
@@ -220,10 +232,7 @@ static void hier_test_concurrent(struct kunit *test)
 		reads++;
 		cond_resched();
 	}
-	for (i = 0; i < n; i++) {
-		kthread_stop(t[i]);
-		put_task_struct(t[i]);
-	}
+	kt_stop_all(t, n);
 	/* Each allocating thread holds at most 8 blocks. */
 	KUNIT_EXPECT_LE(test, max_count, (size_t)8 * (n - 1));
 	KUNIT_EXPECT_GT(test, reads, 0);

@@ -223,8 +223,8 @@ static void sentry_test_concurrent(struct kunit *test)
 	r->heap[1] = kt_heap(test);
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, kt_unbind_small, NULL));
-	r->deadline = jiffies + HZ;
-	ops = kt_run_per_cpu(test, sentry_race_fn, r, "kheap_sentry");
+	ops = kt_run_per_cpu(test, sentry_race_fn, r, "kheap_sentry",
+			     &r->deadline, HZ);
 	KUNIT_EXPECT_GT(test, ops, 0);
 	KUNIT_EXPECT_EQ(test, kheap_count(r->heap[0]) + kheap_count(r->heap[1]),
 			0);

@@ -494,18 +494,21 @@ static void track_test_bookmark_cpus(struct kunit *test)
 
 static void track_test_leak_on_destroy(struct kunit *test)
 {
-	struct kheap *heap = kheap_create("kt_leaky");
+	struct kheap *heap = kt_heap(test);
 	struct kheap *def = kheap_default();
 	size_t def_count, def_bytes;
 	void *p, *q;
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(heap));
 	def_count = kheap_count(def);
 	def_bytes = kheap_bytes(def);
 	p = kheap_alloc(heap, 50, GFP_KERNEL);
 	q = kheap_alloc(heap, 70, GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, p && q);
-	kheap_destroy(heap); /* reports two leaks */
+	if (!p || !q) {
+		kheap_free(p);
+		kheap_free(q);
+		KUNIT_FAIL_AND_ABORT(test, "kheap_alloc");
+	}
+	kunit_release_action(test, kt_heap_destroy, heap); /* two leaks */
 
 	KUNIT_EXPECT_PTR_EQ(test, kheap_of(p), def);
 	KUNIT_EXPECT_PTR_EQ(test, kheap_of(q), def);

@@ -99,17 +99,15 @@ static void hier_test_link_rules(struct kunit *test)
 static void hier_test_destroy_unlinks(struct kunit *test)
 {
 	struct kheap *root = kt_heap(test);
-	struct kheap *child = kheap_create("kt_hier_child");
+	struct kheap *child = kt_heap(test);
 	void *p;
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(child));
 	kt_block(test, root, 5);
-	p = kheap_alloc(child, 9, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p);
+	p = kt_block(test, child, 9);
 	KUNIT_ASSERT_EQ(test, kheap_connect(root, child), 0);
 	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(root), 14);
-	kheap_free(p);
-	kheap_destroy(child);
+	kunit_release_action(test, kt_block_free, p);
+	kunit_release_action(test, kt_heap_destroy, child);
 	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(root), 5);
 	KUNIT_EXPECT_EQ(test, kheap_hier_count(root), 1);
 }
@@ -300,20 +298,14 @@ static void reporter_test_detach(struct kunit *test)
 
 static void reporter_test_leak_report(struct kunit *test)
 {
-	struct kheap *heap = kheap_create("kt_rep_leak");
-	struct kt_capture *cap;
-	void *p;
+	struct kheap *heap = kt_heap(test);
+	struct kt_capture *cap = kt_capture(test, heap);
+	void *p = kheap_alloc(heap, 31, GFP_KERNEL);
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(heap));
-	cap = kunit_kzalloc(test, sizeof(*cap), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, cap);
-	spin_lock_init(&cap->lock);
-	cap->rep.ops = &kt_cap_ops;
-	cap->rep.priv = cap;
-	KUNIT_ASSERT_EQ(test, kheap_set_reporter(heap, &cap->rep), 0);
-	p = kheap_alloc(heap, 31, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	kheap_destroy(heap);
+	/* Destroyed with its reporter on: detaching would touch it after. */
+	kunit_remove_action(test, kt_detach, heap);
+	kunit_release_action(test, kt_heap_destroy, heap);
 	KUNIT_EXPECT_EQ(test, cap->reports, 1);
 	KUNIT_EXPECT_EQ(test, cap->report_ids[0], cap->last_alloc.id);
 	kheap_free(p);

@@ -5,12 +5,14 @@
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/kmsg_dump.h>
 #include <linux/kthread.h>
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 
 #include "kheap_test_util.h"
+#include "../kmod/kheap_trace.h"
 
 /* One block of @size in @heap, freed at the end of the test. */
 static void kt_block_free(void *p)
@@ -313,27 +315,117 @@ static void reporter_test_leak_report(struct kunit *test)
 
 static const struct kheap_reporter_ops reporter_empty_ops = {};
 
+/* What kheap's tracepoints carried for one heap (the test's thread only). */
+struct rep_trace {
+	const struct kheap *heap;
+	int allocs, frees;
+	struct kheap_alloc_info alloc, free;
+};
+
+static void rep_trace_alloc(void *data, const char *name,
+			    const struct kheap_alloc_info *info)
+{
+	struct rep_trace *t = data;
+
+	if (info->heap != t->heap)
+		return;
+	t->allocs++;
+	t->alloc = *info;
+}
+
+static void rep_trace_free(void *data, const char *name,
+			   const struct kheap_alloc_info *info)
+{
+	struct rep_trace *t = data;
+
+	if (info->heap != t->heap)
+		return;
+	t->frees++;
+	t->free = *info;
+}
+
+static void rep_trace_off(void *data)
+{
+	unregister_trace_kheap_free(rep_trace_free, data);
+	unregister_trace_kheap_alloc(rep_trace_alloc, data);
+	tracepoint_synchronize_unregister();
+}
+
+/* How many lines of the kernel log contain both @what and @also. */
+static int rep_kmsg_count(struct kunit *test, const char *what,
+			  const char *also)
+{
+	struct kmsg_dump_iter iter;
+	size_t len, size = 1024;
+	char *line = kunit_kmalloc(test, size, GFP_KERNEL);
+	int n = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, line);
+	kmsg_dump_rewind(&iter);
+	while (kmsg_dump_get_line(&iter, false, line, size - 1, &len)) {
+		line[len] = '\0';
+		n += strstr(line, what) && strstr(line, also);
+	}
+	kunit_kfree(test, line);
+	return n;
+}
+
 static void reporter_test_builtin(struct kunit *test)
 {
 	const struct kheap_reporter bad = { .ops = NULL };
 	const struct kheap_reporter empty = { .ops = &reporter_empty_ops };
 	struct kheap *heap = kt_heap(test);
+	struct rep_trace *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	char what[64];
 	void *p;
 
+	KUNIT_ASSERT_NOT_NULL(test, t);
 	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, &bad), -EINVAL);
+	/* No callback at all: the block is listed, to no one. */
 	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, &empty), 0);
 	p = kheap_alloc(heap, 3, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, kheap_report(heap, 0, U64_MAX), 1);
 	kheap_free(p);
+
+	/* The trace reporter: kheap:kheap_alloc and kheap_free carry it. */
+	t->heap = heap;
+	KUNIT_ASSERT_EQ(test, 0,
+			register_trace_kheap_alloc(rep_trace_alloc, t));
+	if (register_trace_kheap_free(rep_trace_free, t)) {
+		unregister_trace_kheap_alloc(rep_trace_alloc, t);
+		tracepoint_synchronize_unregister();
+		KUNIT_FAIL_AND_ABORT(test, "register_trace_kheap_free");
+	}
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, rep_trace_off, t));
 	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, &kheap_trace_reporter),
 			0);
-	p = kheap_alloc(heap, 3, GFP_KERNEL);
+	p = kheap_alloc(heap, 5, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
 	kheap_free(p);
+	KUNIT_EXPECT_EQ(test, t->allocs, 1);
+	KUNIT_EXPECT_EQ(test, t->frees, 1);
+	KUNIT_EXPECT_PTR_EQ(test, t->alloc.ptr, (const void *)p);
+	KUNIT_EXPECT_EQ(test, t->alloc.size, 5);
+	KUNIT_EXPECT_GE(test, t->alloc.id, 1);
+	KUNIT_EXPECT_EQ(test, t->free.id, t->alloc.id);
+	KUNIT_EXPECT_EQ(test, t->free.size, 5);
+
+	/* The console reporter: the report is in the log (not ratelimited). */
 	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, &kheap_console_reporter),
 			0);
-	p = kheap_alloc(heap, 3, GFP_KERNEL);
+	p = kheap_alloc(heap, 7, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, kheap_report(heap, 0, U64_MAX), 1);
+	snprintf(what, sizeof(what),
+		 "kheap: report heap=%s id=", kheap_name(heap));
+	KUNIT_EXPECT_EQ_MSG(test, rep_kmsg_count(test, what, " size=7 age="), 1,
+			    "lines with '%s'", what);
 	kheap_free(p);
+	/* Nothing more came through the tracepoints once detached. */
+	KUNIT_EXPECT_EQ(test, t->allocs, 1);
+	KUNIT_EXPECT_EQ(test, t->frees, 1);
 	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, NULL), 0);
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
 }

@@ -18,6 +18,10 @@
 #define CREATE_TRACE_POINTS
 #include "kheap_trace.h"
 
+/* For probes in other modules: kheap's KUnit suite checks what they carry. */
+EXPORT_TRACEPOINT_SYMBOL_GPL(kheap_alloc);
+EXPORT_TRACEPOINT_SYMBOL_GPL(kheap_free);
+
 /**
  * kheap_set_reporter() - attach a reporter to a heap, or detach it
  * @heap: the heap (NULL: the default heap)

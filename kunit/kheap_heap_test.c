@@ -494,18 +494,21 @@ static void track_test_bookmark_cpus(struct kunit *test)
 
 static void track_test_leak_on_destroy(struct kunit *test)
 {
-	struct kheap *heap = kheap_create("kt_leaky");
+	struct kheap *heap = kt_heap(test);
 	struct kheap *def = kheap_default();
 	size_t def_count, def_bytes;
 	void *p, *q;
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(heap));
 	def_count = kheap_count(def);
 	def_bytes = kheap_bytes(def);
 	p = kheap_alloc(heap, 50, GFP_KERNEL);
 	q = kheap_alloc(heap, 70, GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, p && q);
-	kheap_destroy(heap); /* reports two leaks */
+	if (!p || !q) {
+		kheap_free(p);
+		kheap_free(q);
+		KUNIT_FAIL_AND_ABORT(test, "kheap_alloc");
+	}
+	kunit_release_action(test, kt_heap_destroy, heap); /* two leaks */
 
 	KUNIT_EXPECT_PTR_EQ(test, kheap_of(p), def);
 	KUNIT_EXPECT_PTR_EQ(test, kheap_of(q), def);
@@ -635,8 +638,8 @@ static void track_test_smp_cross_free(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	s->heap = kt_heap(test);
-	s->deadline = jiffies + HZ;
-	total = kt_run_per_cpu(test, track_smp_fn, s, "kheap_smp");
+	total = kt_run_per_cpu(test, track_smp_fn, s, "kheap_smp", &s->deadline,
+			       HZ);
 	KUNIT_EXPECT_GT(test, total, 0);
 	for (i = 0; i < SMP_SLOTS; i++)
 		kheap_free(s->slot[i]);

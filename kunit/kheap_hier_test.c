@@ -5,12 +5,14 @@
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/kmsg_dump.h>
 #include <linux/kthread.h>
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 
 #include "kheap_test_util.h"
+#include "../kmod/kheap_trace.h"
 
 /* One block of @size in @heap, freed at the end of the test. */
 static void kt_block_free(void *p)
@@ -99,17 +101,15 @@ static void hier_test_link_rules(struct kunit *test)
 static void hier_test_destroy_unlinks(struct kunit *test)
 {
 	struct kheap *root = kt_heap(test);
-	struct kheap *child = kheap_create("kt_hier_child");
+	struct kheap *child = kt_heap(test);
 	void *p;
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(child));
 	kt_block(test, root, 5);
-	p = kheap_alloc(child, 9, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p);
+	p = kt_block(test, child, 9);
 	KUNIT_ASSERT_EQ(test, kheap_connect(root, child), 0);
 	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(root), 14);
-	kheap_free(p);
-	kheap_destroy(child);
+	kunit_release_action(test, kt_block_free, p);
+	kunit_release_action(test, kt_heap_destroy, child);
 	KUNIT_EXPECT_EQ(test, kheap_hier_bytes(root), 5);
 	KUNIT_EXPECT_EQ(test, kheap_hier_count(root), 1);
 }
@@ -189,30 +189,42 @@ static int hier_relink_fn(void *arg)
 static void hier_test_concurrent(struct kunit *test)
 {
 	struct hier_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-	struct task_struct *t[NR_CPUS + 1];
+	struct task_struct **t;
 	int cpu, n = 0, i, reads = 0;
 	size_t max_count = 0;
+	long err = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
+	/* One allocating thread per CPU and the relinker. */
+	t = kunit_kcalloc(test, nr_cpu_ids + 1, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
 	for (i = 0; i < 4; i++)
 		r->heap[i] = kt_heap(test);
 	for (i = 1; i < 4; i++)
 		KUNIT_ASSERT_EQ(test, kheap_link(r->heap[0], r->heap[i]), 0);
-	r->deadline = jiffies + HZ;
 	for_each_online_cpu(cpu) {
 		t[n] = kthread_create(hier_alloc_fn, r, "kheap_hier/%d", cpu);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t[n]));
+		if (IS_ERR(t[n]))
+			break;
 		kthread_bind(t[n], cpu);
-		n++;
+		get_task_struct(t[n++]);
 	}
-	t[n] = kthread_create(hier_relink_fn, r, "kheap_relink");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t[n]));
-	n++;
+	if (n == num_online_cpus()) {
+		t[n] = kthread_create(hier_relink_fn, r, "kheap_relink");
+		if (!IS_ERR(t[n]))
+			get_task_struct(t[n++]);
+	}
+	if (n != num_online_cpus() + 1) {
+		err = PTR_ERR(t[n]);
+		/* Never woken: none of them ran. */
+		kt_stop_all(t, n);
+		KUNIT_ASSERT_EQ_MSG(test, err, 0, "kthread_create");
+	}
 	atomic_set(&r->workers, n);
-	for (i = 0; i < n; i++) {
-		get_task_struct(t[i]);
+	/* The deadline starts once every thread is there to start. */
+	r->deadline = jiffies + HZ;
+	for (i = 0; i < n; i++)
 		wake_up_process(t[i]);
-	}
 	while (atomic_read(&r->workers)) {
 		size_t c = kheap_hier_count(r->heap[0]);
 
@@ -220,10 +232,7 @@ static void hier_test_concurrent(struct kunit *test)
 		reads++;
 		cond_resched();
 	}
-	for (i = 0; i < n; i++) {
-		kthread_stop(t[i]);
-		put_task_struct(t[i]);
-	}
+	kt_stop_all(t, n);
 	/* Each allocating thread holds at most 8 blocks. */
 	KUNIT_EXPECT_LE(test, max_count, (size_t)8 * (n - 1));
 	KUNIT_EXPECT_GT(test, reads, 0);
@@ -291,20 +300,14 @@ static void reporter_test_detach(struct kunit *test)
 
 static void reporter_test_leak_report(struct kunit *test)
 {
-	struct kheap *heap = kheap_create("kt_rep_leak");
-	struct kt_capture *cap;
-	void *p;
+	struct kheap *heap = kt_heap(test);
+	struct kt_capture *cap = kt_capture(test, heap);
+	void *p = kheap_alloc(heap, 31, GFP_KERNEL);
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(heap));
-	cap = kunit_kzalloc(test, sizeof(*cap), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, cap);
-	spin_lock_init(&cap->lock);
-	cap->rep.ops = &kt_cap_ops;
-	cap->rep.priv = cap;
-	KUNIT_ASSERT_EQ(test, kheap_set_reporter(heap, &cap->rep), 0);
-	p = kheap_alloc(heap, 31, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	kheap_destroy(heap);
+	/* Destroyed with its reporter on: detaching would touch it after. */
+	kunit_remove_action(test, kt_detach, heap);
+	kunit_release_action(test, kt_heap_destroy, heap);
 	KUNIT_EXPECT_EQ(test, cap->reports, 1);
 	KUNIT_EXPECT_EQ(test, cap->report_ids[0], cap->last_alloc.id);
 	kheap_free(p);
@@ -312,27 +315,117 @@ static void reporter_test_leak_report(struct kunit *test)
 
 static const struct kheap_reporter_ops reporter_empty_ops = {};
 
+/* What kheap's tracepoints carried for one heap (the test's thread only). */
+struct rep_trace {
+	const struct kheap *heap;
+	int allocs, frees;
+	struct kheap_alloc_info alloc, free;
+};
+
+static void rep_trace_alloc(void *data, const char *name,
+			    const struct kheap_alloc_info *info)
+{
+	struct rep_trace *t = data;
+
+	if (info->heap != t->heap)
+		return;
+	t->allocs++;
+	t->alloc = *info;
+}
+
+static void rep_trace_free(void *data, const char *name,
+			   const struct kheap_alloc_info *info)
+{
+	struct rep_trace *t = data;
+
+	if (info->heap != t->heap)
+		return;
+	t->frees++;
+	t->free = *info;
+}
+
+static void rep_trace_off(void *data)
+{
+	unregister_trace_kheap_free(rep_trace_free, data);
+	unregister_trace_kheap_alloc(rep_trace_alloc, data);
+	tracepoint_synchronize_unregister();
+}
+
+/* How many lines of the kernel log contain both @what and @also. */
+static int rep_kmsg_count(struct kunit *test, const char *what,
+			  const char *also)
+{
+	struct kmsg_dump_iter iter;
+	size_t len, size = 1024;
+	char *line = kunit_kmalloc(test, size, GFP_KERNEL);
+	int n = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, line);
+	kmsg_dump_rewind(&iter);
+	while (kmsg_dump_get_line(&iter, false, line, size - 1, &len)) {
+		line[len] = '\0';
+		n += strstr(line, what) && strstr(line, also);
+	}
+	kunit_kfree(test, line);
+	return n;
+}
+
 static void reporter_test_builtin(struct kunit *test)
 {
 	const struct kheap_reporter bad = { .ops = NULL };
 	const struct kheap_reporter empty = { .ops = &reporter_empty_ops };
 	struct kheap *heap = kt_heap(test);
+	struct rep_trace *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	char what[64];
 	void *p;
 
+	KUNIT_ASSERT_NOT_NULL(test, t);
 	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, &bad), -EINVAL);
+	/* No callback at all: the block is listed, to no one. */
 	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, &empty), 0);
 	p = kheap_alloc(heap, 3, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, kheap_report(heap, 0, U64_MAX), 1);
 	kheap_free(p);
+
+	/* The trace reporter: kheap:kheap_alloc and kheap_free carry it. */
+	t->heap = heap;
+	KUNIT_ASSERT_EQ(test, 0,
+			register_trace_kheap_alloc(rep_trace_alloc, t));
+	if (register_trace_kheap_free(rep_trace_free, t)) {
+		unregister_trace_kheap_alloc(rep_trace_alloc, t);
+		tracepoint_synchronize_unregister();
+		KUNIT_FAIL_AND_ABORT(test, "register_trace_kheap_free");
+	}
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, rep_trace_off, t));
 	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, &kheap_trace_reporter),
 			0);
-	p = kheap_alloc(heap, 3, GFP_KERNEL);
+	p = kheap_alloc(heap, 5, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
 	kheap_free(p);
+	KUNIT_EXPECT_EQ(test, t->allocs, 1);
+	KUNIT_EXPECT_EQ(test, t->frees, 1);
+	KUNIT_EXPECT_PTR_EQ(test, t->alloc.ptr, (const void *)p);
+	KUNIT_EXPECT_EQ(test, t->alloc.size, 5);
+	KUNIT_EXPECT_GE(test, t->alloc.id, 1);
+	KUNIT_EXPECT_EQ(test, t->free.id, t->alloc.id);
+	KUNIT_EXPECT_EQ(test, t->free.size, 5);
+
+	/* The console reporter: the report is in the log (not ratelimited). */
 	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, &kheap_console_reporter),
 			0);
-	p = kheap_alloc(heap, 3, GFP_KERNEL);
+	p = kheap_alloc(heap, 7, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, kheap_report(heap, 0, U64_MAX), 1);
+	snprintf(what, sizeof(what),
+		 "kheap: report heap=%s id=", kheap_name(heap));
+	KUNIT_EXPECT_EQ_MSG(test, rep_kmsg_count(test, what, " size=7 age="), 1,
+			    "lines with '%s'", what);
 	kheap_free(p);
+	/* Nothing more came through the tracepoints once detached. */
+	KUNIT_EXPECT_EQ(test, t->allocs, 1);
+	KUNIT_EXPECT_EQ(test, t->frees, 1);
 	KUNIT_EXPECT_EQ(test, kheap_set_reporter(heap, NULL), 0);
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
 }

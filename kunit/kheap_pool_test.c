@@ -320,7 +320,6 @@ static void ring_spsc_run(struct kunit *test, int (*producer)(void *))
 		KUNIT_ASSERT_TRUE(test, kheap_ring_push(s->free, &s->objs[i]));
 	init_completion(&s->prod_done);
 	init_completion(&s->cons_done);
-	s->deadline = ktime_add_ms(ktime_get(), STRESS_MS / 2);
 	cpu_p = cpumask_first(cpu_online_mask);
 	cpu_c = cpumask_next(cpu_p, cpu_online_mask);
 
@@ -334,6 +333,8 @@ static void ring_spsc_run(struct kunit *test, int (*producer)(void *))
 	}
 	kthread_bind(prod, cpu_p);
 	kthread_bind(cons, cpu_c);
+	/* The deadline starts once both threads are there to start. */
+	s->deadline = ktime_add_ms(ktime_get(), STRESS_MS / 2);
 	wake_up_process(prod);
 	wake_up_process(cons);
 	wait_for_completion(&s->prod_done);
@@ -1414,7 +1415,6 @@ static void pool_test_smp_stress(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, workers);
 	KUNIT_ASSERT_NOT_NULL(test, tasks);
 	KUNIT_ASSERT_NOT_NULL(test, objs);
-	s->deadline = ktime_add_ms(ktime_get(), STRESS_MS);
 
 	for_each_online_cpu(cpu) {
 		struct task_struct *t;
@@ -1431,6 +1431,8 @@ static void pool_test_smp_stress(struct kunit *test)
 		tasks[cpu] = t;
 		n++;
 	}
+	/* The deadline starts once every thread is there to start. */
+	s->deadline = ktime_add_ms(ktime_get(), STRESS_MS);
 	for_each_online_cpu(cpu)
 		if (tasks[cpu])
 			wake_up_process(tasks[cpu]);

@@ -34,6 +34,16 @@ static void kt_unbind_small(void *unused)
 	kheap_sentry_set_heap(st_small, NULL);
 }
 
+static void kt_unbind_line(void *unused)
+{
+	kheap_sentry_set_heap(st_line, NULL);
+}
+
+static void kt_unbind_page(void *unused)
+{
+	kheap_sentry_set_heap(st_page, NULL);
+}
+
 static void sentry_test_default_binding(struct kunit *test)
 {
 	struct st_small *s;
@@ -76,8 +86,13 @@ static void sentry_test_overaligned(struct kunit *test)
 	struct st_page *p[2];
 	int i;
 
+	/* Unbound before the heap goes, even when an assertion fails. */
 	kheap_sentry_set_heap(st_line, heap);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_unbind_line, NULL));
 	kheap_sentry_set_heap(st_page, heap);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_unbind_page, NULL));
 	for (i = 0; i < 4; i++) {
 		l[i] = kheap_new(st_line, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, l[i]);
@@ -100,8 +115,6 @@ static void sentry_test_overaligned(struct kunit *test)
 		kheap_delete(p[i]);
 	KUNIT_EXPECT_EQ(test, kheap_overruns(heap), 0);
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
-	kheap_sentry_set_heap(st_line, NULL);
-	kheap_sentry_set_heap(st_page, NULL);
 }
 
 static void sentry_test_array(struct kunit *test)
@@ -111,6 +124,8 @@ static void sentry_test_array(struct kunit *test)
 	int i, nonzero = 0;
 
 	kheap_sentry_set_heap(st_line, heap);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_unbind_line, NULL));
 	v = kheap_new_array(st_line, 5, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, v);
 	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)v, SMP_CACHE_BYTES));
@@ -123,7 +138,6 @@ static void sentry_test_array(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, kheap_new_array(st_line, SIZE_MAX, GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 1);
 	kheap_delete(v);
-	kheap_sentry_set_heap(st_line, NULL);
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
 }
 
@@ -223,8 +237,8 @@ static void sentry_test_concurrent(struct kunit *test)
 	r->heap[1] = kt_heap(test);
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, kt_unbind_small, NULL));
-	r->deadline = jiffies + HZ;
-	ops = kt_run_per_cpu(test, sentry_race_fn, r, "kheap_sentry");
+	ops = kt_run_per_cpu(test, sentry_race_fn, r, "kheap_sentry",
+			     &r->deadline, HZ);
 	KUNIT_EXPECT_GT(test, ops, 0);
 	KUNIT_EXPECT_EQ(test, kheap_count(r->heap[0]) + kheap_count(r->heap[1]),
 			0);

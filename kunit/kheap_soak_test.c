@@ -566,21 +566,28 @@ static void soak_test_heaps_pools(struct kunit *test)
 	/* KUnit gives a case 300 s. */
 	unsigned int secs = clamp(seconds, 1U, 240U), i;
 	struct soak *s = soak_setup(test);
+	struct task_struct **t;
 	int h;
 
-	s->deadline = ktime_add_ms(ktime_get(), secs * MSEC_PER_SEC);
+	t = kunit_kcalloc(test, s->nr, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
 	for (i = 0; i < s->nr; i++) {
-		struct task_struct *t;
+		t[i] = kthread_create(soak_thread, &s->w[i], "kheap_soak/%u",
+				      i);
+		if (IS_ERR(t[i])) {
+			long err = PTR_ERR(t[i]);
 
-		t = kthread_create(soak_thread, &s->w[i], "kheap_soak/%u", i);
-		if (IS_ERR(t)) {
-			KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(t));
-			WRITE_ONCE(s->deadline, 0); /* stop those started */
-			break;
+			/* Never woken: they exit without running. */
+			while (i--)
+				kthread_stop(t[i]);
+			KUNIT_FAIL_AND_ABORT(test, "kthread_create: %ld", err);
 		}
-		kthread_bind(t, cpumask_nth(i, cpu_online_mask));
-		wake_up_process(t);
+		kthread_bind(t[i], cpumask_nth(i, cpu_online_mask));
 	}
+	/* The soak's time starts once every thread is there to start. */
+	s->deadline = ktime_add_ms(ktime_get(), secs * MSEC_PER_SEC);
+	for (i = 0; i < s->nr; i++)
+		wake_up_process(t[i]);
 	while (i)
 		wait_for_completion(&s->w[--i].done);
 

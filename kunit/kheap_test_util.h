@@ -108,32 +108,55 @@ static inline struct kt_capture *kt_capture(struct kunit *test,
 	return c;
 }
 
-/*
- * Run @fn on a kthread bound to each online CPU; stop them all (each @fn
- * waits for kthread_should_stop() before it returns) and return the sum of
- * what they returned.
- */
-static inline int kt_run_per_cpu(struct kunit *test, int (*fn)(void *),
-				 void *arg, const char *name)
+/* Stop @n kthreads and drop the references taken on them. */
+static inline int kt_stop_all(struct task_struct **t, int n)
 {
-	struct task_struct **t;
-	int cpu, n = 0, i, total = 0;
+	int i, total = 0;
 
-	t = kunit_kcalloc(test, nr_cpu_ids, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	for_each_online_cpu(cpu) {
-		t[n] = kthread_create(fn, arg, "%s/%d", name, cpu);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t[n]));
-		kthread_bind(t[n], cpu);
-		get_task_struct(t[n]);
-		wake_up_process(t[n]);
-		n++;
-	}
+	/* One never woken returns -EINTR without running its function. */
 	for (i = 0; i < n; i++) {
 		total += kthread_stop(t[i]);
 		put_task_struct(t[i]);
 	}
 	return total;
+}
+
+/*
+ * Run @fn on a kthread bound to each online CPU. All are created before any
+ * starts, then *@deadline is set @run jiffies from now, so that creating the
+ * threads (slow on a busy host) takes nothing from their time. Stop them all
+ * (each @fn waits for kthread_should_stop() before it returns) and return the
+ * sum of what they returned. If a thread cannot be created none runs: those
+ * created are stopped and the test fails.
+ */
+static inline int kt_run_per_cpu(struct kunit *test, int (*fn)(void *),
+				 void *arg, const char *name,
+				 unsigned long *deadline, unsigned long run)
+{
+	struct task_struct **t;
+	int cpu, n = 0, i;
+	long err = 0;
+
+	t = kunit_kcalloc(test, nr_cpu_ids, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	for_each_online_cpu(cpu) {
+		t[n] = kthread_create(fn, arg, "%s/%d", name, cpu);
+		if (IS_ERR(t[n])) {
+			err = PTR_ERR(t[n]);
+			break;
+		}
+		kthread_bind(t[n], cpu);
+		get_task_struct(t[n]);
+		n++;
+	}
+	if (err) {
+		kt_stop_all(t, n);
+		KUNIT_ASSERT_EQ_MSG(test, err, 0, "kthread_create");
+	}
+	*deadline = jiffies + run;
+	for (i = 0; i < n; i++)
+		wake_up_process(t[i]);
+	return kt_stop_all(t, n);
 }
 
 #endif /* _KHEAP_TEST_UTIL_H */

@@ -65,6 +65,9 @@ struct race_thread {
  * @th:		@n threads, each with @cpu, @idx and @s set
  * @n:		how many, at most RACE_MAX_THREADS
  * @name:	the threads' name
+ * @deadline:	set to @run jiffies from when every thread is created, just
+ *		before they start: creating them takes nothing from their time
+ * @run:	how long they run
  *
  * Every thread is created before any starts, so that a side never waits for
  * a partner that could not be created; none is left behind when this
@@ -74,7 +77,8 @@ struct race_thread {
  * Return: 0, or the error of kthread_create() (then no thread ran).
  */
 static int race_run(int (*fn)(void *), struct race_thread *th, unsigned int n,
-		    const char *name)
+		    const char *name, unsigned long *deadline,
+		    unsigned long run)
 {
 	struct task_struct *t[RACE_MAX_THREADS];
 	unsigned int i;
@@ -94,6 +98,7 @@ static int race_run(int (*fn)(void *), struct race_thread *th, unsigned int n,
 		}
 		kthread_bind(t[i], th[i].cpu);
 	}
+	*deadline = jiffies + run;
 	for (i = 0; i < n; i++)
 		wake_up_process(t[i]);
 	for (i = 0; i < n; i++)
@@ -469,7 +474,7 @@ static void race_test_reparent_ids(struct kunit *test)
  * @task_id:	id of the last allocation made in task context
  * @task_ptr:	and its block
  * @stop:	the test is over: threads and timer end
- * @deadline:	jiffies at which the threads stop
+ * @deadline:	jiffies at which the threads stop (race_run() sets it)
  * @allocs:	allocations made by the allocating thread
  * @timer_events: timer expiries that allocated (or held the CPU)
  * @bookmarks:	bookmarks taken
@@ -516,7 +521,7 @@ static const struct kheap_reporter_ops race_bm_ops = {
 	.on_alloc = race_bm_on_alloc,
 };
 
-static struct race_bm *race_bm_setup(struct kunit *test, unsigned int secs)
+static struct race_bm *race_bm_setup(struct kunit *test)
 {
 	struct race_bm *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 
@@ -527,7 +532,6 @@ static struct race_bm *race_bm_setup(struct kunit *test, unsigned int secs)
 	KUNIT_ASSERT_EQ(test, 0, kheap_set_reporter(s->heap, &s->rep));
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, kt_detach, s->heap));
-	s->deadline = jiffies + secs * HZ;
 	return s;
 }
 
@@ -704,10 +708,12 @@ static void race_test_bookmark_other_cpu(struct kunit *test)
 	struct race_bm *s;
 
 	race_two_cpus(test, th);
-	s = race_bm_setup(test, RACE_BM_CPU_SECONDS);
+	s = race_bm_setup(test);
 	th[0].s = s;
 	th[1].s = s;
-	KUNIT_ASSERT_EQ(test, 0, race_run(race_bm_cpu_fn, th, 2, "kheap_bm"));
+	KUNIT_ASSERT_EQ(test, 0,
+			race_run(race_bm_cpu_fn, th, 2, "kheap_bm",
+				 &s->deadline, RACE_BM_CPU_SECONDS * HZ));
 	race_bm_report(test, s);
 }
 
@@ -769,10 +775,12 @@ static void race_test_bookmark_hardirq(struct kunit *test)
 	if (IS_ENABLED(CONFIG_PREEMPT_RT))
 		kunit_skip(test,
 			   "PREEMPT_RT: no kheap_alloc() in hardirq context");
-	s = race_bm_setup(test, RACE_BM_IRQ_SECONDS);
+	s = race_bm_setup(test);
 	th.cpu = cpumask_first(cpu_online_mask);
 	th.s = s;
-	KUNIT_ASSERT_EQ(test, 0, race_run(race_bm_irq_fn, &th, 1, "kheap_bm"));
+	KUNIT_ASSERT_EQ(test, 0,
+			race_run(race_bm_irq_fn, &th, 1, "kheap_bm",
+				 &s->deadline, RACE_BM_IRQ_SECONDS * HZ));
 	race_bm_report(test, s);
 }
 
@@ -872,8 +880,9 @@ static void race_test_huge_refused(struct kunit *test)
  * @sides:	each side's own sense
  * @stop:	set by side 0 before the first barrier of a round: no more
  * @abort:	a side gave up waiting at a barrier
- * @deadline:	jiffies after which side 0 starts no new round
- * @give_up:	jiffies after which a side stops waiting for the other
+ * @deadline:	jiffies after which side 0 starts no new round (race_run()
+ *		sets it); RACE_FREE_GIVE_UP_SECONDS after it a side stops
+ *		waiting for the other
  * @size:	the size of this round's block
  * @rounds:	rounds checked
  * @bad_rounds:	rounds after which the counters were wrong
@@ -892,7 +901,6 @@ struct race_free {
 	bool stop;
 	bool abort;
 	unsigned long deadline;
-	unsigned long give_up;
 	size_t size;
 	unsigned int rounds, bad_rounds, alloc_fails, first_bad;
 	unsigned long bad_invalid;
@@ -928,7 +936,9 @@ static bool race_barrier(struct race_free *s, int side)
 		cpu_relax();
 		if (++spins % 1024)
 			continue;
-		if (READ_ONCE(s->abort) || time_after(jiffies, s->give_up)) {
+		if (READ_ONCE(s->abort) ||
+		    time_after(jiffies,
+			       s->deadline + RACE_FREE_GIVE_UP_SECONDS * HZ)) {
 			WRITE_ONCE(s->abort, true);
 			return false;
 		}
@@ -1009,11 +1019,11 @@ static void race_test_double_free_two_cpus(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	race_two_cpus(test, th);
 	s->heap = kt_heap(test);
-	s->deadline = jiffies + RACE_FREE_SECONDS * HZ;
-	s->give_up = s->deadline + RACE_FREE_GIVE_UP_SECONDS * HZ;
 	th[0].s = s;
 	th[1].s = s;
-	KUNIT_ASSERT_EQ(test, 0, race_run(race_free_fn, th, 2, "kheap_df"));
+	KUNIT_ASSERT_EQ(test, 0,
+			race_run(race_free_fn, th, 2, "kheap_df", &s->deadline,
+				 RACE_FREE_SECONDS * HZ));
 	/* Only if a side gave up: the round's block may be live still. */
 	if (kheap_count(s->heap))
 		kheap_free(s->ptr);

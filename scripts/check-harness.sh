@@ -7,11 +7,23 @@
 # and the same boot without a broken module is judged green, on each kernel.
 # kheap_broken_race is caught by KCSAN (the kcsan kernel), kheap_broken_rt
 # by PREEMPT_RT (the rt kernel); the others on the debug kernel.
+# First, without a boot, scripts/harness/check-log-test.py feeds the log
+# checker crafted consoles it must judge red (a listed suite that never ran
+# or stopped short of its plan, a suite "not ok" with no failed case, a skip
+# on no list) or green.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 scripts/deps.sh build qemu
+
+bad=0
+if scripts/harness/check-log-test.py | sed 's/^/  /'; then
+	echo "check-harness: the log checker judged every crafted console right: good"
+else
+	echo "check-harness: the log checker misjudged a crafted console"
+	bad=1
+fi
 
 flavour_of() {	# the test kernel that catches broken module $1
 	case "$1" in
@@ -37,7 +49,6 @@ boot() {	# boot FLAVOUR NAME [MODULE...]
 		$(scripts/flavour-args.sh "$f")
 }
 
-bad=0
 for f in debug kcsan rt; do
 	boot "$f" control
 	if scripts/check-log.py "$top/build/harness-$f/control" | sed 's/^/  /'; then

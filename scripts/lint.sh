@@ -20,6 +20,7 @@
 #     "clang-format off/on" comments).
 #  5. tools/kheap and its tests (Python): compiled, then pyflakes; any
 #     finding fails.
+#  6. kunit/expected, the suites make check expects, against kunit/*.c.
 # The tools come from Debian's linux-source-6.12 (scripts/kernel-src.sh).
 # kunit/broken/ is wrong on purpose and is not linted.
 set -euo pipefail
@@ -172,6 +173,12 @@ for f in sys.argv[1:]:
         print("%s:%s: %s" % (f, e.lineno, e.msg))' tools/kheap "${pys[@]}"
 	pyflakes3 tools/kheap "${pys[@]}" 2>&1 || true
 } | report python
+
+# --- 6. the suites make check expects ------------------------------------
+# kunit/expected lists every suite of kunit/*.c (check-log.py reddens a run
+# where a listed suite does not run), and its allowed skips name real cases.
+echo "== lint: kunit/expected against kunit/*.c" >&2
+scripts/check-log.py --lint kunit/expected kunit/*.c | report expected
 
 n=$(wc -l <"$out/findings")
 if [ "$n" -ne 0 ]; then

@@ -11,6 +11,7 @@ Every command, with and without --json, and every error path, runs against
     must hold a dump (make check sets it after the boots).
 Run: python3 tools/tests/test_kheap.py [-v]
 """
+import atexit
 import builtins
 import glob
 import importlib.machinery
@@ -89,11 +90,28 @@ def tearDownModule():
         print("test_kheap: no dump in %s" % s, file=sys.stderr)
 
 
+_public = []
+
+
+def public_tool():
+    """A copy of the tool that any user can read: the checkout may sit in
+    a directory only root can enter (a CI's mktemp -d clone). Made once,
+    removed at exit."""
+    if not _public:
+        d = tempfile.mkdtemp(prefix="kheap-tool-public.")
+        atexit.register(shutil.rmtree, d, True)
+        os.chmod(d, 0o755)
+        _public.append(os.path.join(d, "kheap"))
+        shutil.copy(TOOL, _public[0])
+        os.chmod(_public[0], 0o755)
+    return _public[0]
+
+
 def run(*args, root=None, user=None):
     # Another user may not reach this interpreter (a pyenv in /root):
-    # Debian's then.
+    # Debian's then, and a copy of the tool it can read.
     py = "/usr/bin/python3" if user is not None else sys.executable
-    cmd = [py, TOOL]
+    cmd = [py, TOOL if user is None else public_tool()]
     if root is not None:
         cmd += ["--root", root]
     kw = {"user": user} if user is not None else {}

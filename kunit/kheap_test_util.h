@@ -156,6 +156,12 @@ static inline int kt_run_per_cpu(struct kunit *test, int (*fn)(void *),
 	*deadline = jiffies + run;
 	for (i = 0; i < n; i++)
 		wake_up_process(t[i]);
+	/*
+	 * Until the deadline: a kthread stopped before it first ran returns
+	 * -EINTR without running @fn.
+	 */
+	while (time_before_eq(jiffies, *deadline))
+		schedule_timeout_uninterruptible(1);
 	return kt_stop_all(t, n);
 }
 

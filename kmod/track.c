@@ -389,7 +389,7 @@ static __always_inline void *kheap_alloc_small(struct kheap *heap, size_t size,
 		total = kheap_cache_size[cls];
 		offset = KHEAP_OFF_CLASS;
 	}
-	base = kmalloc(total, gfp);
+	base = kheap_kmalloc_caller(total, gfp, caller);
 	if (unlikely(!base))
 		return NULL;
 	ptr = kheap_track_here(heap, base, offset, size, caller);
@@ -417,7 +417,7 @@ static void *kheap_alloc_large(struct kheap *heap, size_t size, size_t align,
 	total = size + KHEAP_OVERHEAD + (align - KHEAP_MIN_ALIGN);
 	if (kheap_should_fail(total, gfp))
 		return NULL;
-	base = kmalloc(total, gfp);
+	base = kheap_kmalloc_caller(total, gfp, caller);
 	if (unlikely(!base))
 		return NULL;
 	ptr = PTR_ALIGN(base + sizeof(struct kheap_hdr), align);
@@ -432,9 +432,10 @@ static void *kheap_alloc_large(struct kheap *heap, size_t size, size_t align,
  * @size:	bytes requested; 0 gives a valid, freeable block
  * @align:	alignment, a power of two up to PAGE_SIZE (0: kmalloc's)
  * @gfp:	allocation flags; __GFP_ZERO zeroes the block
- * @caller:	the call site to record (e.g. _RET_IP_ or _THIS_IP_)
+ * @caller:	the call site to record (e.g. _RET_IP_ or _THIS_IP_), and the
+ *		one kmalloc() is given (the kmem:kmalloc event's call_site)
  *
- * The other allocation calls and the sentry macros go through here.
+ * The allocation macros of heap.h and sentry.h expand to this call.
  *
  * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
  * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
@@ -452,82 +453,6 @@ void *kheap_alloc_caller(struct kheap *heap, size_t size, size_t align,
 	return kheap_alloc_large(kheap_resolve(heap), size, align, gfp, caller);
 }
 EXPORT_SYMBOL_GPL(kheap_alloc_caller);
-
-/**
- * kheap_alloc() - tracked kmalloc
- * @heap: the heap; NULL means the default heap
- * @size: bytes; 0 gives a valid, trackable, freeable block
- * @gfp:  allocation flags
- *
- * Records the call site (the return address of this call; a tail call
- * records its caller's caller, as slab tracking does).
- *
- * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
- * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
- * Return: the block, or NULL; nothing is counted then.
- */
-void *kheap_alloc(struct kheap *heap, size_t size, gfp_t gfp)
-{
-	return kheap_alloc_caller(heap, size, 0, gfp, _RET_IP_);
-}
-EXPORT_SYMBOL_GPL(kheap_alloc);
-
-/**
- * kheap_zalloc() - tracked kzalloc
- * @heap: the heap; NULL means the default heap
- * @size: bytes
- * @gfp:  allocation flags
- *
- * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
- * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
- * Return: the zeroed block, or NULL.
- */
-void *kheap_zalloc(struct kheap *heap, size_t size, gfp_t gfp)
-{
-	return kheap_alloc_caller(heap, size, 0, gfp | __GFP_ZERO, _RET_IP_);
-}
-EXPORT_SYMBOL_GPL(kheap_zalloc);
-
-/**
- * kheap_alloc_aligned() - tracked allocation with an alignment
- * @heap:  the heap; NULL means the default heap
- * @size:  bytes
- * @align: a power of two up to PAGE_SIZE
- * @gfp:   allocation flags
- *
- * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
- * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
- * Return: a block aligned to @align, or NULL (also for a bad @align).
- */
-void *kheap_alloc_aligned(struct kheap *heap, size_t size, size_t align,
-			  gfp_t gfp)
-{
-	if (!is_power_of_2(align) || align > PAGE_SIZE)
-		return NULL;
-	return kheap_alloc_caller(heap, size, align, gfp, _RET_IP_);
-}
-EXPORT_SYMBOL_GPL(kheap_alloc_aligned);
-
-/**
- * kheap_alloc_array() - tracked allocation of an array
- * @heap: the heap; NULL means the default heap
- * @n:    number of elements
- * @size: bytes per element
- * @gfp:  allocation flags
- *
- * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
- * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
- * Return: the block, or NULL (also when @n * @size overflows).
- */
-void *kheap_alloc_array(struct kheap *heap, size_t n, size_t size, gfp_t gfp)
-{
-	size_t bytes;
-
-	if (unlikely(check_mul_overflow(n, size, &bytes)))
-		return NULL;
-	return kheap_alloc_caller(heap, bytes, 0, gfp, _RET_IP_);
-}
-EXPORT_SYMBOL_GPL(kheap_alloc_array);
 
 /*
  * Copy the header's words after @node with extable-protected loads: no

@@ -13,6 +13,8 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/tracepoint.h>
+#include <trace/events/kmem.h>
 
 #include "kheap_test_util.h"
 
@@ -545,6 +547,142 @@ static void track_test_call_site(struct kunit *test)
 }
 
 /*
+ * The kmem:kmalloc events of this task, seen by a probe on the kernel's
+ * tracepoint (exported by mm/slab_common.c): kheap gives kmalloc() the
+ * client's call site, so slab's tools name the client, not kheap.
+ */
+struct kt_kmalloc_seen {
+	struct task_struct *task;
+	unsigned int n;
+	struct {
+		const void *ptr;
+		size_t bytes;
+		unsigned long site;
+	} ev[16];
+};
+
+static void kt_on_kmalloc(void *data, unsigned long call_site,
+			  const void *ptr, size_t bytes_req, size_t bytes_alloc,
+			  gfp_t gfp_flags, int node)
+{
+	struct kt_kmalloc_seen *s = data;
+
+	if (!in_task() || current != READ_ONCE(s->task) ||
+	    s->n >= ARRAY_SIZE(s->ev))
+		return;
+	s->ev[s->n].ptr = ptr;
+	s->ev[s->n].bytes = bytes_alloc;
+	s->ev[s->n].site = call_site;
+	s->n++;
+}
+
+/* The call site of the kmem:kmalloc event of the slab object holding @p. */
+static unsigned long kt_kmalloc_site(struct kt_kmalloc_seen *s, const void *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		if (p >= s->ev[i].ptr && p < s->ev[i].ptr + s->ev[i].bytes)
+			return s->ev[i].site;
+	return 0;
+}
+
+struct kt_aligned {
+	u8 b[100];
+} __aligned(64);
+KHEAP_SENTRY_DEFINE(kt_aligned);
+
+/*
+ * One allocation call per function, none a tail call, each of a block
+ * that kmalloc() serves (not kheap's cache: charged, larger than its
+ * classes, or aligned).
+ */
+static noinline void *kt_site_alloc(struct kheap *heap)
+{
+	void *p = kheap_alloc(heap, 12, GFP_KERNEL | __GFP_ACCOUNT);
+
+	barrier_data(p);
+	return p;
+}
+
+static noinline void *kt_site_zalloc(struct kheap *heap)
+{
+	void *p = kheap_zalloc(heap, 5000, GFP_KERNEL);
+
+	barrier_data(p);
+	return p;
+}
+
+static noinline void *kt_site_aligned(struct kheap *heap)
+{
+	void *p = kheap_alloc_aligned(heap, 64, 128, GFP_KERNEL);
+
+	barrier_data(p);
+	return p;
+}
+
+static noinline void *kt_site_array(struct kheap *heap)
+{
+	void *p = kheap_alloc_array(heap, 3, 1000, GFP_KERNEL);
+
+	barrier_data(p);
+	return p;
+}
+
+static noinline void *kt_site_new(struct kheap *heap)
+{
+	void *p = kheap_new(kt_aligned, GFP_KERNEL);
+
+	barrier_data(p);
+	return p;
+}
+
+static void *(*const kt_sites[])(struct kheap *) = {
+	kt_site_alloc, kt_site_zalloc, kt_site_aligned, kt_site_array,
+	kt_site_new,
+};
+
+static void track_test_kmalloc_call_site(struct kunit *test)
+{
+	static const char *const fn[] = { "kt_site_alloc ", "kt_site_zalloc ",
+					  "kt_site_aligned ", "kt_site_array ",
+					  "kt_site_new " };
+	struct kheap *heap = kt_heap(test);
+	struct kt_capture *cap = kt_capture(test, heap);
+	struct kt_kmalloc_seen *seen;
+	char sym[KSYM_SYMBOL_LEN];
+	void *p[ARRAY_SIZE(kt_sites)];
+	unsigned int i;
+
+	seen = kunit_kzalloc(test, sizeof(*seen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	KUNIT_ASSERT_EQ(test, register_trace_kmalloc(kt_on_kmalloc, seen), 0);
+	kheap_sentry_set_heap(kt_aligned, heap);
+	WRITE_ONCE(seen->task, current);
+	for (i = 0; i < ARRAY_SIZE(fn); i++) {
+		p[i] = kt_sites[i](heap);
+		/* What kheap recorded. */
+		snprintf(sym, sizeof(sym), "%ps", (void *)cap->last_alloc.caller);
+		KUNIT_EXPECT_TRUE_MSG(test, p[i] && str_has_prefix(sym, fn[i]),
+				      "recorded %s for %s", sym, fn[i]);
+	}
+	WRITE_ONCE(seen->task, NULL);
+	unregister_trace_kmalloc(kt_on_kmalloc, seen);
+	tracepoint_synchronize_unregister();
+	kheap_sentry_set_heap(kt_aligned, NULL);
+
+	for (i = 0; i < ARRAY_SIZE(fn); i++) {
+		/* What kmem:kmalloc said. */
+		snprintf(sym, sizeof(sym), "%ps",
+			 (void *)kt_kmalloc_site(seen, p[i]));
+		KUNIT_EXPECT_TRUE_MSG(test, str_has_prefix(sym, fn[i]),
+				      "kmem:kmalloc call_site %s for %s", sym,
+				      fn[i]);
+		kheap_free(p[i]);
+	}
+}
+
+/*
  * GFP_ATOMIC allocation and free from an hrtimer callback, in the most
  * atomic context kmalloc() allows: a timer started with HRTIMER_MODE_REL
  * expires in hardirq context, except on PREEMPT_RT, where it expires in the
@@ -659,6 +797,7 @@ static struct kunit_case kheap_track_cases[] = {
 	KUNIT_CASE(track_test_bookmark_cpus),
 	KUNIT_CASE(track_test_leak_on_destroy),
 	KUNIT_CASE(track_test_call_site),
+	KUNIT_CASE(track_test_kmalloc_call_site),
 	KUNIT_CASE(track_test_timer_atomic),
 	KUNIT_CASE(track_test_smp_cross_free),
 	{}

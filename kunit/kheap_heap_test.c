@@ -561,9 +561,9 @@ struct kt_kmalloc_seen {
 	} ev[16];
 };
 
-static void kt_on_kmalloc(void *data, unsigned long call_site,
-			  const void *ptr, size_t bytes_req, size_t bytes_alloc,
-			  gfp_t gfp_flags, int node)
+static void kt_on_kmalloc(void *data, unsigned long call_site, const void *ptr,
+			  size_t bytes_req, size_t bytes_alloc, gfp_t gfp_flags,
+			  int node)
 {
 	struct kt_kmalloc_seen *s = data;
 
@@ -638,8 +638,8 @@ static noinline void *kt_site_new(struct kheap *heap)
 }
 
 static void *(*const kt_sites[])(struct kheap *) = {
-	kt_site_alloc, kt_site_zalloc, kt_site_aligned, kt_site_array,
-	kt_site_new,
+	kt_site_alloc, kt_site_zalloc, kt_site_aligned,
+	kt_site_array, kt_site_new,
 };
 
 static void track_test_kmalloc_call_site(struct kunit *test)
@@ -662,7 +662,8 @@ static void track_test_kmalloc_call_site(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(fn); i++) {
 		p[i] = kt_sites[i](heap);
 		/* What kheap recorded. */
-		snprintf(sym, sizeof(sym), "%ps", (void *)cap->last_alloc.caller);
+		snprintf(sym, sizeof(sym), "%ps",
+			 (void *)cap->last_alloc.caller);
 		KUNIT_EXPECT_TRUE_MSG(test, p[i] && str_has_prefix(sym, fn[i]),
 				      "recorded %s for %s", sym, fn[i]);
 	}

@@ -56,4 +56,18 @@
 	__kmalloc_node_track_caller(size, flags, NUMA_NO_NODE, caller)
 #endif
 
+/*
+ * A tracepoint's __string() field: 6.10 dropped __assign_str()'s source
+ * argument (__string() names it).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define kheap_assign_str(dst, src) \
+	do {                       \
+		(void)(src);       \
+		__assign_str(dst); \
+	} while (0)
+#else
+#define kheap_assign_str(dst, src) __assign_str(dst, src)
+#endif
+
 #endif /* _KHEAP_COMPAT_H */

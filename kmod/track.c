@@ -44,6 +44,7 @@
 #include <trace/events/kmem.h>
 
 #include "kheap_internal.h"
+#include "kheap_trace.h"
 
 #define KHEAP_MIN_ALIGN ARCH_KMALLOC_MINALIGN
 /* A freed header's check: its live check with these bits flipped. */
@@ -322,9 +323,17 @@ static __always_inline void *kheap_track(struct kheap *heap, void *base,
 	return kheap_ptr_of(hdr);
 }
 
-/* After the preemption-off section: the peak, the reporter. */
-static __always_inline void *kheap_started(struct kheap *heap, void *ptr)
+/*
+ * After the preemption-off section: the event (a NOP while disabled), the
+ * peak, the reporter. @bytes_alloc is what kheap took from kmalloc() or its
+ * cache for the block.
+ */
+static __always_inline void *kheap_started(struct kheap *heap, void *ptr,
+					   size_t size, size_t bytes_alloc,
+					   gfp_t gfp, unsigned long caller)
 {
+	trace_kheap_alloc(heap->name, caller, ptr, size, bytes_alloc, gfp,
+			  kheap_hdr_of(ptr)->id);
 	kheap_update_peak(heap);
 	if (unlikely(kheap_has_reporter(heap))) {
 		struct kheap_alloc_info info;
@@ -381,7 +390,9 @@ static __always_inline void *kheap_alloc_small(struct kheap *heap, size_t size,
 					      NUMA_NO_NODE);
 				if (want_init_on_alloc(gfp))
 					memset(ptr, 0, size);
-				return kheap_started(heap, ptr);
+				return kheap_started(heap, ptr, size,
+						     kheap_cache_size[cls], gfp,
+						     caller);
 			}
 			preempt_enable();
 		}
@@ -393,7 +404,7 @@ static __always_inline void *kheap_alloc_small(struct kheap *heap, size_t size,
 	if (unlikely(!base))
 		return NULL;
 	ptr = kheap_track_here(heap, base, offset, size, caller);
-	return kheap_started(heap, ptr);
+	return kheap_started(heap, ptr, size, total, gfp, caller);
 }
 
 /* Aligned or large blocks: straight from kmalloc(), never cached. */
@@ -423,7 +434,7 @@ static void *kheap_alloc_large(struct kheap *heap, size_t size, size_t align,
 	ptr = PTR_ALIGN(base + sizeof(struct kheap_hdr), align);
 	ptr = kheap_track_here(heap, base, (void *)kheap_hdr_of(ptr) - base,
 			       size, caller);
-	return kheap_started(heap, ptr);
+	return kheap_started(heap, ptr, size, total, gfp, caller);
 }
 
 /**
@@ -733,7 +744,8 @@ static void kheap_notify_freed(const struct kheap_hdr *copy, const void *ptr)
  * block, or our try in kheap_shard_drain() sees the lock free.
  */
 static noinline void kheap_defer(struct kheap_shard *shard, void *ptr,
-				 const struct kheap_hdr *copy, unsigned int lvl)
+				 const struct kheap_hdr *copy, unsigned int lvl,
+				 unsigned long caller)
 {
 	struct kheap_shard *own = kheap_shard_here(copy->heap, lvl);
 
@@ -743,6 +755,7 @@ static noinline void kheap_defer(struct kheap_shard *shard, void *ptr,
 	WRITE_ONCE(own->count, own->count - 1);
 	kheap_shard_unlock(own);
 	kheap_check_canary(copy, ptr);
+	trace_kheap_free(copy->heap->name, caller, ptr, copy->size, copy->id);
 	if (unlikely(kheap_has_reporter(copy->heap)))
 		kheap_notify_freed(copy, ptr);
 	/* The block is ours: its first bytes (data or canary) hold the link. */
@@ -781,7 +794,7 @@ void kheap_free(const void *ptr)
 	v = kheap_untrack(ptr, &copy, lvl, &shard);
 	if (unlikely(v != KHEAP_OWNED)) {
 		if (v == KHEAP_DEFERRED)
-			kheap_defer(shard, (void *)ptr, &copy, lvl);
+			kheap_defer(shard, (void *)ptr, &copy, lvl, _RET_IP_);
 		if (!lvl)
 			preempt_enable();
 		if (v != KHEAP_DEFERRED)
@@ -792,6 +805,7 @@ void kheap_free(const void *ptr)
 	kheap_claimers_wait(shard);
 	kheap_check_canary(&copy, ptr);
 	heap = copy.heap;
+	trace_kheap_free(heap->name, _RET_IP_, ptr, copy.size, copy.id);
 	if (unlikely(kheap_has_reporter(heap))) {
 		/*
 		 * Reporters run preemptible in a task, the block still valid;

@@ -27,6 +27,7 @@
 #include "../kunit/kheap_kfile.h"
 #include "kheap_bench.h"
 #include "kheap_internal.h"
+#include "kheap_trace.h"
 
 struct kb_obj64 {
 	u8 b[64];
@@ -823,6 +824,19 @@ static __always_inline void kb_nofault_op(struct kb_thread *t)
 	OPTIMIZER_HIDE_VAR(err);
 }
 
+/*
+ * kheap's two tracepoints of a tracked pair, disabled (as they are unless
+ * someone enables them): static-key NOPs, their arguments at hand.
+ */
+static __always_inline void kb_tp_off_op(struct kb_thread *t)
+{
+	const void *ptr = t->batch;
+
+	OPTIMIZER_HIDE_VAR(ptr);
+	trace_kheap_alloc("bench", _THIS_IP_, ptr, 64, 128, GFP_KERNEL, 1);
+	trace_kheap_free("bench", _THIS_IP_, ptr, 64, 1);
+}
+
 static __always_inline void kb_rcu_op(struct kb_thread *t)
 {
 	rcu_read_lock();
@@ -900,6 +914,11 @@ static u64 kb_nofault_loop(struct kb_thread *t, u64 n)
 	return kb_op_loop(t, n, kb_nofault_op);
 }
 
+static u64 kb_tp_off_loop(struct kb_thread *t, u64 n)
+{
+	return kb_op_loop(t, n, kb_tp_off_op);
+}
+
 static u64 kb_rcu_loop(struct kb_thread *t, u64 n)
 {
 	return kb_op_loop(t, n, kb_rcu_op);
@@ -923,6 +942,7 @@ const struct kb_part kb_parts[] = {
 	{ "get_kernel_nofault", kb_get_nofault_loop },
 	{ "copy_from_kernel_nofault_hdr", kb_nofault_loop },
 	{ "rcu_read_lock+unlock", kb_rcu_loop },
+	{ "tracepoints_off", kb_tp_off_loop },
 	{ "floor", kb_floor_loop, true },
 };
 

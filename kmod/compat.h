@@ -42,4 +42,32 @@
 	} while (0)
 #endif
 
+/*
+ * kmalloc() with the call site given, so that the kmem:kmalloc event and
+ * SLUB's owner tracking name kheap's client, not kheap: 6.10 renamed it
+ * (memory allocation profiling) and CONFIG_SLAB_BUCKETS changes the
+ * function's arguments, so the kernel's own macro on 6.10+.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define kheap_kmalloc_caller(size, flags, caller) \
+	kmalloc_node_track_caller_noprof(size, flags, NUMA_NO_NODE, caller)
+#else
+#define kheap_kmalloc_caller(size, flags, caller) \
+	__kmalloc_node_track_caller(size, flags, NUMA_NO_NODE, caller)
+#endif
+
+/*
+ * A tracepoint's __string() field: 6.10 dropped __assign_str()'s source
+ * argument (__string() names it).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define kheap_assign_str(dst, src) \
+	do {                       \
+		(void)(src);       \
+		__assign_str(dst); \
+	} while (0)
+#else
+#define kheap_assign_str(dst, src) __assign_str(dst, src)
+#endif
+
 #endif /* _KHEAP_COMPAT_H */

@@ -15,6 +15,7 @@
 #include <linux/string.h>
 
 #include "kheap_internal.h"
+#include "kheap_trace.h"
 
 /* The registry, the graph's edges and the report windows; never on a fast path. */
 DEFINE_MUTEX(kheap_lock);
@@ -126,6 +127,7 @@ struct kheap *kheap_create(const char *name)
 	list_add_tail(&heap->node, &kheap_heaps);
 	mutex_unlock(&kheap_lock);
 
+	trace_kheap_heap_create(heap->name, 0, 0);
 	kheap_debugfs_heap_add(heap);
 	return heap;
 }
@@ -157,6 +159,9 @@ void kheap_destroy(struct kheap *heap)
 	kheap_edges_remove_locked(heap);
 	mutex_unlock(&kheap_lock);
 
+	if (trace_kheap_heap_destroy_enabled())
+		trace_kheap_heap_destroy(heap->name, kheap_bytes(heap),
+					 kheap_count(heap));
 	kheap_report_leaks(heap);
 	kheap_reparent(heap, kheap_default_heap);
 	/* Frees and hierarchy walks may still look at it under RCU. */

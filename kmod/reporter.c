@@ -18,9 +18,12 @@
 #define CREATE_TRACE_POINTS
 #include "kheap_trace.h"
 
-/* For probes in other modules: kheap's KUnit suite checks what they carry. */
+/* For probes in other modules (kheap's tests and benchmark, a client's). */
 EXPORT_TRACEPOINT_SYMBOL_GPL(kheap_alloc);
 EXPORT_TRACEPOINT_SYMBOL_GPL(kheap_free);
+EXPORT_TRACEPOINT_SYMBOL_GPL(kheap_leak);
+EXPORT_TRACEPOINT_SYMBOL_GPL(kheap_heap_create);
+EXPORT_TRACEPOINT_SYMBOL_GPL(kheap_heap_destroy);
 
 /**
  * kheap_set_reporter() - attach a reporter to a heap, or detach it
@@ -179,21 +182,11 @@ const struct kheap_reporter kheap_console_reporter = {
 };
 EXPORT_SYMBOL_GPL(kheap_console_reporter);
 
-static void kheap_trace_on_alloc(void *priv,
-				 const struct kheap_alloc_info *info)
-{
-	trace_kheap_alloc(kheap_name(info->heap), info);
-}
-
-static void kheap_trace_on_free(void *priv, const struct kheap_alloc_info *info)
-{
-	trace_kheap_free(kheap_name(info->heap), info);
-}
-
-static const struct kheap_reporter_ops kheap_trace_ops = {
-	.on_alloc = kheap_trace_on_alloc,
-	.on_free = kheap_trace_on_free,
-};
+/*
+ * The kheap: events fire from the tracked paths themselves (kheap_trace.h):
+ * this reporter, kept for the clients that attach it, does nothing.
+ */
+static const struct kheap_reporter_ops kheap_trace_ops = {};
 
 const struct kheap_reporter kheap_trace_reporter = {
 	.ops = &kheap_trace_ops,

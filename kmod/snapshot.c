@@ -21,6 +21,7 @@
 #include <linux/sort.h>
 
 #include "kheap_internal.h"
+#include "kheap_trace.h"
 
 /* Leaked blocks the console lists at a destroy; a reporter sees them all. */
 #define KHEAP_LEAK_DISPLAY_LIMIT 32
@@ -244,8 +245,9 @@ void kheap_reparent(struct kheap *heap, struct kheap *to)
 }
 
 /*
- * The leak report of a heap about to go: the first KHEAP_LEAK_DISPLAY_LIMIT
- * blocks on the console, every block to the heap's reporter if it has one.
+ * The leak report of a heap about to go: every block as a kheap:kheap_leak
+ * event, the first KHEAP_LEAK_DISPLAY_LIMIT on the console, every block to
+ * the heap's reporter if it has one.
  */
 void kheap_report_leaks(struct kheap *heap)
 {
@@ -261,6 +263,7 @@ void kheap_report_leaks(struct kheap *heap)
 	if (!snap)
 		return;
 	for (i = 0; i < snap->n; i++) {
+		trace_kheap_leak(heap->name, &snap->v[i]);
 		if (i < KHEAP_LEAK_DISPLAY_LIMIT)
 			kheap_format_info(NULL, "leak:", &snap->v[i]);
 		if (rep)

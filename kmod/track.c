@@ -44,6 +44,7 @@
 #include <trace/events/kmem.h>
 
 #include "kheap_internal.h"
+#include "kheap_trace.h"
 
 #define KHEAP_MIN_ALIGN ARCH_KMALLOC_MINALIGN
 /* A freed header's check: its live check with these bits flipped. */
@@ -322,9 +323,17 @@ static __always_inline void *kheap_track(struct kheap *heap, void *base,
 	return kheap_ptr_of(hdr);
 }
 
-/* After the preemption-off section: the peak, the reporter. */
-static __always_inline void *kheap_started(struct kheap *heap, void *ptr)
+/*
+ * After the preemption-off section: the event (a NOP while disabled), the
+ * peak, the reporter. @bytes_alloc is what kheap took from kmalloc() or its
+ * cache for the block.
+ */
+static __always_inline void *kheap_started(struct kheap *heap, void *ptr,
+					   size_t size, size_t bytes_alloc,
+					   gfp_t gfp, unsigned long caller)
 {
+	trace_kheap_alloc(heap->name, caller, ptr, size, bytes_alloc, gfp,
+			  kheap_hdr_of(ptr)->id);
 	kheap_update_peak(heap);
 	if (unlikely(kheap_has_reporter(heap))) {
 		struct kheap_alloc_info info;
@@ -381,7 +390,9 @@ static __always_inline void *kheap_alloc_small(struct kheap *heap, size_t size,
 					      NUMA_NO_NODE);
 				if (want_init_on_alloc(gfp))
 					memset(ptr, 0, size);
-				return kheap_started(heap, ptr);
+				return kheap_started(heap, ptr, size,
+						     kheap_cache_size[cls], gfp,
+						     caller);
 			}
 			preempt_enable();
 		}
@@ -389,11 +400,11 @@ static __always_inline void *kheap_alloc_small(struct kheap *heap, size_t size,
 		total = kheap_cache_size[cls];
 		offset = KHEAP_OFF_CLASS;
 	}
-	base = kmalloc(total, gfp);
+	base = kheap_kmalloc_caller(total, gfp, caller);
 	if (unlikely(!base))
 		return NULL;
 	ptr = kheap_track_here(heap, base, offset, size, caller);
-	return kheap_started(heap, ptr);
+	return kheap_started(heap, ptr, size, total, gfp, caller);
 }
 
 /* Aligned or large blocks: straight from kmalloc(), never cached. */
@@ -417,13 +428,13 @@ static void *kheap_alloc_large(struct kheap *heap, size_t size, size_t align,
 	total = size + KHEAP_OVERHEAD + (align - KHEAP_MIN_ALIGN);
 	if (kheap_should_fail(total, gfp))
 		return NULL;
-	base = kmalloc(total, gfp);
+	base = kheap_kmalloc_caller(total, gfp, caller);
 	if (unlikely(!base))
 		return NULL;
 	ptr = PTR_ALIGN(base + sizeof(struct kheap_hdr), align);
 	ptr = kheap_track_here(heap, base, (void *)kheap_hdr_of(ptr) - base,
 			       size, caller);
-	return kheap_started(heap, ptr);
+	return kheap_started(heap, ptr, size, total, gfp, caller);
 }
 
 /**
@@ -432,9 +443,10 @@ static void *kheap_alloc_large(struct kheap *heap, size_t size, size_t align,
  * @size:	bytes requested; 0 gives a valid, freeable block
  * @align:	alignment, a power of two up to PAGE_SIZE (0: kmalloc's)
  * @gfp:	allocation flags; __GFP_ZERO zeroes the block
- * @caller:	the call site to record (e.g. _RET_IP_ or _THIS_IP_)
+ * @caller:	the call site to record (e.g. _RET_IP_ or _THIS_IP_), and the
+ *		one kmalloc() is given (the kmem:kmalloc event's call_site)
  *
- * The other allocation calls and the sentry macros go through here.
+ * The allocation macros of heap.h and sentry.h expand to this call.
  *
  * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
  * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
@@ -452,82 +464,6 @@ void *kheap_alloc_caller(struct kheap *heap, size_t size, size_t align,
 	return kheap_alloc_large(kheap_resolve(heap), size, align, gfp, caller);
 }
 EXPORT_SYMBOL_GPL(kheap_alloc_caller);
-
-/**
- * kheap_alloc() - tracked kmalloc
- * @heap: the heap; NULL means the default heap
- * @size: bytes; 0 gives a valid, trackable, freeable block
- * @gfp:  allocation flags
- *
- * Records the call site (the return address of this call; a tail call
- * records its caller's caller, as slab tracking does).
- *
- * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
- * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
- * Return: the block, or NULL; nothing is counted then.
- */
-void *kheap_alloc(struct kheap *heap, size_t size, gfp_t gfp)
-{
-	return kheap_alloc_caller(heap, size, 0, gfp, _RET_IP_);
-}
-EXPORT_SYMBOL_GPL(kheap_alloc);
-
-/**
- * kheap_zalloc() - tracked kzalloc
- * @heap: the heap; NULL means the default heap
- * @size: bytes
- * @gfp:  allocation flags
- *
- * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
- * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
- * Return: the zeroed block, or NULL.
- */
-void *kheap_zalloc(struct kheap *heap, size_t size, gfp_t gfp)
-{
-	return kheap_alloc_caller(heap, size, 0, gfp | __GFP_ZERO, _RET_IP_);
-}
-EXPORT_SYMBOL_GPL(kheap_zalloc);
-
-/**
- * kheap_alloc_aligned() - tracked allocation with an alignment
- * @heap:  the heap; NULL means the default heap
- * @size:  bytes
- * @align: a power of two up to PAGE_SIZE
- * @gfp:   allocation flags
- *
- * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
- * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
- * Return: a block aligned to @align, or NULL (also for a bad @align).
- */
-void *kheap_alloc_aligned(struct kheap *heap, size_t size, size_t align,
-			  gfp_t gfp)
-{
-	if (!is_power_of_2(align) || align > PAGE_SIZE)
-		return NULL;
-	return kheap_alloc_caller(heap, size, align, gfp, _RET_IP_);
-}
-EXPORT_SYMBOL_GPL(kheap_alloc_aligned);
-
-/**
- * kheap_alloc_array() - tracked allocation of an array
- * @heap: the heap; NULL means the default heap
- * @n:    number of elements
- * @size: bytes per element
- * @gfp:  allocation flags
- *
- * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
- * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
- * Return: the block, or NULL (also when @n * @size overflows).
- */
-void *kheap_alloc_array(struct kheap *heap, size_t n, size_t size, gfp_t gfp)
-{
-	size_t bytes;
-
-	if (unlikely(check_mul_overflow(n, size, &bytes)))
-		return NULL;
-	return kheap_alloc_caller(heap, bytes, 0, gfp, _RET_IP_);
-}
-EXPORT_SYMBOL_GPL(kheap_alloc_array);
 
 /*
  * Copy the header's words after @node with extable-protected loads: no
@@ -808,7 +744,8 @@ static void kheap_notify_freed(const struct kheap_hdr *copy, const void *ptr)
  * block, or our try in kheap_shard_drain() sees the lock free.
  */
 static noinline void kheap_defer(struct kheap_shard *shard, void *ptr,
-				 const struct kheap_hdr *copy, unsigned int lvl)
+				 const struct kheap_hdr *copy, unsigned int lvl,
+				 unsigned long caller)
 {
 	struct kheap_shard *own = kheap_shard_here(copy->heap, lvl);
 
@@ -818,6 +755,7 @@ static noinline void kheap_defer(struct kheap_shard *shard, void *ptr,
 	WRITE_ONCE(own->count, own->count - 1);
 	kheap_shard_unlock(own);
 	kheap_check_canary(copy, ptr);
+	trace_kheap_free(copy->heap->name, caller, ptr, copy->size, copy->id);
 	if (unlikely(kheap_has_reporter(copy->heap)))
 		kheap_notify_freed(copy, ptr);
 	/* The block is ours: its first bytes (data or canary) hold the link. */
@@ -856,7 +794,7 @@ void kheap_free(const void *ptr)
 	v = kheap_untrack(ptr, &copy, lvl, &shard);
 	if (unlikely(v != KHEAP_OWNED)) {
 		if (v == KHEAP_DEFERRED)
-			kheap_defer(shard, (void *)ptr, &copy, lvl);
+			kheap_defer(shard, (void *)ptr, &copy, lvl, _RET_IP_);
 		if (!lvl)
 			preempt_enable();
 		if (v != KHEAP_DEFERRED)
@@ -867,6 +805,7 @@ void kheap_free(const void *ptr)
 	kheap_claimers_wait(shard);
 	kheap_check_canary(&copy, ptr);
 	heap = copy.heap;
+	trace_kheap_free(heap->name, _RET_IP_, ptr, copy.size, copy.id);
 	if (unlikely(kheap_has_reporter(heap))) {
 		/*
 		 * Reporters run preemptible in a task, the block still valid;

@@ -13,8 +13,11 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/tracepoint.h>
+#include <trace/events/kmem.h>
 
 #include "kheap_test_util.h"
+#include "../kmod/kheap_trace.h"
 
 static void heap_test_default_exists(struct kunit *test)
 {
@@ -545,6 +548,315 @@ static void track_test_call_site(struct kunit *test)
 }
 
 /*
+ * The kmem:kmalloc events of this task, seen by a probe on the kernel's
+ * tracepoint (exported by mm/slab_common.c): kheap gives kmalloc() the
+ * client's call site, so slab's tools name the client, not kheap.
+ */
+struct kt_kmalloc_seen {
+	struct task_struct *task;
+	unsigned int n;
+	struct {
+		const void *ptr;
+		size_t bytes;
+		unsigned long site;
+	} ev[16];
+};
+
+static void kt_on_kmalloc(void *data, unsigned long call_site, const void *ptr,
+			  size_t bytes_req, size_t bytes_alloc, gfp_t gfp_flags,
+			  int node)
+{
+	struct kt_kmalloc_seen *s = data;
+
+	if (!in_task() || current != READ_ONCE(s->task) ||
+	    s->n >= ARRAY_SIZE(s->ev))
+		return;
+	s->ev[s->n].ptr = ptr;
+	s->ev[s->n].bytes = bytes_alloc;
+	s->ev[s->n].site = call_site;
+	s->n++;
+}
+
+/* The call site of the kmem:kmalloc event of the slab object holding @p. */
+static unsigned long kt_kmalloc_site(struct kt_kmalloc_seen *s, const void *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		if (p >= s->ev[i].ptr && p < s->ev[i].ptr + s->ev[i].bytes)
+			return s->ev[i].site;
+	return 0;
+}
+
+struct kt_aligned {
+	u8 b[100];
+} __aligned(64);
+KHEAP_SENTRY_DEFINE(kt_aligned);
+
+/*
+ * One allocation call per function, none a tail call, each of a block
+ * that kmalloc() serves (not kheap's cache: charged, larger than its
+ * classes, or aligned).
+ */
+static noinline void *kt_site_alloc(struct kheap *heap)
+{
+	void *p = kheap_alloc(heap, 12, GFP_KERNEL | __GFP_ACCOUNT);
+
+	barrier_data(p);
+	return p;
+}
+
+static noinline void *kt_site_zalloc(struct kheap *heap)
+{
+	void *p = kheap_zalloc(heap, 5000, GFP_KERNEL);
+
+	barrier_data(p);
+	return p;
+}
+
+static noinline void *kt_site_aligned(struct kheap *heap)
+{
+	void *p = kheap_alloc_aligned(heap, 64, 128, GFP_KERNEL);
+
+	barrier_data(p);
+	return p;
+}
+
+static noinline void *kt_site_array(struct kheap *heap)
+{
+	void *p = kheap_alloc_array(heap, 3, 1000, GFP_KERNEL);
+
+	barrier_data(p);
+	return p;
+}
+
+static noinline void *kt_site_new(struct kheap *heap)
+{
+	void *p = kheap_new(kt_aligned, GFP_KERNEL);
+
+	barrier_data(p);
+	return p;
+}
+
+static void *(*const kt_sites[])(struct kheap *) = {
+	kt_site_alloc, kt_site_zalloc, kt_site_aligned,
+	kt_site_array, kt_site_new,
+};
+
+static void track_test_kmalloc_call_site(struct kunit *test)
+{
+	static const char *const fn[] = { "kt_site_alloc ", "kt_site_zalloc ",
+					  "kt_site_aligned ", "kt_site_array ",
+					  "kt_site_new " };
+	struct kheap *heap = kt_heap(test);
+	struct kt_capture *cap = kt_capture(test, heap);
+	struct kt_kmalloc_seen *seen;
+	char sym[KSYM_SYMBOL_LEN];
+	void *p[ARRAY_SIZE(kt_sites)];
+	unsigned int i;
+
+	seen = kunit_kzalloc(test, sizeof(*seen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	KUNIT_ASSERT_EQ(test, register_trace_kmalloc(kt_on_kmalloc, seen), 0);
+	kheap_sentry_set_heap(kt_aligned, heap);
+	WRITE_ONCE(seen->task, current);
+	for (i = 0; i < ARRAY_SIZE(fn); i++) {
+		p[i] = kt_sites[i](heap);
+		/* What kheap recorded. */
+		snprintf(sym, sizeof(sym), "%ps",
+			 (void *)cap->last_alloc.caller);
+		KUNIT_EXPECT_TRUE_MSG(test, p[i] && str_has_prefix(sym, fn[i]),
+				      "recorded %s for %s", sym, fn[i]);
+	}
+	WRITE_ONCE(seen->task, NULL);
+	unregister_trace_kmalloc(kt_on_kmalloc, seen);
+	tracepoint_synchronize_unregister();
+	kheap_sentry_set_heap(kt_aligned, NULL);
+
+	for (i = 0; i < ARRAY_SIZE(fn); i++) {
+		/* What kmem:kmalloc said. */
+		snprintf(sym, sizeof(sym), "%ps",
+			 (void *)kt_kmalloc_site(seen, p[i]));
+		KUNIT_EXPECT_TRUE_MSG(test, str_has_prefix(sym, fn[i]),
+				      "kmem:kmalloc call_site %s for %s", sym,
+				      fn[i]);
+		kheap_free(p[i]);
+	}
+}
+
+/*
+ * kheap's own events, always there: probes on them see this task's blocks
+ * and heaps with the kmem:-style fields, the free's call site being the
+ * free's, with no reporter attached.
+ */
+struct kt_tp_seen {
+	struct task_struct *task;
+	unsigned int allocs, frees, leaks, creates, destroys;
+	char heap[KHEAP_NAME_MAX + 1];
+	unsigned long site, free_site, leak_site;
+	const void *ptr, *freed, *leaked;
+	size_t bytes_req, bytes_alloc, free_bytes, destroy_bytes, destroy_count;
+	unsigned long gfp;
+	u64 id, free_id, leak_id;
+};
+
+static bool kt_tp_mine(struct kt_tp_seen *s)
+{
+	return in_task() && current == READ_ONCE(s->task);
+}
+
+static void kt_tp_alloc(void *data, const char *heap, unsigned long call_site,
+			const void *ptr, size_t bytes_req, size_t bytes_alloc,
+			gfp_t gfp_flags, u64 id)
+{
+	struct kt_tp_seen *s = data;
+
+	if (!kt_tp_mine(s))
+		return;
+	s->allocs++;
+	strscpy(s->heap, heap, sizeof(s->heap));
+	s->site = call_site;
+	s->ptr = ptr;
+	s->bytes_req = bytes_req;
+	s->bytes_alloc = bytes_alloc;
+	s->gfp = (__force unsigned long)gfp_flags;
+	s->id = id;
+}
+
+static void kt_tp_free(void *data, const char *heap, unsigned long call_site,
+		       const void *ptr, size_t bytes_req, u64 id)
+{
+	struct kt_tp_seen *s = data;
+
+	if (!kt_tp_mine(s))
+		return;
+	s->frees++;
+	s->free_site = call_site;
+	s->freed = ptr;
+	s->free_bytes = bytes_req;
+	s->free_id = id;
+}
+
+static void kt_tp_leak(void *data, const char *heap,
+		       const struct kheap_alloc_info *info)
+{
+	struct kt_tp_seen *s = data;
+
+	if (!kt_tp_mine(s))
+		return;
+	s->leaks++;
+	s->leak_site = info->caller;
+	s->leaked = info->ptr;
+	s->leak_id = info->id;
+}
+
+static void kt_tp_create(void *data, const char *heap, size_t bytes,
+			 size_t count)
+{
+	struct kt_tp_seen *s = data;
+
+	if (kt_tp_mine(s) && !strcmp(heap, "kt.events"))
+		s->creates++;
+}
+
+static void kt_tp_destroy(void *data, const char *heap, size_t bytes,
+			  size_t count)
+{
+	struct kt_tp_seen *s = data;
+
+	if (!kt_tp_mine(s) || strcmp(heap, "kt.events"))
+		return;
+	s->destroys++;
+	s->destroy_bytes = bytes;
+	s->destroy_count = count;
+}
+
+static noinline void *kt_ev_alloc(struct kheap *heap)
+{
+	void *p = kheap_alloc(heap, 40, GFP_KERNEL);
+
+	barrier_data(p);
+	return p;
+}
+
+static noinline void kt_ev_free(void *p)
+{
+	kheap_free(p);
+	barrier();
+}
+
+static void kt_tp_unregister(struct kt_tp_seen *s)
+{
+	WRITE_ONCE(s->task, NULL);
+	unregister_trace_kheap_alloc(kt_tp_alloc, s);
+	unregister_trace_kheap_free(kt_tp_free, s);
+	unregister_trace_kheap_leak(kt_tp_leak, s);
+	unregister_trace_kheap_heap_create(kt_tp_create, s);
+	unregister_trace_kheap_heap_destroy(kt_tp_destroy, s);
+	tracepoint_synchronize_unregister();
+}
+
+static void track_test_events(struct kunit *test)
+{
+	struct kt_tp_seen *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	char sym[KSYM_SYMBOL_LEN];
+	struct kheap *heap;
+	void *p, *q;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, register_trace_kheap_alloc(kt_tp_alloc, s), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_kheap_free(kt_tp_free, s), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_kheap_leak(kt_tp_leak, s), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_kheap_heap_create(kt_tp_create, s),
+			0);
+	KUNIT_ASSERT_EQ(test,
+			register_trace_kheap_heap_destroy(kt_tp_destroy, s), 0);
+	WRITE_ONCE(s->task, current);
+
+	heap = kheap_create("kt.events");
+	if (IS_ERR(heap)) {
+		kt_tp_unregister(s);
+		KUNIT_FAIL(test, "kheap_create: %ld", PTR_ERR(heap));
+		return;
+	}
+	p = kt_ev_alloc(heap);
+	KUNIT_EXPECT_EQ(test, s->allocs, 1);
+	KUNIT_EXPECT_STREQ(test, s->heap, "kt.events");
+	snprintf(sym, sizeof(sym), "%ps", (void *)s->site);
+	KUNIT_EXPECT_TRUE_MSG(test, str_has_prefix(sym, "kt_ev_alloc "),
+			      "kheap_alloc call_site %s", sym);
+	KUNIT_EXPECT_PTR_EQ(test, s->ptr, (const void *)p);
+	KUNIT_EXPECT_EQ(test, s->bytes_req, 40);
+	KUNIT_EXPECT_GE(test, s->bytes_alloc, 40 + 56 + 8);
+	KUNIT_EXPECT_EQ(test, s->gfp, (__force unsigned long)GFP_KERNEL);
+	KUNIT_EXPECT_GE(test, s->id, 1);
+
+	kt_ev_free(p);
+	KUNIT_EXPECT_EQ(test, s->frees, 1);
+	snprintf(sym, sizeof(sym), "%ps", (void *)s->free_site);
+	KUNIT_EXPECT_TRUE_MSG(test, str_has_prefix(sym, "kt_ev_free "),
+			      "kheap_free call_site %s", sym);
+	KUNIT_EXPECT_PTR_EQ(test, s->freed, (const void *)p);
+	KUNIT_EXPECT_EQ(test, s->free_bytes, 40);
+	KUNIT_EXPECT_EQ(test, s->free_id, s->id);
+
+	q = kt_ev_alloc(heap);
+	kheap_destroy(heap); /* reports q as a leak */
+	KUNIT_EXPECT_EQ(test, s->creates, 1);
+	KUNIT_EXPECT_EQ(test, s->destroys, 1);
+	KUNIT_EXPECT_EQ(test, s->destroy_bytes, 40);
+	KUNIT_EXPECT_EQ(test, s->destroy_count, 1);
+	KUNIT_EXPECT_EQ(test, s->leaks, 1);
+	KUNIT_EXPECT_PTR_EQ(test, s->leaked, (const void *)q);
+	KUNIT_EXPECT_EQ(test, s->leak_id, s->id);
+	snprintf(sym, sizeof(sym), "%ps", (void *)s->leak_site);
+	KUNIT_EXPECT_TRUE_MSG(test, str_has_prefix(sym, "kt_ev_alloc "),
+			      "kheap_leak call_site %s", sym);
+	kt_tp_unregister(s);
+	kheap_free(q);
+}
+
+/*
  * GFP_ATOMIC allocation and free from an hrtimer callback, in the most
  * atomic context kmalloc() allows: a timer started with HRTIMER_MODE_REL
  * expires in hardirq context, except on PREEMPT_RT, where it expires in the
@@ -659,6 +971,8 @@ static struct kunit_case kheap_track_cases[] = {
 	KUNIT_CASE(track_test_bookmark_cpus),
 	KUNIT_CASE(track_test_leak_on_destroy),
 	KUNIT_CASE(track_test_call_site),
+	KUNIT_CASE(track_test_kmalloc_call_site),
+	KUNIT_CASE(track_test_events),
 	KUNIT_CASE(track_test_timer_atomic),
 	KUNIT_CASE(track_test_smp_cross_free),
 	{}

@@ -74,6 +74,7 @@ static const struct kheap_reporter ex_reporter = {
 /* One round: a burst of packets through each connection, then free them. */
 static void ex_round(unsigned int round)
 {
+	/* ex_run() counts these: 8 packets and a page a round. */
 	struct ex_packet *burst[8];
 	struct ex_page *page;
 	int i;
@@ -99,8 +100,12 @@ static void ex_run(unsigned int rounds)
 		ex_round(r);
 		cond_resched();
 	}
-	pr_info("ran %u rounds: heap example.rx now %zu bytes in %zu blocks, peak %zu\n",
-		rounds, kheap_bytes(ex_rx), kheap_count(ex_rx),
+	/* What the rounds allocated, for the tracing checks of the tests. */
+	pr_info("ran %u rounds: allocated %zu blocks, %zu bytes; heap example.rx now %zu bytes in %zu blocks, peak %zu\n",
+		rounds, (size_t)rounds * 9,
+		rounds *
+			(8 * sizeof(struct ex_packet) + sizeof(struct ex_page)),
+		kheap_bytes(ex_rx), kheap_count(ex_rx),
 		kheap_peak_bytes(ex_rx));
 }
 

@@ -130,14 +130,82 @@ void kheap_destroy(struct kheap *heap);
 struct kheap *kheap_default(void);
 const char *kheap_name(const struct kheap *heap);
 
-void *kheap_alloc(struct kheap *heap, size_t size, gfp_t gfp);
-void *kheap_zalloc(struct kheap *heap, size_t size, gfp_t gfp);
-void *kheap_alloc_aligned(struct kheap *heap, size_t size, size_t align,
-			  gfp_t gfp);
-void *kheap_alloc_array(struct kheap *heap, size_t n, size_t size, gfp_t gfp);
 void *kheap_alloc_caller(struct kheap *heap, size_t size, size_t align,
 			 gfp_t gfp, unsigned long caller);
 void kheap_free(const void *ptr);
+
+/*
+ * The allocation calls are macros over kheap_alloc_caller(), with the call
+ * site taken where they expand (_THIS_IP_): kheap records it, and kmalloc()
+ * gets it too, so the kmem:kmalloc event's call_site and SLUB's traces name
+ * the client's function, not kheap's.
+ */
+
+/**
+ * kheap_alloc() - tracked kmalloc
+ * @heap: the heap; NULL means the default heap
+ * @size: bytes; 0 gives a valid, trackable, freeable block
+ * @gfp:  allocation flags
+ *
+ * Records the call site: the address of this call in the calling function.
+ *
+ * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
+ * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
+ * Return: the block, or NULL; nothing is counted then.
+ */
+#define kheap_alloc(heap, size, gfp) \
+	kheap_alloc_caller((heap), (size), 0, (gfp), _THIS_IP_)
+
+/**
+ * kheap_zalloc() - tracked kzalloc
+ * @heap: the heap; NULL means the default heap
+ * @size: bytes
+ * @gfp:  allocation flags
+ *
+ * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
+ * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
+ * Return: the zeroed block, or NULL.
+ */
+#define kheap_zalloc(heap, size, gfp) \
+	kheap_alloc_caller((heap), (size), 0, (gfp) | __GFP_ZERO, _THIS_IP_)
+
+static inline void *__kheap_alloc_aligned(struct kheap *heap, size_t size,
+					  size_t align, gfp_t gfp,
+					  unsigned long caller)
+{
+	if (!is_power_of_2(align) || align > PAGE_SIZE)
+		return NULL;
+	return kheap_alloc_caller(heap, size, align, gfp, caller);
+}
+
+/**
+ * kheap_alloc_aligned() - tracked allocation with an alignment
+ * @heap:  the heap; NULL means the default heap
+ * @size:  bytes
+ * @align: a power of two up to PAGE_SIZE
+ * @gfp:   allocation flags
+ *
+ * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
+ * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
+ * Return: a block aligned to @align, or NULL (also for a bad @align).
+ */
+#define kheap_alloc_aligned(heap, size, align, gfp) \
+	__kheap_alloc_aligned((heap), (size), (align), (gfp), _THIS_IP_)
+
+/**
+ * kheap_alloc_array() - tracked allocation of an array
+ * @heap: the heap; NULL means the default heap
+ * @n:    number of elements
+ * @size: bytes per element
+ * @gfp:  allocation flags
+ *
+ * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
+ * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
+ * Return: the block, or NULL (also when @n * @size overflows: size_mul()
+ * saturates, and kheap refuses what kmalloc() cannot serve).
+ */
+#define kheap_alloc_array(heap, n, size, gfp) \
+	kheap_alloc_caller((heap), size_mul((n), (size)), 0, (gfp), _THIS_IP_)
 
 struct kheap *kheap_of(const void *ptr);
 size_t kheap_size(const void *ptr);

@@ -1304,37 +1304,41 @@ static void stress_put(struct pool_stress *s, void *obj)
 	kheap_pool_put(s->pool, obj);
 }
 
+/*
+ * One firing of a worker's timer: get an object, put the one the last
+ * firing held (@held), count in @ops; every @period_us until the stop.
+ */
+static enum hrtimer_restart stress_fire(struct pool_stress_worker *w,
+					struct hrtimer *t, void **held,
+					atomic_long_t *ops,
+					unsigned int period_us)
+{
+	void *obj = stress_get(w->s);
+
+	if (*held)
+		stress_put(w->s, *held);
+	*held = obj;
+	atomic_long_inc(ops);
+	if (READ_ONCE(w->stop))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(period_us * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
 static enum hrtimer_restart stress_timer_fn(struct hrtimer *t)
 {
 	struct pool_stress_worker *w =
 		container_of(t, struct pool_stress_worker, timer);
-	void *obj = stress_get(w->s);
 
-	/* Hold one object from one firing to the next. */
-	if (w->irq_obj)
-		stress_put(w->s, w->irq_obj);
-	w->irq_obj = obj;
-	atomic_long_inc(&w->s->irq_ops);
-	if (READ_ONCE(w->stop))
-		return HRTIMER_NORESTART;
-	hrtimer_forward_now(t, ns_to_ktime(200 * NSEC_PER_USEC));
-	return HRTIMER_RESTART;
+	return stress_fire(w, t, &w->irq_obj, &w->s->irq_ops, 200);
 }
 
 static enum hrtimer_restart stress_stimer_fn(struct hrtimer *t)
 {
 	struct pool_stress_worker *w =
 		container_of(t, struct pool_stress_worker, stimer);
-	void *obj = stress_get(w->s);
 
-	if (w->sirq_obj)
-		stress_put(w->s, w->sirq_obj);
-	w->sirq_obj = obj;
-	atomic_long_inc(&w->s->sirq_ops);
-	if (READ_ONCE(w->stop))
-		return HRTIMER_NORESTART;
-	hrtimer_forward_now(t, ns_to_ktime(150 * NSEC_PER_USEC));
-	return HRTIMER_RESTART;
+	return stress_fire(w, t, &w->sirq_obj, &w->s->sirq_ops, 150);
 }
 
 static int stress_thread(void *arg)

@@ -395,6 +395,7 @@ static void debugfs_test_report_window(struct kunit *test)
 	struct dt_world w;
 	size_t bytes, n;
 	u64 ids[8], lo, hi;
+	ssize_t got;
 	char *text;
 
 	dt_world(test, &w);
@@ -440,6 +441,28 @@ static void debugfs_test_report_window(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, dt_window(text, &lo, &hi, &n), 0);
 	KUNIT_EXPECT_EQ(test, lo, ids[1]);
 	KUNIT_EXPECT_EQ(test, n, 1);
+
+	/*
+	 * The shell's exec 3<>report: one offset for reads and writes. Read
+	 * to the end, write a window (which rewinds), read on from there.
+	 */
+	snprintf(cmd, sizeof(cmd), "%llu %llu", ids[0], ids[1]);
+	n = 0;
+	do {
+		got = kernel_read(f, text, PAGE_SIZE - 1, &f->f_pos);
+	} while (got > 0 && ++n < 16);
+	KUNIT_EXPECT_EQ(test, got, 0);
+	KUNIT_EXPECT_GT(test, f->f_pos, 0);
+	KUNIT_EXPECT_EQ(test, kernel_write(f, cmd, strlen(cmd), &f->f_pos),
+			(ssize_t)strlen(cmd));
+	KUNIT_EXPECT_EQ(test, f->f_pos, 0);
+	got = kernel_read(f, text, PAGE_SIZE - 1, &f->f_pos);
+	KUNIT_ASSERT_GT(test, got, 0);
+	text[got] = '\0';
+	KUNIT_ASSERT_EQ(test, dt_window(text, &lo, &hi, &n), 0);
+	KUNIT_EXPECT_EQ(test, lo, ids[0]);
+	KUNIT_EXPECT_EQ(test, hi, ids[1]);
+	KUNIT_EXPECT_EQ(test, n, 2);
 
 	/* A write-only open takes a window and reads nothing. */
 	wo = dt_open(test, path, O_WRONLY);

@@ -238,8 +238,8 @@ static int kheap_list_show(struct seq_file *m, void *v)
 	if (v == SEQ_START_TOKEN) {
 		seq_printf(m, "# kheap %s v2 heap=", ls->what);
 		kheap_seq_name(m, ls->heap->name);
-		seq_printf(m, " from=%llu to=%llu count=%zu\n", ls->from, ls->to,
-			   ls->snap->n);
+		seq_printf(m, " from=%llu to=%llu count=%zu\n", ls->from,
+			   ls->to, ls->snap->n);
 		seq_puts(m, "# id size age_ms caller module\n");
 		return 0;
 	}

@@ -74,7 +74,8 @@ static struct file *dt_open(struct kunit *test, const char *path, int flags)
 	struct file *f = filp_open(path, flags, 0);
 
 	if (IS_ERR(f)) {
-		struct file *root = filp_open(KD_DIR, O_RDONLY | O_DIRECTORY, 0);
+		struct file *root =
+			filp_open(KD_DIR, O_RDONLY | O_DIRECTORY, 0);
 
 		if (IS_ERR(root))
 			kunit_skip(test, "debugfs is not at /sys/kernel/debug");
@@ -160,12 +161,19 @@ static void dt_expect_rows(struct kunit *test, const char *text)
 {
 	const char *l;
 
+	bool bad;
+
 	for (l = text; *l; l++) {
-		KUNIT_EXPECT_FALSE_MSG(test, *l == ' ' && (l[1] == ' ' ||
-							   l[1] == '\n'),
-				       "double or trailing space in:\n%s", text);
+		bad = *l == ' ' && (l[1] == ' ' || l[1] == '\n');
+		KUNIT_EXPECT_FALSE_MSG(test, bad, "two spaces or one last:\n%s",
+				       text);
 		KUNIT_EXPECT_FALSE_MSG(test, *l == '\t', "a tab in:\n%s", text);
 	}
+}
+
+static long dt_pool_err(const char *name)
+{
+	return PTR_ERR(kheap_pool_create(name, NULL, 8, 1, GFP_KERNEL));
 }
 
 /* '.' and '..' are no names (debugfs's own); dots inside names are. */
@@ -173,13 +181,8 @@ static void debugfs_test_names(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_create(".")), -EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(kheap_create("..")), -EINVAL);
-	KUNIT_EXPECT_EQ(test,
-			PTR_ERR(kheap_pool_create(".", NULL, 8, 1, GFP_KERNEL)),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test,
-			PTR_ERR(kheap_pool_create("..", NULL, 8, 1,
-						  GFP_KERNEL)),
-			-EINVAL);
+	KUNIT_EXPECT_EQ(test, dt_pool_err("."), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dt_pool_err(".."), -EINVAL);
 	dt_named_heap(test, "mydrv.rx");
 	dt_named_heap(test, "...");
 	dt_named_heap(test, ".x");
@@ -206,6 +209,7 @@ static void dt_world(struct kunit *test, struct dt_world *w)
 
 static void debugfs_test_heaps(struct kunit *test)
 {
+	const char *hdr;
 	size_t b, c, p, hb, hc;
 	unsigned long o, inv;
 	struct dt_world w;
@@ -218,8 +222,8 @@ static void debugfs_test_heaps(struct kunit *test)
 				   "# kheap heaps v2 invalid_frees=%lu", &inv),
 			    1, "%s", text);
 	KUNIT_EXPECT_EQ(test, inv, kheap_invalid_frees());
-	KUNIT_EXPECT_STREQ(test, dt_line(test, text, 1),
-			   "# name bytes count peak hier_bytes hier_count overruns");
+	hdr = "# name bytes count peak hier_bytes hier_count overruns";
+	KUNIT_EXPECT_STREQ(test, dt_line(test, text, 1), hdr);
 	dt_expect_rows(test, text);
 
 	row = dt_row(test, text, DT_NAME_ESC, 1);
@@ -254,6 +258,11 @@ static void debugfs_test_heaps(struct kunit *test)
 
 static void debugfs_test_hierarchy(struct kunit *test)
 {
+	static const char *const edge =
+		"\t\"kt.dbg\\\\x5c\\\\x3d\\\\xe9\" -> \"" DT_CHILD "\";\n";
+	static const char *const label =
+		"\\n600 bytes in 3 blocks\\nreachable: 650 bytes in 4\"";
+	int n;
 	size_t b, c, hb, hc;
 	struct dt_world w;
 	char *text, *row;
@@ -267,9 +276,8 @@ static void debugfs_test_hierarchy(struct kunit *test)
 	dt_expect_rows(test, text);
 	row = dt_row(test, text, DT_NAME_ESC, 1);
 	KUNIT_ASSERT_NOT_NULL_MSG(test, row, "%s", text);
-	KUNIT_ASSERT_EQ(test,
-			sscanf(row, "%*s %zu %zu %zu %zu", &b, &c, &hb, &hc),
-			4);
+	n = sscanf(row, "%*s %zu %zu %zu %zu", &b, &c, &hb, &hc);
+	KUNIT_ASSERT_EQ(test, n, 4);
 	KUNIT_EXPECT_EQ(test, b, w.bytes);
 	KUNIT_EXPECT_EQ(test, c, 3);
 	KUNIT_EXPECT_EQ(test, hb, w.bytes + w.child_bytes);
@@ -285,12 +293,8 @@ static void debugfs_test_hierarchy(struct kunit *test)
 	text = dt_read(test, KD_DIR "hierarchy.dot");
 	KUNIT_EXPECT_STREQ(test, dt_line(test, text, 0),
 			   "// kheap hierarchy.dot v2");
-	KUNIT_EXPECT_NOT_NULL_MSG(test,
-				  strstr(text, "\t\"kt.dbg\\\\x5c\\\\x3d\\\\xe9\" -> \"" DT_CHILD "\";\n"),
-				  "%s", text);
-	KUNIT_EXPECT_NOT_NULL_MSG(test,
-				  strstr(text, "\\n600 bytes in 3 blocks\\nreachable: 650 bytes in 4\""),
-				  "%s", text);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(text, edge), "%s", text);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(text, label), "%s", text);
 }
 
 /* The ids of the blocks a live or report text lists, sizes summed. */
@@ -408,7 +412,10 @@ static void debugfs_test_report_window(struct kunit *test)
 
 	/* No window written: every block, as live. */
 	text = dt_read_report(test, f, NULL);
-	KUNIT_EXPECT_EQ(test, strncmp(text, "# kheap report v2 heap=" DT_NAME_ESC " ", 24 + strlen(DT_NAME_ESC)), 0);
+	KUNIT_EXPECT_EQ(test,
+			strncmp(text, "# kheap report v2 heap=" DT_NAME_ESC " ",
+				24 + strlen(DT_NAME_ESC)),
+			0);
 	KUNIT_EXPECT_STREQ(test, dt_line(test, text, 1),
 			   "# id size age_ms caller module");
 	KUNIT_ASSERT_EQ(test, dt_window(text, &lo, &hi, &n), 0);
@@ -518,8 +525,14 @@ static void dt_pool_destroy(void *pool)
 
 static void debugfs_test_pools(struct kunit *test)
 {
-	static const char *const stats = "# pool cpu gets puts local_hits "
-		"remote_steals empty foreign_puts double_puts";
+	static const char *const stats =
+		"# pool cpu gets puts local_hits remote_steals empty foreign_puts double_puts";
+	static const char *const hdr =
+		"# name heap obj_size stride objs ring_capacity free heap_bytes other_bytes flags";
+	static const char *const fmt = "%*s " DT_NAME_ESC
+				       " %zu %zu %u %u %u %zu %zu %u";
+	static const char *const cpu_fmt =
+		"%*s %llu %llu %llu %llu %llu %llu %llu %llu";
 	struct kheap *heap = dt_named_heap(test, DT_NAME);
 	unsigned long long cpu, v[7], sum[7] = {};
 	size_t osz, stride, hbytes, obytes;
@@ -528,7 +541,7 @@ static void debugfs_test_pools(struct kunit *test)
 	const char *l;
 	char *text, *row;
 	void *a, *b;
-	int rows = 0, i;
+	int rows = 0, i, n;
 
 	pool = kheap_pool_create("kt.dbg:p-1", heap, 40, 2, GFP_KERNEL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pool));
@@ -543,18 +556,14 @@ static void debugfs_test_pools(struct kunit *test)
 	text = dt_read(test, KD_DIR "pools");
 	kheap_pool_put(pool, a);
 	KUNIT_EXPECT_STREQ(test, dt_line(test, text, 0), "# kheap pools v2");
-	KUNIT_EXPECT_STREQ(test, dt_line(test, text, 1),
-			   "# name heap obj_size stride objs ring_capacity "
-			   "free heap_bytes other_bytes flags");
+	KUNIT_EXPECT_STREQ(test, dt_line(test, text, 1), hdr);
 	dt_expect_rows(test, text);
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(text, stats), "%s", text);
 	row = dt_row(test, text, "kt.dbg:p-1", 1);
 	KUNIT_ASSERT_NOT_NULL_MSG(test, row, "%s", text);
-	KUNIT_ASSERT_EQ(test,
-			sscanf(row, "%*s " DT_NAME_ESC " %zu %zu %u %u %u %zu %zu %u",
-			       &osz, &stride, &objs, &cap, &nfree, &hbytes,
-			       &obytes, &flags),
-			8);
+	n = sscanf(row, fmt, &osz, &stride, &objs, &cap, &nfree, &hbytes,
+		   &obytes, &flags);
+	KUNIT_ASSERT_EQ(test, n, 8);
 	KUNIT_EXPECT_EQ(test, osz, 40);
 	KUNIT_EXPECT_EQ(test, stride, kheap_obj_stride(40));
 	KUNIT_EXPECT_EQ(test, objs, kheap_pool_nr_objs(pool));
@@ -568,11 +577,9 @@ static void debugfs_test_pools(struct kunit *test)
 	     l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
 		if (*l == '#' || strncmp(l, "kt.dbg:p-1 ", 11))
 			continue;
-		KUNIT_ASSERT_EQ_MSG(test,
-				    sscanf(l, "%*s %llu %llu %llu %llu %llu %llu %llu %llu",
-					   &cpu, &v[0], &v[1], &v[2], &v[3],
-					   &v[4], &v[5], &v[6]),
-				    8, "%s", l);
+		n = sscanf(l, cpu_fmt, &cpu, &v[0], &v[1], &v[2], &v[3], &v[4],
+			   &v[5], &v[6]);
+		KUNIT_ASSERT_EQ_MSG(test, n, 8, "%s", l);
 		KUNIT_EXPECT_EQ(test, dt_fields(dt_line(test, l, 0)), 9);
 		for (i = 0; i < 7; i++)
 			sum[i] += v[i];
@@ -686,8 +693,15 @@ static int dt_model(const char *b, size_t len, u64 *from, u64 *to)
 }
 
 static const char *const dt_numbers[] = {
-	"0", "1", "00", "007", "18446744073709551615", "18446744073709551616",
-	"99999999999999999999", "184467440737095516150", "4294967296",
+	"0",
+	"1",
+	"00",
+	"007",
+	"18446744073709551615",
+	"18446744073709551616",
+	"99999999999999999999",
+	"184467440737095516150",
+	"4294967296",
 	"000000000000000000000000000018446744073709551615",
 };
 
@@ -696,6 +710,7 @@ static size_t dt_gen(struct rnd_state *r, char *b, const u64 *ids)
 {
 	static const char soup[] = "0123456789+- \t\n";
 	u32 kind = prandom_u32_state(r) % 8, i;
+	const char *sep;
 	size_t len = 0, want;
 	u64 v;
 
@@ -717,9 +732,8 @@ static size_t dt_gen(struct rnd_state *r, char *b, const u64 *ids)
 				v = ((u64)prandom_u32_state(r) << 32) |
 				    prandom_u32_state(r);
 			}
-			len += scnprintf(b + len, 64, "%s%llu",
-					 i ? (prandom_u32_state(r) % 2 ?
-						      " " : " \t ") : "",
+			sep = prandom_u32_state(r) % 2 ? " " : " \t ";
+			len += scnprintf(b + len, 64, "%s%llu", i ? sep : "",
 					 v);
 		}
 		if (prandom_u32_state(r) % 2)
@@ -736,7 +750,8 @@ static size_t dt_gen(struct rnd_state *r, char *b, const u64 *ids)
 	case 4:
 		want = prandom_u32_state(r) % 70;
 		for (len = 0; len < want; len++)
-			b[len] = soup[prandom_u32_state(r) % (sizeof(soup) - 1)];
+			b[len] =
+				soup[prandom_u32_state(r) % (sizeof(soup) - 1)];
 		break;
 	case 5: /* binary, any length up to two pages */
 		want = prandom_u32_state(r) % (DT_FUZZ_MAX + 1);
@@ -748,11 +763,13 @@ static size_t dt_gen(struct rnd_state *r, char *b, const u64 *ids)
 		b[prandom_u32_state(r) % len] = prandom_u32_state(r);
 		break;
 	default: /* digits and spaces around the 64-byte limit, or far past */
-		want = prandom_u32_state(r) % 2 ? 60 + prandom_u32_state(r) % 8 :
-						  prandom_u32_state(r) % (DT_FUZZ_MAX + 1);
+		want = prandom_u32_state(r) % 2 ?
+			       60 + prandom_u32_state(r) % 8 :
+			       prandom_u32_state(r) % (DT_FUZZ_MAX + 1);
 		for (len = 0; len < want; len++)
-			b[len] = len == want / 2 ? ' ' :
-				 '0' + prandom_u32_state(r) % 10;
+			b[len] = len == want / 2 ?
+					 ' ' :
+					 '0' + prandom_u32_state(r) % 10;
 		break;
 	}
 	return len;
@@ -769,9 +786,10 @@ static void debugfs_test_fuzz_report(struct kunit *test)
 	struct file *f;
 	char path[128], *b, *page, *text;
 	ssize_t ret;
-	int want;
+	int want, show;
 
-	kunit_info(test, "fuzz seed %llu, %u writes (replay: %s.fuzz_seed=%llu)",
+	kunit_info(test,
+		   "fuzz seed %llu, %u writes (replay: %s.fuzz_seed=%llu)",
 		   seed, fuzz_writes, KBUILD_MODNAME, seed);
 	prandom_seed_state(&r, seed);
 	b = kunit_kmalloc(test, DT_FUZZ_MAX + 128, GFP_KERNEL);
@@ -780,8 +798,8 @@ static void debugfs_test_fuzz_report(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	dt_world(test, &w);
 	snprintf(path, sizeof(path), KD_DIR "heap/%s/live", DT_NAME);
-	KUNIT_ASSERT_EQ(test, dt_blocks(test, dt_read(test, path), ids, 8,
-					&bytes), 3);
+	text = dt_read(test, path);
+	KUNIT_ASSERT_EQ(test, dt_blocks(test, text, ids, 8, &bytes), 3);
 	snprintf(path, sizeof(path), KD_DIR "heap/%s/report", DT_NAME);
 	f = dt_open(test, path, O_RDWR);
 	KUNIT_ASSERT_NOT_NULL(test, f);
@@ -789,19 +807,19 @@ static void debugfs_test_fuzz_report(struct kunit *test)
 	for (i = 0; i < fuzz_writes; i++) {
 		len = dt_gen(&r, b, ids);
 		want = dt_model(b, len, &mlo, &mhi);
+		show = min_t(size_t, len, 64);
 		ret = dt_write(f, b, len);
 		if (!want) {
 			KUNIT_EXPECT_EQ_MSG(test, ret, (ssize_t)len,
 					    "seed %llu write %u: %*ph", seed, i,
-					    (int)min_t(size_t, len, 64), b);
+					    show, b);
 			lo = mlo;
 			hi = mhi;
 			accepted++;
 		} else {
 			KUNIT_EXPECT_EQ_MSG(test, ret, (ssize_t)want,
-					    "seed %llu write %u (%zu bytes): %*ph",
-					    seed, i, len,
-					    (int)min_t(size_t, len, 64), b);
+					    "write %u (%zu bytes): %*ph", i,
+					    len, show, b);
 			if (want == -E2BIG)
 				e2big++;
 			else
@@ -815,11 +833,14 @@ static void debugfs_test_fuzz_report(struct kunit *test)
 		if (glo != lo || ghi != hi || count != bytes ||
 		    kheap_bytes(w.heap) != w.bytes ||
 		    kheap_count(w.heap) != 3) {
+			KUNIT_FAIL(test, "seed %llu write %u (%zu bytes): %zd",
+				   seed, i, len, ret);
 			KUNIT_FAIL(test,
-				   "seed %llu write %u (%zu bytes, %zd): window %llu-%llu count %zu, want %llu-%llu count %zu; heap %zu/%zu",
-				   seed, i, len, ret, glo, ghi, count, lo, hi,
-				   bytes, kheap_bytes(w.heap),
-				   kheap_count(w.heap));
+				   "window %llu-%llu %zu, not %llu-%llu %zu",
+				   glo, ghi, count, lo, hi, bytes);
+			KUNIT_FAIL(test, "heap %zu bytes %zu blocks, not %zu 3",
+				   kheap_bytes(w.heap), kheap_count(w.heap),
+				   w.bytes);
 			break;
 		}
 		if (!(i % 256))
@@ -853,6 +874,7 @@ static struct kunit_suite kheap_debugfs_suite = {
 	.name = "kheap_debugfs",
 	.test_cases = kheap_debugfs_cases,
 };
+
 kunit_test_suite(kheap_debugfs_suite);
 
 MODULE_DESCRIPTION("KUnit tests of kheap's debugfs files: content and writes");

@@ -890,9 +890,9 @@ static void pool_test_bad_args(struct kunit *test)
  */
 static void pool_test_bad_names(struct kunit *test)
 {
-	static const char *const bad[] = { "a b", "a\nb", "tab\t", "\n",
-					   "a/b", "\x7f", "bell\a", ".",
-					   ".." };
+	static const char *const bad[] = { "a b",    "a\nb", "tab\t",
+					   "\n",     "a/b",  "\x7f",
+					   "bell\a", ".",    ".." };
 	struct kheap_pool *pool;
 	char *rec;
 	int i;
@@ -1055,7 +1055,8 @@ static void pool_test_accounting(struct kunit *test)
 	/* heap_bytes, the 8th column of the pool's row */
 	KUNIT_EXPECT_EQ(test,
 			sscanf(pool_show(test, pool),
-			       "%*s %*s %*u %*u %*u %*u %*u %zu", &shown), 1);
+			       "%*s %*s %*u %*u %*u %*u %*u %zu", &shown),
+			1);
 	KUNIT_EXPECT_EQ(test, shown, kheap_bytes(heap));
 	/* Gets and puts allocate nothing. */
 	obj = kheap_pool_get(pool);
@@ -1086,8 +1087,7 @@ static void pool_test_heap_destroyed_first(struct kunit *test)
 	kheap_destroy(heap); /* reports the pool's blocks as leaks */
 	rcu_barrier(); /* the heap is freed now */
 	KUNIT_EXPECT_PTR_EQ(test, kheap_pool_heap(pool), kheap_default());
-	KUNIT_EXPECT_NOT_NULL(test,
-			      strstr(pool_show(test, pool), " default "));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(pool_show(test, pool), " default "));
 	KUNIT_EXPECT_EQ(test, kheap_pool_bytes(pool), bytes);
 	obj = kheap_pool_get(pool);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
@@ -1167,8 +1167,7 @@ static void pool_test_double_put(struct kunit *test)
 	nr = kheap_pool_nr_objs(pool);
 	objs = kunit_kcalloc(test, nr, sizeof(void *), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, objs);
-	KUNIT_EXPECT_NOT_NULL(test,
-			      strstr(pool_show(test, pool), " 1\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(pool_show(test, pool), " 1\n"));
 
 	obj = kheap_pool_get(pool);
 	KUNIT_ASSERT_NOT_NULL(test, obj);

@@ -741,7 +741,8 @@ class Errors(unittest.TestCase):
         self.malformed(v2_trees()[0][1], self.MALFORMED_V2)
 
     def test_malformed(self):
-        self.malformed(TREES[0][1], self.MALFORMED)
+        self.malformed([r for n, r in TREES if version(r) == 1][0],
+                       self.MALFORMED)
 
     def malformed(self, base, cases):
         self.assertEqual(version(base), 1 if cases is self.MALFORMED else 2)

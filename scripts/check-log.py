@@ -37,7 +37,7 @@ SPLATS = re.compile(
 KINDS = [
     ("kcsan", re.compile(r"BUG: KCSAN:")),
     ("kasan", re.compile(r"BUG: KASAN:|KASAN:")),
-    ("ubsan", re.compile(r"UBSAN:")),
+    ("ubsan", re.compile(r"^UBSAN: ")),
     ("sleep-in-atomic", re.compile(
         r"BUG: sleeping function called from invalid context|"
         r"BUG: scheduling while atomic")),

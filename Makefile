@@ -10,6 +10,10 @@
 #                     cycles; README, Tests)
 #   make check-harness  prove the harness goes red on broken test modules,
 #                     each on the test kernel that must catch it
+#   make check-extra  what make check leaves out (CI does not run it): the
+#                     debug suite on 2 CPUs with preempt=none, a long soak and
+#                     debugfs write fuzzer, a lockdown=integrity boot with
+#                     signed modules (scripts/check-extra.sh; ~20 min)
 #   make demo         boot stock 6.12 with kheap and the example; show debugfs
 #   make bench        benchmark kheap against kmalloc, kmem_cache, mempool,
 #                     objpool and kfifo on a non-debug 6.12 under QEMU; prints
@@ -63,6 +67,9 @@ check:
 check-harness:
 	scripts/check-harness.sh
 
+check-extra:
+	scripts/check-extra.sh
+
 check-tool:
 	scripts/deps.sh tool
 	python3 tools/tests/test_kheap.py
@@ -105,4 +112,4 @@ install: modules
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules check check-harness check-tool demo bench lint docs install dkms-check check-fresh clean
+.PHONY: all modules check check-harness check-extra check-tool demo bench lint docs install dkms-check check-fresh clean

@@ -6,7 +6,10 @@
 # catch it; this script passes only if every one of those runs is judged red,
 # and the same boot without a broken module is judged green, on each kernel.
 # kheap_broken_race is caught by KCSAN (the kcsan kernel), kheap_broken_rt
-# by PREEMPT_RT (the rt kernel); the others on the debug kernel.
+# by PREEMPT_RT (the rt kernel); the others on the debug kernel, where
+# kheap_broken_ubsan_bounds and _shift must be caught by UBSAN itself.
+# KHEAP_HARNESS_ONLY="MODULE..." boots those broken modules only (and the
+# controls of their kernels).
 # First, without a boot, scripts/harness/check-log-test.py feeds the log
 # checker crafted consoles it must judge red (a listed suite that never ran
 # or stopped short of its plan, a suite "not ok" with no failed case, a skip
@@ -33,8 +36,25 @@ flavour_of() {	# the test kernel that catches broken module $1
 	esac
 }
 
+# The report kind (scripts/check-log.py's "reports:") a broken module's run
+# must count, where a red run for another reason would not prove the check:
+# the UBSAN modules' runs end in a panic (panic_on_warn) whatever stopped
+# them, so they must show the UBSAN report itself.
+kind_of() {
+	case "$1" in
+	kheap_broken_ubsan_*) echo ubsan ;;
+	*) echo "" ;;
+	esac
+}
+
+only=${KHEAP_HARNESS_ONLY:-}
+flavours="debug kcsan rt"
+if [ -n "$only" ]; then
+	flavours=$(for n in $only; do flavour_of "$n"; done | sort -u | tr '\n' ' ')
+fi
+
 declare -A kdirs
-for f in debug kcsan rt; do
+for f in $flavours; do
 	kdirs[$f]=$(scripts/kernel.sh "$f")
 	scripts/build-modules.sh "${kdirs[$f]}" "$top/build/harness-$f" KHEAP_BROKEN=1
 done
@@ -49,7 +69,7 @@ boot() {	# boot FLAVOUR NAME [MODULE...]
 		$(scripts/flavour-args.sh "$f")
 }
 
-for f in debug kcsan rt; do
+for f in $flavours; do
 	boot "$f" control
 	if scripts/check-log.py "$top/build/harness-$f/control" | sed 's/^/  /'; then
 		echo "check-harness: $f control run (no broken module) is green: good"
@@ -58,15 +78,26 @@ for f in debug kcsan rt; do
 		bad=1
 	fi
 done
-for m in "$top"/build/harness-debug/kunit/broken/*.ko; do
-	n=$(basename "$m" .ko)
+for m in "$top"/kunit/broken/kheap_broken_*.c; do
+	n=$(basename "$m" .c)
+	case " ${only:-$n} " in
+	*" $n "*) ;;
+	*) continue ;;
+	esac
 	f=$(flavour_of "$n")
 	boot "$f" "$n" "$top/build/harness-$f/kunit/broken/$n.ko"
-	if scripts/check-log.py "$top/build/harness-$f/$n" | sed 's/^/  /'; then
+	k=$(kind_of "$n")
+	if scripts/check-log.py "$top/build/harness-$f/$n" >"$top/build/harness-$f/$n.verdict"; then
+		sed 's/^/  /' "$top/build/harness-$f/$n.verdict"
 		echo "check-harness: $n left the $f run green: the harness missed it"
 		bad=1
+	elif [ -n "$k" ] && ! grep -qE "reports: .*\b$k [1-9]" "$top/build/harness-$f/$n.verdict"; then
+		sed 's/^/  /' "$top/build/harness-$f/$n.verdict"
+		echo "check-harness: $n turned the $f run red, but with no $k report"
+		bad=1
 	else
-		echo "check-harness: $n turned the $f run red: good"
+		sed 's/^/  /' "$top/build/harness-$f/$n.verdict"
+		echo "check-harness: $n turned the $f run red${k:+ with a $k report}: good"
 	fi
 done
 [ "$bad" -eq 0 ] && echo "check-harness: every broken module was caught"

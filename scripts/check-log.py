@@ -7,7 +7,7 @@ Usage: check-log.py [--expect-kunit] [--expect FILE --flavour F] [--quiet]
        check-log.py --lint FILE SOURCE... (make lint: FILE against kunit/*.c)
 Reads PREFIX.log (console) and PREFIX.token (second serial port) for each
 run. A run is red when its token is missing (panic, hang, failed step), when
-the console shows a splat (BUG, WARNING, Oops, KASAN, KCSAN, lockdep,
+the console shows a splat (BUG, WARNING, Oops, KASAN, KCSAN, UBSAN, lockdep,
 sleeping in atomic context, kmemleak, Call Trace), or when KUnit says
 anything but "ok": a case failed, a suite ended "not ok" (a failed
 suite_init, with no case run), a suite or a module's run of suites stopped
@@ -30,13 +30,14 @@ SPLATS = re.compile(
     r"unreferenced object|kmemleak: \d+ new suspected|"
     r"possible recursive locking|possible circular locking|"
     r"inconsistent lock state|sleeping function called from invalid context|"
-    r"KCSAN:|Invalid wait context|scheduling while atomic|"
+    r"KCSAN:|UBSAN:|Invalid wait context|scheduling while atomic|"
     r"kheap-init: FAIL|qemu.sh: timed out")
 # What kind of report a console line opens, for the per-run summary. Every
 # such line is also a splat above; this only names it.
 KINDS = [
     ("kcsan", re.compile(r"BUG: KCSAN:")),
     ("kasan", re.compile(r"BUG: KASAN:|KASAN:")),
+    ("ubsan", re.compile(r"^UBSAN: ")),
     ("sleep-in-atomic", re.compile(
         r"BUG: sleeping function called from invalid context|"
         r"BUG: scheduling while atomic")),

@@ -15,7 +15,8 @@
 #     kmemleak (where the kernel has it); its debugfs tree, dumped on the
 #     console, is then the tool's test's too.
 #     The flavours:
-#       debug  KASAN, lockdep, kmemleak, failslab, DEBUG_LIST;
+#       debug  KASAN, lockdep, kmemleak, failslab, DEBUG_LIST; UBSAN
+#              (bounds, shift, division by zero) on kheap's modules;
 #       kcsan  the data-race detector (it cannot share a kernel with KASAN),
 #              strict, on kheap's modules;
 #       rt     PREEMPT_RT with lockdep and DEBUG_ATOMIC_SLEEP;
@@ -44,7 +45,7 @@ step() { echo "== check: $*"; }
 # What each flavour's boot checks, for the step line.
 flavour_what() {
 	case "$1" in
-	debug) echo "KASAN, lockdep, kmemleak, preempt=full" ;;
+	debug) echo "KASAN, UBSAN on kheap's modules, lockdep, kmemleak, preempt=full" ;;
 	kcsan) echo "KCSAN strict on kheap's modules, preempt=full" ;;
 	rt) echo "PREEMPT_RT, lockdep, DEBUG_ATOMIC_SLEEP" ;;
 	*) echo "$1" ;;

@@ -33,7 +33,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 all="build kernel source stock qemu graph tool lint docs bench dkms fresh"
 declare -A pkgs=(
 	[build]="make gcc rsync"
-	[kernel]="build-essential bc flex bison libelf-dev libssl-dev dwarves cpio kmod"
+	[kernel]="build-essential bc flex bison libelf-dev libssl-dev openssl dwarves cpio kmod"
 	[source]="xz-utils" # and linux-source-6.12=VERSION, below
 	[stock]="gcc-12 libelf1 libssl3 zlib1g pahole"
 	[qemu]="qemu-system-x86 busybox-static cpio python3"

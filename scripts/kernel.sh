@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build (or reuse) a kheap test kernel from Debian's linux-source-6.12.
-# Usage: scripts/kernel.sh FLAVOUR      (debug | kcsan | rt | bench)
+# Usage: scripts/kernel.sh FLAVOUR      (debug | kcsan | rt | bench | lockdown)
 # Prints the kernel build directory (O=) on stdout; everything else on stderr.
 #
 # Builds are cached outside the clone, keyed by the source package version,
@@ -13,7 +13,14 @@ set -euo pipefail
 flavour=${1:?usage: kernel.sh FLAVOUR}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${KHEAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kheap}
-frags="$top/scripts/kconfig/base.config $top/scripts/kconfig/$flavour.config"
+# A flavour's fragment may build on another flavour's with a comment line
+# "# kheap-base: FLAVOUR" (lockdown.config on bench.config): that fragment is
+# merged before it.
+based=$(sed -n 's/^# kheap-base: //p' "$top/scripts/kconfig/$flavour.config" 2>/dev/null || true)
+frags="$top/scripts/kconfig/base.config"
+for f in $based $flavour; do
+	frags="$frags $top/scripts/kconfig/$f.config"
+done
 for f in $frags; do
 	[ -f "$f" ] || { echo "kernel.sh: no fragment $f" >&2; exit 2; }
 done

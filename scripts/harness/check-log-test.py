@@ -101,6 +101,19 @@ CASES = [
     ("a whole suite skipped, with no case",
      BOOT + module(A) + module(suite("kheap_b", [], skip="no cases")) + END,
      True, False),
+    # A UBSAN report alone (as printed with panic_on_warn=0: no panic, no
+    # "Call Trace" line, the case still "ok"): the report itself is red.
+    ("a UBSAN report, the run otherwise clean",
+     BOOT + module(A) + ["------------[ cut here ]------------",
+                         "UBSAN: array-index-out-of-bounds in "
+                         "kunit/broken/kheap_broken_ubsan.c:30:20",
+                         "index 5 is out of range for type 'int [4]'",
+                         "---[ end trace ]---"] + module(B) + END,
+     True, False),
+    ("a UBSAN shift report",
+     BOOT + module(A) + ["UBSAN: shift-out-of-bounds in kmod/x.c:1:2",
+                         "shift exponent 40 is too large for 32-bit type "
+                         "'unsigned int'"] + module(B) + END, True, False),
 ]
 
 

@@ -14,7 +14,7 @@
 #             its most; make check: 20) and the seeded debugfs write
 #             fuzzer with KHEAP_FUZZ_ARGS: words MODULE.PARAM=VALUE on the
 #             kernel command line, which /init passes to that test module
-#             (default "kheap_fuzz_test.fuzz_writes=10000"; every module it
+#             (default "kheap_debugfs_test.fuzz_writes=10000"; every module it
 #             names must be built and its suite must run; empty: the soak
 #             alone);
 #   lockdown  a kernel with the lockdown LSM and MODULE_SIG_FORCE
@@ -36,7 +36,7 @@ mkdir -p "$b"
 cd "$top"
 scripts/deps.sh build qemu
 
-FUZZ_ARGS=${KHEAP_FUZZ_ARGS-kheap_fuzz_test.fuzz_writes=10000}
+FUZZ_ARGS=${KHEAP_FUZZ_ARGS-kheap_debugfs_test.fuzz_writes=10000}
 SOAK=${KHEAP_EXTRA_SOAK_SECONDS:-240}
 
 step() { echo "== check-extra: $*"; }

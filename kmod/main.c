@@ -5,8 +5,6 @@
  * Init and exit are mirror images: each step that init takes, exit undoes in
  * the reverse order, and a failing init unwinds through the same steps.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/debugfs.h>
 #include <linux/module.h>
 
@@ -30,7 +28,6 @@ static int __init kheap_init(void)
 	ret = kheap_heaps_init();
 	if (ret)
 		goto err_heaps;
-	pr_info("loaded\n");
 	return 0;
 
 err_heaps:
@@ -45,7 +42,6 @@ static void __exit kheap_exit(void)
 	kheap_heaps_exit();
 	kheap_cache_exit();
 	debugfs_remove_recursive(kheap_debugfs_root);
-	pr_info("unloaded\n");
 }
 
 module_init(kheap_init);

@@ -169,13 +169,14 @@ static void hr_change(struct kunit *test, struct hr_state *s)
 	unsigned int a = hr_below(&s->rnd, HR_HEAPS);
 	unsigned int b = hr_below(&s->rnd, HR_HEAPS);
 	unsigned int r = hr_below(&s->rnd, 100), to;
+	const unsigned long *row = s->adj + a * HR_HEAPS / BITS_PER_LONG;
 
-	if (r < 30) {
+	if (r < 20) {
 		KUNIT_ASSERT_EQ(test, kheap_link(s->h[a], s->h[b]),
 				a == b ? -EINVAL : 0);
 		if (a != b)
 			hr_set_edge(s, a, b, true);
-	} else if (r < 42) {
+	} else if (r < 28) {
 		KUNIT_ASSERT_EQ(test, kheap_connect(s->h[a], s->h[b]),
 				a == b ? -EINVAL : 0);
 		if (a != b) {
@@ -183,10 +184,11 @@ static void hr_change(struct kunit *test, struct hr_state *s)
 			hr_set_edge(s, b, a, true);
 		}
 	} else {
-		/* Mostly an edge that exists: the first from @a after @b. */
-		to = find_next_bit(s->adj + a * HR_HEAPS / BITS_PER_LONG,
-				   HR_HEAPS, b);
-		if (to < HR_HEAPS && r < 90)
+		/* Mostly an edge that exists: @a's first from @b on. */
+		to = find_next_bit(row, HR_HEAPS, b);
+		if (to == HR_HEAPS)
+			to = find_first_bit(row, HR_HEAPS);
+		if (to < HR_HEAPS && r < 95)
 			b = to;
 		kheap_unlink(s->h[a], s->h[b]);
 		hr_set_edge(s, a, b, false);

@@ -13,6 +13,11 @@
  * point) the default heap holds exactly what it held before the round, and
  * no free was counted invalid, no canary found damaged. KASAN, KCSAN and
  * lockdep watch the rest.
+ *
+ * Where the frees start is chosen, not timed: in even rounds the test lets
+ * them go and starts the destroy after a random spin; in odd rounds the
+ * destroy itself lets them go, from the heap's reporter, at a random block
+ * of its leak report, just before it moves the blocks.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -35,6 +40,7 @@
  * @blocks:	DR_BLOCKS per thread, sized by the crew
  * @failed:	allocations that returned NULL (GFP_KERNEL, small: none)
  * @go:		the threads free once it is set
+ * @trigger:	the leak report's block that sets @go (0: the test does)
  * @rep:	a reporter on the round's heap, to tell what the race did
  * @frees:	frees the reporter saw on the heap (the rest on the default)
  * @leaks:	blocks the destroy listed as leaked
@@ -44,6 +50,7 @@ struct dr_state {
 	void **blocks;
 	atomic_t failed;
 	bool go;
+	unsigned int trigger;
 	struct kheap_reporter rep;
 	atomic_t frees;
 	atomic_t leaks;
@@ -60,7 +67,8 @@ static void dr_report(void *priv, const struct kheap_alloc_info *info)
 {
 	struct dr_state *s = priv;
 
-	atomic_inc(&s->leaks);
+	if (atomic_inc_return(&s->leaks) == s->trigger)
+		WRITE_ONCE(s->go, true);
 }
 
 static const struct kheap_reporter_ops dr_ops = {
@@ -138,8 +146,13 @@ static void destroy_race_test_frees(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, kheap_count(s->heap), (size_t)n);
 
 		/* The race: every CPU frees while this thread destroys. */
-		WRITE_ONCE(s->go, true);
-		dr_spin(spin);
+		if (round & 1) {
+			s->trigger = 1 + get_random_u32_below(n);
+		} else {
+			s->trigger = 0;
+			WRITE_ONCE(s->go, true);
+			dr_spin(spin);
+		}
 		kunit_release_action(test, kt_heap_destroy, s->heap);
 		KUNIT_ASSERT_EQ(test, kt_crew_stop(crew), 0);
 

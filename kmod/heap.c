@@ -205,22 +205,64 @@ int kheap_heaps_init(void)
 	return 0;
 }
 
+/*
+ * The first block linked on @shard (a reader's cursor is not one), or NULL.
+ * Module exit: nothing else allocates, frees or reads any more.
+ */
+static void *kheap_shard_first(struct kheap_shard *shard)
+{
+	struct kheap_hdr *hdr;
+	unsigned long flags;
+	void *ptr = NULL;
+
+	local_irq_save(flags);
+	kheap_shard_lock(shard);
+	list_for_each_entry(hdr, &shard->live, node) {
+		if (hdr->heap) {
+			ptr = hdr + 1;
+			break;
+		}
+	}
+	kheap_shard_unlock(shard);
+	local_irq_restore(flags);
+	return ptr;
+}
+
+/*
+ * Free every block left on @shard (module exit) with no memory needed:
+ * take the first block, free it, again. A block kheap_free() refused (its
+ * header was overwritten: said already) is first again; it and the blocks
+ * after it are left, and said.
+ */
+static void kheap_free_shard(struct kheap_shard *shard, int cpu)
+{
+	void *ptr, *prev = NULL;
+
+	for (;;) {
+		ptr = kheap_shard_first(shard);
+		if (!ptr)
+			return;
+		if (ptr == prev) {
+			pr_err("cannot free a block of the default heap on CPU %d: %ld blocks left there\n",
+			       cpu, READ_ONCE(shard->count));
+			return;
+		}
+		kheap_free(ptr);
+		prev = ptr;
+		cond_resched();
+	}
+}
+
 /* Free every block left in the default heap (module exit). */
 static void kheap_free_all(struct kheap *heap)
 {
-	struct kheap_snap *snap;
-	size_t i;
+	int cpu, lvl;
 
-	while (kheap_count(heap)) {
-		snap = kheap_snapshot(heap, 0, U64_MAX);
-		if (!snap) {
-			pr_err("out of memory freeing the default heap's %zu blocks\n",
-			       kheap_count(heap));
-			return;
-		}
-		for (i = 0; i < snap->n; i++)
-			kheap_free(snap->v[i].ptr);
-		kvfree(snap);
+	for_each_possible_cpu(cpu) {
+		struct kheap_pcpu *pcpu = per_cpu_ptr(heap->pcpu, cpu);
+
+		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++)
+			kheap_free_shard(&pcpu->lvl[lvl], cpu);
 	}
 }
 

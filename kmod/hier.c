@@ -97,6 +97,7 @@ EXPORT_SYMBOL_GPL(kheap_connect);
 
 static void kheap_edge_del_locked(struct kheap_edge *edge)
 {
+	lockdep_assert_held(&kheap_lock);
 	list_del_rcu(&edge->node);
 	kfree_rcu(edge, rcu);
 }

@@ -19,7 +19,7 @@ struct kheap_ring;
  * @ring:	an empty ring, with no producer or consumer running
  * @index:	the new head and tail, e.g. near U32_MAX to test the wrap
  *
- * Context: any.
+ * Context: Any context.
  * Return: 0, or -EBUSY if @ring is not empty.
  */
 int kheap_test_ring_set_index(struct kheap_ring *ring, u32 index);
@@ -32,7 +32,7 @@ int kheap_test_ring_set_index(struct kheap_ring *ring, u32 index);
  *
  * The same formatter as the debugfs file (which kernel_read() cannot read:
  * debugfs files have no read_iter).
- * Context: process context.
+ * Context: Process context.
  * Return: the length of the text, or -EOVERFLOW if @size was too small.
  */
 int kheap_test_pool_show(struct kheap_pool *pool, char *buf, size_t size);

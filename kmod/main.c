@@ -5,8 +5,6 @@
  * Init and exit are mirror images: each step that init takes, exit undoes in
  * the reverse order, and a failing init unwinds through the same steps.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/module.h>
 
 #include "kheap_internal.h"
@@ -23,7 +21,6 @@ static int __init kheap_init(void)
 	ret = kheap_heaps_init();
 	if (ret)
 		goto err_heaps;
-	pr_info("loaded\n");
 	return 0;
 
 err_heaps:
@@ -38,7 +35,6 @@ static void __exit kheap_exit(void)
 	kheap_heaps_exit();
 	kheap_cache_exit();
 	kheap_debugfs_exit();
-	pr_info("unloaded\n");
 }
 
 module_init(kheap_init);

@@ -154,7 +154,7 @@ static inline void kheap_pool_count(struct kheap_pool *pool,
  * What the inline kheap_pool_get() calls for a pool it does not serve
  * (KHEAP_POOL_CHECK_DOUBLE_PUT, a stride that is not a power of two) or
  * found empty: the whole get, counted as empty if it finds nothing.
- * Context: any (process, softirq, hardirq); never sleeps.
+ * Context: Any context (process, softirq, hardirq); never sleeps.
  * Return: an object, or NULL if none is free.
  */
 void *kheap_pool_get_slow(struct kheap_pool *pool)
@@ -231,7 +231,7 @@ static void kheap_pool_refuse(struct kheap_pool *pool, void *obj,
  * What the inline kheap_pool_put() calls for a pool it does not serve, a
  * pointer that is not an object of the pool, or a full local ring: the
  * whole put, with its checks and reports.
- * Context: any (process, softirq, hardirq); never sleeps.
+ * Context: Any context (process, softirq, hardirq); never sleeps.
  */
 void kheap_pool_put_slow(struct kheap_pool *pool, void *obj)
 {
@@ -342,7 +342,7 @@ static unsigned int kheap_pool_nr_free(const struct kheap_pool *pool)
 
 static int kheap_pool_check_args(const char *name, size_t obj_size,
 				 unsigned int objs_per_cpu, unsigned int flags,
-				 unsigned int *nr_objs)
+				 unsigned int cpus, unsigned int *nr_objs)
 {
 	if (flags & ~KHEAP_POOL_FLAGS)
 		return -EINVAL;
@@ -350,7 +350,7 @@ static int kheap_pool_check_args(const char *name, size_t obj_size,
 	if (!kheap_name_valid(name) || !obj_size ||
 	    obj_size > KHEAP_POOL_AREA_MAX || !objs_per_cpu)
 		return -EINVAL;
-	if (check_mul_overflow(objs_per_cpu, num_possible_cpus(), nr_objs) ||
+	if (check_mul_overflow(objs_per_cpu, cpus, nr_objs) ||
 	    *nr_objs > KHEAP_POOL_MAX_OBJS)
 		return -EINVAL;
 	if (kheap_obj_stride(obj_size) > KHEAP_POOL_AREA_MAX / *nr_objs)
@@ -467,12 +467,42 @@ static int kheap_pool_alloc_out(struct kheap_pool *pool, gfp_t gfp)
 	return 0;
 }
 
+static void kheap_pool_free_slots(struct kheap_pool *pool)
+{
+	size_t size = kheap_pool_slot_size(pool);
+	int cpu;
+
+	if (!pool->fast.slots)
+		return;
+	for_each_possible_cpu(cpu)
+		kheap_pool_area_free(pool->fast.slots[cpu], size);
+	kheap_free(pool->fast.slots);
+}
+
+/*
+ * Free a pool's parts: a pool that kheap_pool_create_layout() built, or
+ * the part it built before an allocation failed (what it did not get is
+ * NULL). The pool is on no list.
+ */
+static void kheap_pool_free(struct kheap_pool *pool)
+{
+	if (pool->out) {
+		static_branch_dec(&kheap_pool_checking);
+		kheap_free(pool->out);
+	}
+	kheap_pool_free_slots(pool);
+	kheap_pool_area_free(pool->fast.objs, kheap_pool_area_size(pool));
+	free_percpu(pool->fast.stats);
+	kheap_free(pool);
+}
+
 struct kheap_pool *kheap_pool_create_layout(const char *name,
 					    struct kheap *heap, size_t obj_size,
 					    unsigned int objs_per_cpu,
 					    unsigned int flags, gfp_t gfp,
 					    unsigned int layout)
 {
+	unsigned int cpus = num_possible_cpus(); /* a weight: count it once */
 	struct kheap_pool *pool;
 	unsigned int nr_objs;
 	size_t area;
@@ -483,7 +513,7 @@ struct kheap_pool *kheap_pool_create_layout(const char *name,
 		       name ? name : "(null)", layout, KHEAP_POOL_LAYOUT);
 		return ERR_PTR(-EINVAL);
 	}
-	err = kheap_pool_check_args(name, obj_size, objs_per_cpu, flags,
+	err = kheap_pool_check_args(name, obj_size, objs_per_cpu, flags, cpus,
 				    &nr_objs);
 	if (err)
 		return ERR_PTR(err);
@@ -509,18 +539,18 @@ struct kheap_pool *kheap_pool_create_layout(const char *name,
 	pool->fast.stats =
 		alloc_percpu_gfp(struct kheap_pool_stats, gfp | __GFP_NOWARN);
 	if (!pool->fast.stats)
-		goto err_destroy;
-	pool->other_bytes += num_possible_cpus() * sizeof(*pool->fast.stats);
+		goto err_free;
+	pool->other_bytes += cpus * sizeof(*pool->fast.stats);
 	area = kheap_pool_area_size(pool);
 	pool->fast.objs = kheap_pool_area_alloc(pool, area, NUMA_NO_NODE, gfp);
 	if (!pool->fast.objs)
-		goto err_destroy;
+		goto err_free;
 	err = kheap_pool_alloc_slots(pool, gfp);
 	if (err)
-		goto err_destroy;
+		goto err_free;
 	err = kheap_pool_alloc_out(pool, gfp);
 	if (err)
-		goto err_destroy;
+		goto err_free;
 	kheap_pool_fill(pool, objs_per_cpu);
 
 	mutex_lock(&kheap_pools_lock);
@@ -528,50 +558,28 @@ struct kheap_pool *kheap_pool_create_layout(const char *name,
 	mutex_unlock(&kheap_pools_lock);
 	return pool;
 
-err_destroy:
-	kheap_pool_destroy(pool);
+err_free:
+	kheap_pool_free(pool);
 	return ERR_PTR(err);
 }
 EXPORT_SYMBOL_GPL(kheap_pool_create_layout);
 
-static void kheap_pool_free_slots(struct kheap_pool *pool)
-{
-	size_t size = kheap_pool_slot_size(pool);
-	int cpu;
-
-	if (!pool->fast.slots)
-		return;
-	for_each_possible_cpu(cpu)
-		kheap_pool_area_free(pool->fast.slots[cpu], size);
-	kheap_free(pool->fast.slots);
-}
-
 void kheap_pool_destroy(struct kheap_pool *pool)
 {
+	unsigned int nr_free;
+
 	if (!pool)
 		return;
 	mutex_lock(&kheap_pools_lock);
 	list_del_init(&pool->node);
 	mutex_unlock(&kheap_pools_lock);
 
-	/* A half-built pool has no complete set of rings to count. */
-	if (pool->fast.slots &&
-	    pool->fast.slots[cpumask_last(cpu_possible_mask)]) {
-		unsigned int nr_free = kheap_pool_nr_free(pool);
-
-		if (nr_free != pool->nr_objs)
-			pr_err("pool %s: destroyed with %d of %u objects not returned\n",
-			       pool->name, (int)(pool->nr_objs - nr_free),
-			       pool->nr_objs);
-	}
-	if (pool->out) {
-		static_branch_dec(&kheap_pool_checking);
-		kheap_free(pool->out);
-	}
-	kheap_pool_free_slots(pool);
-	kheap_pool_area_free(pool->fast.objs, kheap_pool_area_size(pool));
-	free_percpu(pool->fast.stats);
-	kheap_free(pool);
+	nr_free = kheap_pool_nr_free(pool);
+	if (nr_free != pool->nr_objs)
+		pr_err("pool %s: destroyed with %d of %u objects not returned\n",
+		       pool->name, (int)(pool->nr_objs - nr_free),
+		       pool->nr_objs);
+	kheap_pool_free(pool);
 }
 EXPORT_SYMBOL_GPL(kheap_pool_destroy);
 

@@ -132,39 +132,70 @@ static const struct file_operations ex_run_fops = {
 	.write = ex_run_write,
 };
 
+/*
+ * The three heaps and their links. On failure what was made is undone
+ * (destroying a heap removes its edges too) and the error returned.
+ */
 static int ex_heaps_create(void)
 {
+	int ret;
+
 	ex_root = kheap_create("example");
 	if (IS_ERR(ex_root))
 		return PTR_ERR(ex_root);
 	ex_rx = kheap_create("example.rx");
-	if (IS_ERR(ex_rx))
-		goto err_rx;
+	if (IS_ERR(ex_rx)) {
+		ret = PTR_ERR(ex_rx);
+		goto err_root;
+	}
 	ex_conn_heap = kheap_create("example.conn");
-	if (IS_ERR(ex_conn_heap))
+	if (IS_ERR(ex_conn_heap)) {
+		ret = PTR_ERR(ex_conn_heap);
+		goto err_rx;
+	}
+	ret = kheap_link(ex_root, ex_rx);
+	if (ret)
 		goto err_conn;
-	if (kheap_link(ex_root, ex_rx) || kheap_link(ex_root, ex_conn_heap) ||
-	    kheap_connect(ex_rx, ex_conn_heap))
-		goto err_link;
+	ret = kheap_link(ex_root, ex_conn_heap);
+	if (ret)
+		goto err_conn;
+	ret = kheap_connect(ex_rx, ex_conn_heap);
+	if (ret)
+		goto err_conn;
 	return 0;
 
-err_link:
-	kheap_destroy(ex_conn_heap);
-	ex_conn_heap = ERR_PTR(-ENOMEM);
 err_conn:
-	kheap_destroy(ex_rx);
-	ex_rx = ex_conn_heap;
+	kheap_destroy(ex_conn_heap);
 err_rx:
+	kheap_destroy(ex_rx);
+err_root:
 	kheap_destroy(ex_root);
-	return PTR_ERR(ex_rx);
+	return ret;
 }
 
 static void ex_heaps_destroy(void)
 {
-	kheap_set_reporter(ex_rx, NULL);
 	kheap_destroy(ex_conn_heap);
 	kheap_destroy(ex_rx);
 	kheap_destroy(ex_root);
+}
+
+/* The types to their heaps, and the reporter to example.rx. */
+static void ex_heaps_bind(void)
+{
+	kheap_sentry_set_heap(ex_packet, ex_rx);
+	kheap_sentry_set_heap(ex_conn, ex_conn_heap);
+	kheap_sentry_set_heap(ex_page, ex_root);
+	kheap_set_reporter(ex_rx, &ex_reporter);
+}
+
+/* Back to the default heap, and no reporter, before the heaps go. */
+static void ex_heaps_unbind(void)
+{
+	kheap_set_reporter(ex_rx, NULL);
+	kheap_sentry_set_heap(ex_page, NULL);
+	kheap_sentry_set_heap(ex_conn, NULL);
+	kheap_sentry_set_heap(ex_packet, NULL);
 }
 
 /*
@@ -193,18 +224,6 @@ static int ex_window_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(ex_window);
 
-static noinline int ex_conns_create(void)
-{
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(ex_conns); i++) {
-		ex_conns[i] = kheap_new(ex_conn, GFP_KERNEL);
-		if (!ex_conns[i])
-			return -ENOMEM;
-	}
-	return 0;
-}
-
 static void ex_conns_delete(void)
 {
 	int i;
@@ -215,6 +234,25 @@ static void ex_conns_delete(void)
 	}
 }
 
+/* Every connection, or none (-ENOMEM). */
+static noinline int ex_conns_create(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(ex_conns); i++) {
+		ex_conns[i] = kheap_new(ex_conn, GFP_KERNEL);
+		if (!ex_conns[i]) {
+			ex_conns_delete();
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Each step that init takes, exit undoes in the reverse order; a step that
+ * fails undoes its own part, and init unwinds the steps taken before it.
+ */
 static int __init kheap_example_init(void)
 {
 	int ret;
@@ -222,17 +260,14 @@ static int __init kheap_example_init(void)
 	ret = ex_heaps_create();
 	if (ret)
 		return ret;
-	kheap_sentry_set_heap(ex_packet, ex_rx);
-	kheap_sentry_set_heap(ex_conn, ex_conn_heap);
-	kheap_sentry_set_heap(ex_page, ex_root);
-	kheap_set_reporter(ex_rx, &ex_reporter);
-
+	ex_heaps_bind();
 	ret = ex_conns_create();
 	if (ret)
-		goto err_conns;
+		goto err_bind;
 	ex_run(workload);
 	ex_leak_window();
 
+	/* debugfs asks its callers not to check for errors. */
 	ex_dir = debugfs_create_dir("kheap_example", NULL);
 	debugfs_create_file("run", 0200, ex_dir, NULL, &ex_run_fops);
 	debugfs_create_file("window", 0400, ex_dir, NULL, &ex_window_fops);
@@ -241,8 +276,8 @@ static int __init kheap_example_init(void)
 		kheap_hier_count(ex_root));
 	return 0;
 
-err_conns:
-	ex_conns_delete();
+err_bind:
+	ex_heaps_unbind();
 	ex_heaps_destroy();
 	return ret;
 }
@@ -256,6 +291,7 @@ static void __exit kheap_example_exit(void)
 	for (i = 0; i < EX_KEPT; i++)
 		kheap_delete(ex_kept[i]);
 	ex_conns_delete();
+	ex_heaps_unbind();
 	ex_heaps_destroy();
 }
 module_exit(kheap_example_exit);

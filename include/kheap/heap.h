@@ -149,7 +149,7 @@ void kheap_free(const void *ptr);
  *
  * Records the call site: the address of this call in the calling function.
  *
- * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
+ * Context: As kmalloc() with @gfp: any context if @gfp does not sleep,
  * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
  * Return: the block, or NULL; nothing is counted then.
  */
@@ -162,7 +162,7 @@ void kheap_free(const void *ptr);
  * @size: bytes
  * @gfp:  allocation flags
  *
- * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
+ * Context: As kmalloc() with @gfp: any context if @gfp does not sleep,
  * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
  * Return: the zeroed block, or NULL.
  */
@@ -185,7 +185,7 @@ static inline void *__kheap_alloc_aligned(struct kheap *heap, size_t size,
  * @align: a power of two up to PAGE_SIZE
  * @gfp:   allocation flags
  *
- * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
+ * Context: As kmalloc() with @gfp: any context if @gfp does not sleep,
  * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
  * Return: a block aligned to @align, or NULL (also for a bad @align).
  */
@@ -199,7 +199,7 @@ static inline void *__kheap_alloc_aligned(struct kheap *heap, size_t size,
  * @size: bytes per element
  * @gfp:  allocation flags
  *
- * Context: as kmalloc() with @gfp: any context if @gfp does not sleep,
+ * Context: As kmalloc() with @gfp: any context if @gfp does not sleep,
  * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
  * Return: the block, or NULL (also when @n * @size overflows: size_mul()
  * saturates, and kheap refuses what kmalloc() cannot serve).
@@ -236,7 +236,7 @@ struct fault_attr;
  *
  * The attributes behind debugfs kheap/fail_alloc/, so that a KUnit suite
  * can arm and read them without going through debugfs. Not for clients.
- * Context: any.
+ * Context: Any context.
  * Return: the fault point's struct fault_attr.
  */
 struct fault_attr *kheap_test_fail_alloc(void);

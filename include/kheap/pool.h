@@ -159,7 +159,7 @@ struct kheap_ring {
  * kheap_obj_stride() - the distance between two objects of a chain or pool
  * @obj_size:	the object size asked for
  *
- * Context: any.
+ * Context: Any context.
  * Return: @obj_size rounded up to a multiple of sizeof(void *).
  */
 static inline size_t kheap_obj_stride(size_t obj_size)
@@ -172,7 +172,7 @@ static inline size_t kheap_obj_stride(size_t obj_size)
  * @ring:	the ring
  * @obj:	the pointer, not NULL
  *
- * Context: any (process, softirq, hardirq); never sleeps. Only one producer
+ * Context: Any context (process, softirq, hardirq); never sleeps. Only one producer
  * at a time (see the locking rules at the top of this file).
  * Return: true if @obj was added; false if the ring is full or @obj is NULL.
  */
@@ -208,7 +208,7 @@ static inline bool kheap_ring_push(struct kheap_ring *ring, void *obj)
  * kheap_ring_pop() - take the oldest pointer at the consumer end
  * @ring:	the ring
  *
- * Context: any (process, softirq, hardirq); never sleeps. Only one consumer
+ * Context: Any context (process, softirq, hardirq); never sleeps. Only one consumer
  * at a time (see the locking rules at the top of this file).
  * Return: the pointer, or NULL if the ring is empty.
  */
@@ -241,7 +241,7 @@ static inline void *kheap_ring_pop(struct kheap_ring *ring)
  * kheap_ring_count() - how many pointers the ring holds
  * @ring:	the ring
  *
- * Context: any. Exact for the producer or the consumer, or when neither
+ * Context: Any context. Exact for the producer or the consumer, or when neither
  * runs; a snapshot for anyone else.
  * Return: the number of entries, 0..capacity.
  */
@@ -254,7 +254,7 @@ static inline unsigned int kheap_ring_count(const struct kheap_ring *ring)
  * kheap_ring_capacity() - how many pointers the ring can hold
  * @ring:	the ring
  *
- * Context: any.
+ * Context: Any context.
  * Return: the capacity, a power of two.
  */
 static inline unsigned int kheap_ring_capacity(const struct kheap_ring *ring)
@@ -271,7 +271,7 @@ static inline unsigned int kheap_ring_capacity(const struct kheap_ring *ring)
  *
  * A ring above KHEAP_KMALLOC_AREA_MAX bytes (8 bytes an entry) needs a @gfp
  * that may sleep (vmalloc()); without one its creation fails with -ENOMEM.
- * Context: process context if @gfp may sleep, else any context where
+ * Context: Process context if @gfp may sleep, else any context where
  * kmalloc() is allowed (on PREEMPT_RT not hardirq, see the top of this file).
  * Return: the ring; ERR_PTR(-EINVAL) if @capacity is out of range (1 is);
  * ERR_PTR(-ENOMEM).
@@ -283,7 +283,7 @@ struct kheap_ring *kheap_ring_create(unsigned int capacity, gfp_t gfp);
  * @ring:	the ring, or NULL
  *
  * The pointers still in it are the caller's business.
- * Context: process context (kvfree()).
+ * Context: Process context (kvfree()).
  */
 void kheap_ring_destroy(struct kheap_ring *ring);
 
@@ -306,7 +306,7 @@ struct kheap_chain;
  * (8 bytes an entry) and each ring's objects (@ring_capacity times the
  * stride) must fit in KHEAP_KMALLOC_AREA_MAX; a larger shape is refused with
  * -EINVAL (on x86-64 with 4 KiB pages a ring holds at most 2^18 entries).
- * Context: process context if @gfp may sleep, else any context where
+ * Context: Process context if @gfp may sleep, else any context where
  * kmalloc() is allowed (on PREEMPT_RT not hardirq, see the top of this file).
  * Return: the chain; ERR_PTR(-EINVAL) for a bad argument or a shape too
  * large; ERR_PTR(-ENOMEM).
@@ -326,7 +326,7 @@ struct kheap_chain *kheap_chain_create(struct kheap *heap, size_t obj_size,
  * @gfp, so GFP_ATOMIC or GFP_NOWAIT grow the chain too (without sleeping)
  * and may fail where GFP_KERNEL would not; a failure is quiet (__GFP_NOWARN
  * is added). Objects are not zeroed.
- * Context: the chain's one getter (see the locking rules at the top of
+ * Context: The chain's one getter (see the locking rules at the top of
  * this file); sleeps only if @gfp allows. Growth allocates: on PREEMPT_RT
  * not from hardirq context, nor with interrupts or preemption off.
  * Return: an object, or NULL if none is free and the chain cannot grow.
@@ -342,7 +342,7 @@ void *kheap_chain_get(struct kheap_chain *chain, gfp_t gfp);
  * a client grows the chain in process context with GFP_KERNEL, then takes
  * objects in an atomic section, where kheap_chain_get() does not allocate
  * as long as a ring holds an object (the seed's PoolChain::addPool()).
- * Context: the chain's one getter (growth is the getter's; see the locking
+ * Context: The chain's one getter (growth is the getter's; see the locking
  * rules at the top of this file); sleeps only if @gfp allows; allocates,
  * so on PREEMPT_RT not from hardirq context, nor with interrupts or
  * preemption off.
@@ -357,7 +357,7 @@ int kheap_chain_grow(struct kheap_chain *chain, gfp_t gfp);
  *
  * Puts @obj into the first ring with room. A pointer that is not one of the
  * chain's objects is reported (rate-limited pr_err) and refused.
- * Context: the chain's one putter; any context, never sleeps.
+ * Context: The chain's one putter; any context, never sleeps.
  * Return: true if taken; false for a foreign pointer or if every ring is
  * full (only possible if an object is put twice).
  */
@@ -370,7 +370,7 @@ bool kheap_chain_put(struct kheap_chain *chain, void *obj);
  * Objects not returned are reported with pr_err (how many) and are freed
  * with the chain: pointers the caller still holds become invalid. No getter
  * or putter may run.
- * Context: any context the chain's heap allows kheap_free() in.
+ * Context: Any context the chain's heap allows kheap_free() in.
  */
 void kheap_chain_destroy(struct kheap_chain *chain);
 
@@ -380,7 +380,7 @@ void kheap_chain_destroy(struct kheap_chain *chain);
  *
  * The heap given at create (the default heap for NULL); the default heap
  * once that heap was destroyed (see "Lifetime" at the top of this file).
- * Context: any.
+ * Context: Any context.
  * Return: the heap.
  */
 struct kheap *kheap_chain_heap(const struct kheap_chain *chain);
@@ -395,7 +395,7 @@ struct kheap *kheap_chain_heap(const struct kheap_chain *chain);
  * SMP_CACHE_BYTES + sizeof(void *) * ring_capacity bytes, and its objects,
  * ring_capacity * kheap_obj_stride(obj_size) bytes. So kheap_count() grows
  * by 1 + 2 * kheap_chain_nr_rings().
- * Context: any; exact for the getter or when the chain does not grow.
+ * Context: Any context; exact for the getter or when the chain does not grow.
  * Return: the bytes.
  */
 size_t kheap_chain_bytes(const struct kheap_chain *chain);
@@ -404,7 +404,7 @@ size_t kheap_chain_bytes(const struct kheap_chain *chain);
  * kheap_chain_nr_rings() - how many rings the chain has now
  * @chain:	the chain
  *
- * Context: any.
+ * Context: Any context.
  * Return: 1..max_rings.
  */
 unsigned int kheap_chain_nr_rings(const struct kheap_chain *chain);
@@ -526,7 +526,7 @@ struct kheap_pool;
  * @layout:	KHEAP_POOL_LAYOUT of the caller's pool.h
  *
  * Called by kheap_pool_create() and kheap_pool_create_flags(), not directly.
- * Context: process context (takes a mutex).
+ * Context: Process context (takes a mutex).
  * Return: as kheap_pool_create_flags(); ERR_PTR(-EINVAL), with a log line,
  * when @layout is not kheap.ko's.
  */
@@ -573,7 +573,7 @@ struct kheap_pool *kheap_pool_create_layout(const char *name,
  * area (objects times the stride) may be up to KHEAP_POOL_AREA_MAX bytes.
  * What the pool takes from @heap, and what from kvmalloc(), is said at
  * kheap_pool_bytes().
- * Context: process context (takes a mutex).
+ * Context: Process context (takes a mutex).
  * Return: the pool; ERR_PTR(-EINVAL) for a bad argument (a bad name
  * included) or a shape too large; ERR_PTR(-ENOMEM).
  */
@@ -594,7 +594,7 @@ kheap_pool_create(const char *name, struct kheap *heap, size_t obj_size,
  * @flags:	0 or KHEAP_POOL_CHECK_DOUBLE_PUT
  * @gfp:	as for kheap_pool_create()
  *
- * Context: process context (takes a mutex).
+ * Context: Process context (takes a mutex).
  * Return: as kheap_pool_create(); ERR_PTR(-EINVAL) for an unknown flag too.
  */
 static inline struct kheap_pool *
@@ -724,7 +724,7 @@ static __always_inline void *kheap_pool_steal(struct kheap_pool_fast *f,
  * or softirq interrupted by a get in hardirq, a task by a softirq); or
  * every free object is in rings a get or put on another CPU is moving
  * past meanwhile. Never when the pool is quiescent and an object is free.
- * Context: any (process, softirq, hardirq); never sleeps.
+ * Context: Any context (process, softirq, hardirq); never sleeps.
  * Return: an object, or NULL if none is free.
  */
 static __always_inline void *kheap_pool_get(struct kheap_pool *pool)
@@ -759,7 +759,7 @@ static __always_inline void *kheap_pool_get(struct kheap_pool *pool)
  * taken. With KHEAP_POOL_CHECK_DOUBLE_PUT, so is an object that is not
  * handed out (counted in KHEAP_POOL_STAT_DOUBLE_PUTS); without it, an
  * object put twice is taken twice.
- * Context: any (process, softirq, hardirq); never sleeps.
+ * Context: Any context (process, softirq, hardirq); never sleeps.
  */
 static __always_inline void kheap_pool_put(struct kheap_pool *pool, void *obj)
 {
@@ -787,7 +787,7 @@ static __always_inline void kheap_pool_put(struct kheap_pool *pool, void *obj)
  * Objects not returned are reported with pr_err (how many); the object
  * area is freed all the same, so pointers still held become invalid. No get
  * or put may run.
- * Context: process context (takes a mutex).
+ * Context: Process context (takes a mutex).
  */
 void kheap_pool_destroy(struct kheap_pool *pool);
 
@@ -795,7 +795,7 @@ void kheap_pool_destroy(struct kheap_pool *pool);
  * kheap_pool_nr_objs() - how many objects the pool holds in all
  * @pool:	the pool
  *
- * Context: any.
+ * Context: Any context.
  * Return: objs_per_cpu * num_possible_cpus() as at create.
  */
 unsigned int kheap_pool_nr_objs(const struct kheap_pool *pool);
@@ -806,7 +806,7 @@ unsigned int kheap_pool_nr_objs(const struct kheap_pool *pool);
  *
  * The heap given at create (the default heap for NULL); the default heap
  * once that heap was destroyed (see "Lifetime" at the top of this file).
- * Context: any.
+ * Context: Any context.
  * Return: the heap.
  */
 struct kheap *kheap_pool_heap(const struct kheap_pool *pool);
@@ -832,7 +832,7 @@ struct kheap *kheap_pool_heap(const struct kheap_pool *pool);
  * A part larger than KHEAP_KMALLOC_AREA_MAX comes from kvmalloc() instead
  * and is not in the heap, nor are the per-CPU counters (alloc_percpu()):
  * debugfs kheap/pools shows those as other_bytes.
- * Context: any.
+ * Context: Any context.
  * Return: the bytes.
  */
 size_t kheap_pool_bytes(const struct kheap_pool *pool);
@@ -842,7 +842,7 @@ size_t kheap_pool_bytes(const struct kheap_pool *pool);
  * @pool:	the pool
  * @stat:	which counter
  *
- * Context: any. A snapshot while gets and puts run.
+ * Context: Any context. A snapshot while gets and puts run.
  * Return: the sum, or 0 for an unknown @stat.
  */
 u64 kheap_pool_stat(const struct kheap_pool *pool, enum kheap_pool_stat stat);
@@ -854,7 +854,7 @@ u64 kheap_pool_stat(const struct kheap_pool *pool, enum kheap_pool_stat stat);
  *
  * The check kheap_pool_put() makes: @obj must lie in the object area, at a
  * multiple of the stride (kheap_obj_stride(obj_size)) from its start.
- * Context: any.
+ * Context: Any context.
  * Return: 0..kheap_pool_nr_objs() - 1, or UINT_MAX if @obj is not an object
  * of @pool.
  */
@@ -906,7 +906,7 @@ unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj);
  * @gfp:	as for kheap_pool_create_flags()
  *
  * kheap_pool_create_flags() with objects of the handle's type.
- * Context: process context (takes a mutex).
+ * Context: Process context (takes a mutex).
  * Return: 0, the pool in @tp->pool; or -EINVAL or -ENOMEM, @tp->pool NULL.
  */
 #define kheap_typed_pool_create(tp, name, heap, objs_per_cpu, flags, gfp)      \
@@ -926,7 +926,7 @@ unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj);
  * @tp:		pointer to the handle
  *
  * kheap_pool_get(), typed.
- * Context: any (process, softirq, hardirq); never sleeps.
+ * Context: Any context (process, softirq, hardirq); never sleeps.
  * Return: a pointer to the handle's type, or NULL if none is free.
  */
 #define kheap_typed_pool_get(tp)                                              \
@@ -943,7 +943,7 @@ unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj);
  *		returned
  *
  * kheap_pool_put(), typed.
- * Context: any (process, softirq, hardirq); never sleeps.
+ * Context: Any context (process, softirq, hardirq); never sleeps.
  */
 #define kheap_typed_pool_put(tp, obj)                   \
 	do {                                            \
@@ -957,7 +957,7 @@ unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj);
  * @tp:		pointer to the handle; its pool may be NULL
  *
  * kheap_pool_destroy(), then @tp->pool is NULL.
- * Context: process context (takes a mutex).
+ * Context: Process context (takes a mutex).
  */
 #define kheap_typed_pool_destroy(tp)             \
 	do {                                     \
@@ -990,7 +990,7 @@ unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj);
  * @gfp:	as for kheap_chain_create()
  *
  * kheap_chain_create() with objects of the handle's type.
- * Context: as kheap_chain_create().
+ * Context: As kheap_chain_create().
  * Return: 0, the chain in @tc->chain; or -EINVAL or -ENOMEM, @tc->chain
  * NULL.
  */
@@ -1011,7 +1011,7 @@ unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj);
  * @gfp:	for growth, as for kheap_chain_get()
  *
  * kheap_chain_get(), typed.
- * Context: as kheap_chain_get().
+ * Context: As kheap_chain_get().
  * Return: a pointer to the handle's type, or NULL.
  */
 #define kheap_typed_chain_get(tc, gfp)                      \
@@ -1029,7 +1029,7 @@ unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj);
  *		returned
  *
  * kheap_chain_put(), typed.
- * Context: as kheap_chain_put().
+ * Context: As kheap_chain_put().
  * Return: as kheap_chain_put().
  */
 #define kheap_typed_chain_put(tc, obj)                  \
@@ -1044,7 +1044,7 @@ unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj);
  * @tc:		pointer to the handle
  * @gfp:	as for kheap_chain_grow()
  *
- * Context: as kheap_chain_grow().
+ * Context: As kheap_chain_grow().
  * Return: as kheap_chain_grow().
  */
 #define kheap_typed_chain_grow(tc, gfp)              \
@@ -1058,7 +1058,7 @@ unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj);
  * @tc:		pointer to the handle; its chain may be NULL
  *
  * kheap_chain_destroy(), then @tc->chain is NULL.
- * Context: as kheap_chain_destroy().
+ * Context: As kheap_chain_destroy().
  */
 #define kheap_typed_chain_destroy(tc)              \
 	do {                                       \

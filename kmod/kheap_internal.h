@@ -78,7 +78,7 @@ struct kheap_pcpu {
 };
 
 /* Blocks a reader or mover handles per lock hold (snapshot.c). */
-#define KHEAP_BATCH 32
+#define KHEAP_BATCH 16
 
 /**
  * struct kheap - a named memory category
@@ -343,8 +343,26 @@ static __always_inline void kheap_update_peak(struct kheap *heap)
 		__kheap_update_peak(heap);
 }
 
+u64 kheap_stamp_ns(u32 stamp);
 void kheap_fill_info(const struct kheap_hdr *hdr,
 		     struct kheap_alloc_info *info);
+
+/*
+ * A block's record as its header has it, the time still the jiffies stamp
+ * (kheap_stamp_ns() converts it): loads and stores only, for readers
+ * holding a shard's lock.
+ */
+static __always_inline void kheap_copy_info(const struct kheap_hdr *hdr,
+					    struct kheap_alloc_info *info)
+{
+	info->heap = hdr->heap;
+	info->ptr = (void *)(hdr + 1);
+	info->size = hdr->size;
+	info->id = hdr->id;
+	info->caller = hdr->caller;
+	info->time_ns = hdr->stamp;
+}
+
 void __init kheap_track_init(void);
 
 /* snapshot.c: readers and movers of the live lists, in bounded batches */

@@ -256,7 +256,8 @@ void __kheap_update_peak(struct kheap *heap)
  * KHEAP_ID_RANGE ids; it takes a new one when the range is used up or when
  * a bookmark has retired every range since (heap->id_gen moved).
  */
-static u64 kheap_next_id(struct kheap *heap, struct kheap_shard *shard)
+static __always_inline u64 kheap_next_id(struct kheap *heap,
+					 struct kheap_shard *shard)
 {
 	/* Pairs with the atomic_inc_return() in kheap_bookmark(). */
 	unsigned int gen = atomic_read_acquire(&heap->id_gen);
@@ -274,7 +275,7 @@ static u64 kheap_next_id(struct kheap *heap, struct kheap_shard *shard)
  * The time of a block: nanoseconds since boot, to the tick, from the low 32
  * bits of jiffies it kept. Wrap-safe for blocks younger than 2^32 ticks.
  */
-static u64 kheap_stamp_ns(u32 stamp)
+u64 kheap_stamp_ns(u32 stamp)
 {
 	u64 now = get_jiffies_64();
 
@@ -284,11 +285,7 @@ static u64 kheap_stamp_ns(u32 stamp)
 
 void kheap_fill_info(const struct kheap_hdr *hdr, struct kheap_alloc_info *info)
 {
-	info->heap = hdr->heap;
-	info->ptr = kheap_ptr_of(hdr);
-	info->size = hdr->size;
-	info->id = hdr->id;
-	info->caller = hdr->caller;
+	kheap_copy_info(hdr, info);
 	info->time_ns = kheap_stamp_ns(hdr->stamp);
 }
 

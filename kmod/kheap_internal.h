@@ -153,6 +153,9 @@ struct kheap_hdr {
 	u32 check;
 };
 
+/* Header and canary: what a block costs on top of its request. */
+#define KHEAP_OVERHEAD (sizeof(struct kheap_hdr) + KHEAP_CANARY_SIZE)
+
 /* A header kheap_reparent() rewrites has its live check xor this. */
 #define KHEAP_MOVING 0x6b6d6f76U /* "kmov" */
 
@@ -380,13 +383,22 @@ struct kheap_cache_bin {
 	void *obj[KHEAP_CACHE_DEPTH];
 };
 
+/* Bytes of blocks other CPUs may return to one CPU's cache, about. */
+#define KHEAP_CACHE_RETURN_MAX (32 * 1024)
+
 /**
  * struct kheap_cache - one CPU's cache
  * @bin:	a stack per class
+ * @returned:	blocks of this CPU that tasks on other CPUs freed, for its
+ *		stacks (kheap_cache_return(), kheap_cache_refill())
+ * @returned_bytes: their kmalloc() sizes, at most about
+ *		KHEAP_CACHE_RETURN_MAX
  * @drain:	flushes it on its CPU
  */
 struct kheap_cache {
 	struct kheap_cache_bin bin[KHEAP_CACHE_CLASSES];
+	struct llist_head returned;
+	atomic_long_t returned_bytes;
 	struct work_struct drain;
 };
 
@@ -422,6 +434,16 @@ static __always_inline bool kheap_cache_push(void *base, unsigned int cls)
 	bin->obj[bin->n] = base;
 	WRITE_ONCE(bin->n, bin->n + 1);
 	return true;
+}
+
+bool kheap_cache_return(void *base, unsigned int cls, unsigned int cpu);
+void *kheap_cache_refill(unsigned int cls, struct llist_node **spill);
+void kheap_cache_spill(struct llist_node *spill);
+
+/* Has another CPU returned blocks to this one's cache? */
+static __always_inline bool kheap_cache_has_returns(void)
+{
+	return !llist_empty(this_cpu_ptr(&kheap_caches.returned));
 }
 
 int kheap_cache_init(void);

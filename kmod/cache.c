@@ -357,18 +357,21 @@ module_param_cb(cache, &kheap_cache_ops, &kheap_cache_on, 0644);
 MODULE_PARM_DESC(cache, "per-CPU cache of freed blocks");
 
 /**
- * kheap_cache_show() - the cache, one line per CPU, for debugfs
+ * kheap_cache_show() - debugfs kheap/cache (grammar v2): a row per CPU
  * @m: where
+ *
+ * The columns: the CPU, the blocks cached per size class (blocks_SIZE, the
+ * class's largest block with header and canary), the bytes they hold.
  */
 void kheap_cache_show(struct seq_file *m)
 {
 	unsigned int cls;
 	int cpu;
 
-	seq_printf(m, "# kheap cache v1 on=%d depth=%d\n# cpu",
+	seq_printf(m, "# kheap cache v2 on=%d depth=%d\n# cpu",
 		   READ_ONCE(kheap_cache_on), KHEAP_CACHE_DEPTH);
 	for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++)
-		seq_printf(m, " %u", kheap_cache_size[cls]);
+		seq_printf(m, " blocks_%u", kheap_cache_size[cls]);
 	seq_puts(m, " returned_bytes bytes\n");
 	for_each_possible_cpu(cpu) {
 		struct kheap_cache *c = per_cpu_ptr(&kheap_caches, cpu);

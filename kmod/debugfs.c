@@ -1,96 +1,190 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kheap debugfs: /sys/kernel/debug/kheap/
+ * kheap debugfs: every file of /sys/kernel/debug/kheap/, made by
+ * kheap_debugfs_init() and, per heap, kheap_debugfs_heap_add().
  *
- *   heaps            one line per heap: bytes, count, peak, hierarchy totals
+ *   heaps               a row per heap: bytes, count, peak, hierarchy totals
  *   heap/<name>/live    its live blocks
- *   heap/<name>/report  write "FROM TO", read the live blocks in that id window
- *   hierarchy        the graph as indented text
- *   hierarchy.dot    the graph for Graphviz
- *   callsites        live bytes and blocks per allocating call site
- *   cache            the per-CPU cache of freed blocks, per class
+ *   heap/<name>/report  write "FROM TO", read the live blocks in that id
+ *                       window: one window per open file
+ *   hierarchy           a row per heap, then a row per edge
+ *   hierarchy.dot       the graph for Graphviz
+ *   callsites           live bytes and blocks per allocating call site
+ *   cache               the per-CPU cache of freed blocks (cache.c)
+ *   pools               a row per pool, then per pool and CPU (pool.c)
+ *   fail_alloc/         the fault point's knobs (the kernel's own files)
  *
- * The first line of each file names its format and version. Lists of blocks
- * are snapshots taken at open, walked by seq_file, so a long list never
- * needs one large output buffer. Pointers are never printed raw.
+ * Grammar v2 (README.md, "The debugfs grammar"): a version line
+ * "# kheap KIND v2 [KEY=VALUE...]", then tables, each a header line
+ * "# COLUMN..." (the record's name first) and a row per record, fields
+ * separated by one space. Names print with every byte outside
+ * [A-Za-z0-9._:-] as \xHH. Block lists are snapshots walked by seq_file,
+ * so a long list never needs one large output buffer. Pointers are never
+ * printed raw.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
 #include <linux/kallsyms.h>
+#include <linux/overflow.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
+#include <linux/uio.h>
 
 #include "kheap_internal.h"
 
+static struct dentry *kheap_debugfs_root;
 static struct dentry *kheap_heap_dir;
+
+/* ASCII only: the kernel's ctype calls Latin-1 letters and NBSP alnum, space. */
+static bool kheap_ascii_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z');
+}
+
+static bool kheap_ascii_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* Print @s with each byte that is not alphanumeric or in @ok as @esc%02x. */
+static void kheap_seq_escape(struct seq_file *m, const char *s, const char *ok,
+			     const char *esc)
+{
+	for (; *s; s++) {
+		if (kheap_ascii_alnum(*s) || strchr(ok, *s))
+			seq_putc(m, *s);
+		else
+			seq_printf(m, "%s%02x", esc, (unsigned char)*s);
+	}
+}
+
+/**
+ * kheap_seq_name() - print a heap or pool name as grammar v2 does
+ * @m:		where
+ * @name:	the name (1..KHEAP_NAME_MAX bytes)
+ *
+ * Each byte outside [A-Za-z0-9._:-] prints as \xHH, so a name is one field
+ * whatever it holds, and a reader gets it back byte for byte.
+ */
+void kheap_seq_name(struct seq_file *m, const char *name)
+{
+	kheap_seq_escape(m, name, "._:-", "\\x");
+}
+
+/*
+ * A call site as two fields: SYMBOL+0xOFF/0xSIZE (or the hashed address)
+ * and its module, "-" for the kernel itself.
+ */
+static void kheap_seq_caller(struct seq_file *m, unsigned long caller)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	char *mod;
+
+	kheap_sym(sym, caller);
+	mod = strstr(sym, " [");
+	if (mod) {
+		*mod = '\0';
+		mod += 2;
+		mod[strcspn(mod, "] ")] = '\0';
+	}
+	kheap_seq_escape(m, sym, "._:-+/", "\\x");
+	seq_putc(m, ' ');
+	if (mod && *mod)
+		kheap_seq_name(m, mod);
+	else
+		seq_putc(m, '-');
+}
 
 static int kheap_heaps_show(struct seq_file *m, void *v)
 {
 	struct kheap *heap;
 	size_t hb, hc;
 
-	seq_puts(m, "# kheap heaps v1\n");
+	seq_printf(m, "# kheap heaps v2 invalid_frees=%lu\n",
+		   kheap_invalid_frees());
 	seq_puts(m, "# name bytes count peak hier_bytes hier_count overruns\n");
 	mutex_lock(&kheap_lock);
 	list_for_each_entry(heap, &kheap_heaps, node) {
 		kheap_hier_sum(heap, &hb, &hc);
-		seq_printf(m, "%s %zu %zu %zu %zu %zu %lu\n", heap->name,
-			   kheap_bytes(heap), kheap_count(heap),
-			   kheap_peak_bytes(heap), hb, hc,
+		kheap_seq_name(m, heap->name);
+		seq_printf(m, " %zu %zu %zu %zu %zu %lu\n", kheap_bytes(heap),
+			   kheap_count(heap), kheap_peak_bytes(heap), hb, hc,
 			   kheap_overruns(heap));
 	}
 	mutex_unlock(&kheap_lock);
-	seq_printf(m, "# invalid_frees %lu\n", kheap_invalid_frees());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kheap_heaps);
 
 static int kheap_hierarchy_show(struct seq_file *m, void *v)
 {
-	struct kheap_edge *edge;
-	struct kheap *heap;
+	struct kheap_edge *cursor;
+	struct kheap *heap, *to;
 	size_t hb, hc;
 
-	seq_puts(m, "# kheap hierarchy v1\n");
+	seq_puts(m, "# kheap hierarchy v2\n");
+	seq_puts(m, "# name bytes count hier_bytes hier_count\n");
 	mutex_lock(&kheap_lock);
 	list_for_each_entry(heap, &kheap_heaps, node) {
 		kheap_hier_sum(heap, &hb, &hc);
-		seq_printf(m, "%s bytes=%zu count=%zu", heap->name,
-			   kheap_bytes(heap), kheap_count(heap));
-		seq_printf(m, " hier_bytes=%zu hier_count=%zu\n", hb, hc);
-		list_for_each_entry(edge, &heap->edges, node)
-			seq_printf(m, "    -> %s\n", edge->to->name);
+		kheap_seq_name(m, heap->name);
+		seq_printf(m, " %zu %zu %zu %zu\n", kheap_bytes(heap),
+			   kheap_count(heap), hb, hc);
+	}
+	seq_puts(m, "# from to\n");
+	list_for_each_entry(heap, &kheap_heaps, node) {
+		cursor = NULL;
+		while ((to = kheap_edge_next_locked(heap, &cursor))) {
+			kheap_seq_name(m, heap->name);
+			seq_putc(m, ' ');
+			kheap_seq_name(m, to->name);
+			seq_putc(m, '\n');
+		}
 	}
 	mutex_unlock(&kheap_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kheap_hierarchy);
 
+/* A name inside a DOT string: escaped as v2, its backslashes doubled. */
+static void kheap_seq_dot_name(struct seq_file *m, const char *name)
+{
+	kheap_seq_escape(m, name, "._:-", "\\\\x");
+}
+
 static int kheap_hierarchy_dot_show(struct seq_file *m, void *v)
 {
-	struct kheap_edge *edge;
-	struct kheap *heap;
+	struct kheap_edge *cursor;
+	struct kheap *heap, *to;
 	size_t hb, hc;
 
-	seq_puts(m, "// kheap hierarchy.dot v1\n");
+	seq_puts(m, "// kheap hierarchy.dot v2\n");
 	seq_puts(m, "digraph kheap {\n");
 	seq_puts(m, "\tnode [shape=box, fontname=\"monospace\"];\n");
 	mutex_lock(&kheap_lock);
 	list_for_each_entry(heap, &kheap_heaps, node) {
 		kheap_hier_sum(heap, &hb, &hc);
-		seq_printf(m, "\t\"%s\" [label=\"%s\\n%zu bytes in %zu blocks",
-			   heap->name, heap->name, kheap_bytes(heap),
+		seq_puts(m, "\t\"");
+		kheap_seq_dot_name(m, heap->name);
+		seq_puts(m, "\" [label=\"");
+		kheap_seq_dot_name(m, heap->name);
+		seq_printf(m, "\\n%zu bytes in %zu blocks", kheap_bytes(heap),
 			   kheap_count(heap));
 		seq_printf(m, "\\nreachable: %zu bytes in %zu\"];\n", hb, hc);
 	}
 	list_for_each_entry(heap, &kheap_heaps, node) {
-		list_for_each_entry(edge, &heap->edges, node)
-			seq_printf(m, "\t\"%s\" -> \"%s\";\n", heap->name,
-				   edge->to->name);
+		cursor = NULL;
+		while ((to = kheap_edge_next_locked(heap, &cursor))) {
+			seq_puts(m, "\t\"");
+			kheap_seq_dot_name(m, heap->name);
+			seq_puts(m, "\" -> \"");
+			kheap_seq_dot_name(m, to->name);
+			seq_puts(m, "\";\n");
+		}
 	}
 	mutex_unlock(&kheap_lock);
 	seq_puts(m, "}\n");
@@ -98,18 +192,31 @@ static int kheap_hierarchy_dot_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(kheap_hierarchy_dot);
 
-/* A block list (live, report) as a seq_file over a snapshot. */
+/*
+ * A block list (live, report) as a seq_file over a snapshot of the blocks
+ * with ids in [@from, @to], taken when a read starts at the beginning. The
+ * window is the open file's own (report's writes set it, under the
+ * seq_file's lock): struct kheap keeps no state of any reader's.
+ */
 struct kheap_list_seq {
+	struct kheap *heap;
 	struct kheap_snap *snap;
-	char title[128];
+	const char *what;
+	u64 from;
+	u64 to;
 };
 
 static void *kheap_list_start(struct seq_file *m, loff_t *pos)
 {
 	struct kheap_list_seq *ls = m->private;
 
-	if (*pos == 0)
-		return SEQ_START_TOKEN;
+	if (*pos == 0) {
+		kvfree(ls->snap);
+		ls->snap = kheap_snapshot(ls->heap, ls->from, ls->to);
+		return ls->snap ? SEQ_START_TOKEN : ERR_PTR(-ENOMEM);
+	}
+	if (!ls->snap)
+		return NULL;
 	return *pos <= ls->snap->n ? &ls->snap->v[*pos - 1] : NULL;
 }
 
@@ -126,11 +233,20 @@ static void kheap_list_stop(struct seq_file *m, void *v)
 static int kheap_list_show(struct seq_file *m, void *v)
 {
 	struct kheap_list_seq *ls = m->private;
+	const struct kheap_alloc_info *info = v;
 
-	if (v == SEQ_START_TOKEN)
-		seq_printf(m, "%s count=%zu\n", ls->title, ls->snap->n);
-	else
-		kheap_format_info(m, "", v);
+	if (v == SEQ_START_TOKEN) {
+		seq_printf(m, "# kheap %s v2 heap=", ls->what);
+		kheap_seq_name(m, ls->heap->name);
+		seq_printf(m, " from=%llu to=%llu count=%zu\n", ls->from,
+			   ls->to, ls->snap->n);
+		seq_puts(m, "# id size age_ms caller module\n");
+		return 0;
+	}
+	seq_printf(m, "%llu %zu %llu ", info->id, info->size,
+		   div_u64(kheap_now_ns() - info->time_ns, NSEC_PER_MSEC));
+	kheap_seq_caller(m, info->caller);
+	seq_putc(m, '\n');
 	return 0;
 }
 
@@ -141,23 +257,17 @@ static const struct seq_operations kheap_list_sops = {
 	.show = kheap_list_show,
 };
 
-static int kheap_list_open(struct inode *inode, struct file *file, u64 from,
-			   u64 to, const char *what)
+static int kheap_list_open(struct inode *inode, struct file *file,
+			   const char *what)
 {
-	struct kheap *heap = inode->i_private;
 	struct kheap_list_seq *ls;
 
 	ls = __seq_open_private(file, &kheap_list_sops, sizeof(*ls));
 	if (!ls)
 		return -ENOMEM;
-	ls->snap = kheap_snapshot(heap, from, to);
-	if (!ls->snap) {
-		seq_release_private(inode, file);
-		return -ENOMEM;
-	}
-	snprintf(ls->title, sizeof(ls->title),
-		 "# kheap %s v1 heap=%s from=%llu to=%llu", what, heap->name,
-		 from, to);
+	ls->heap = inode->i_private;
+	ls->what = what;
+	ls->to = U64_MAX; /* no window written: every block */
 	return 0;
 }
 
@@ -172,7 +282,7 @@ static int kheap_list_release(struct inode *inode, struct file *file)
 
 static int kheap_live_open(struct inode *inode, struct file *file)
 {
-	return kheap_list_open(inode, file, 0, U64_MAX, "live");
+	return kheap_list_open(inode, file, "live");
 }
 
 static const struct file_operations kheap_live_fops = {
@@ -185,75 +295,113 @@ static const struct file_operations kheap_live_fops = {
 
 static int kheap_report_open(struct inode *inode, struct file *file)
 {
-	struct kheap *heap = inode->i_private;
-	u64 from, to;
-
-	if (!(file->f_mode & FMODE_READ))
-		return 0;
-	mutex_lock(&kheap_lock);
-	from = heap->report_from;
-	to = heap->report_to;
-	mutex_unlock(&kheap_lock);
-	return kheap_list_open(inode, file, from, to, "report");
+	return kheap_list_open(inode, file, "report");
 }
 
-static int kheap_report_release(struct inode *inode, struct file *file)
+/* Parse a decimal u64 at *@p (digits only): false if none or too large. */
+static bool kheap_parse_u64(const char **p, const char *end, u64 *val)
 {
-	if (!(file->f_mode & FMODE_READ))
-		return 0;
-	return kheap_list_release(inode, file);
+	const char *s = *p;
+	u64 v = 0;
+
+	if (s == end || *s < '0' || *s > '9')
+		return false;
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		if (check_mul_overflow(v, 10ULL, &v) ||
+		    check_add_overflow(v, (u64)(*s - '0'), &v))
+			return false;
+	}
+	*p = s;
+	*val = v;
+	return true;
 }
 
-/* Parse "FROM TO" (decimal, from <= to): 0 or -EINVAL. */
-static int kheap_parse_window(char *buf, u64 *from, u64 *to)
+static const char *kheap_skip_space(const char *s, const char *end)
 {
-	char *a, *b, *rest = strim(buf);
+	while (s < end && kheap_ascii_space(*s))
+		s++;
+	return s;
+}
 
-	a = strsep(&rest, " \t");
-	if (!rest)
+/*
+ * "FROM TO": two decimal ids, from <= to, white space between them and
+ * around them, nothing else (no sign, no NUL). 0 or -EINVAL.
+ */
+static int kheap_parse_window(const char *buf, size_t len, u64 *from, u64 *to)
+{
+	const char *s = buf, *end = buf + len, *gap;
+
+	s = kheap_skip_space(s, end);
+	if (!kheap_parse_u64(&s, end, from))
 		return -EINVAL;
-	b = skip_spaces(rest);
-	if (kstrtou64(a, 10, from) || kstrtou64(b, 10, to) || *from > *to)
+	gap = s;
+	s = kheap_skip_space(s, end);
+	if (s == gap || !kheap_parse_u64(&s, end, to))
+		return -EINVAL;
+	if (kheap_skip_space(s, end) != end || *from > *to)
 		return -EINVAL;
 	return 0;
 }
 
-static ssize_t kheap_report_write(struct file *file, const char __user *ubuf,
-				  size_t len, loff_t *ppos)
+/* Longest write report takes, its newline in: "FROM TO\n" with room. */
+#define KHEAP_WINDOW_MAX 64
+
+/*
+ * report is made with debugfs_create_file_unsafe(), so that kernel_read()
+ * and kernel_write() reach ->read_iter and ->write_iter (the KUnit fuzzer
+ * writes it); each holds the file against removal as debugfs's proxy would,
+ * and answers -EIO once the heap is gone.
+ */
+static ssize_t kheap_report_write_iter(struct kiocb *iocb,
+				       struct iov_iter *from)
 {
-	struct kheap *heap = file_inode(file)->i_private;
-	char buf[64];
-	u64 from, to;
+	struct dentry *dentry = iocb->ki_filp->f_path.dentry;
+	struct seq_file *m = iocb->ki_filp->private_data;
+	struct kheap_list_seq *ls = m->private;
+	size_t len = iov_iter_count(from);
+	char buf[KHEAP_WINDOW_MAX];
+	u64 lo, hi;
+	int ret;
 
 	if (len >= sizeof(buf))
 		return -E2BIG;
-	if (copy_from_user(buf, ubuf, len))
+	if (!copy_from_iter_full(buf, len, from))
 		return -EFAULT;
-	buf[len] = '\0';
-	if (kheap_parse_window(buf, &from, &to))
-		return -EINVAL;
-	mutex_lock(&kheap_lock);
-	heap->report_from = from;
-	heap->report_to = to;
-	mutex_unlock(&kheap_lock);
+	ret = kheap_parse_window(buf, len, &lo, &hi);
+	if (ret)
+		return ret;
+	ret = debugfs_file_get(dentry);
+	if (ret)
+		return ret;
+	mutex_lock(&m->lock);
+	ls->from = lo;
+	ls->to = hi;
+	mutex_unlock(&m->lock);
+	debugfs_file_put(dentry);
+	iocb->ki_pos = 0; /* the next read lists the new window */
 	return len;
 }
 
-static ssize_t kheap_report_read(struct file *file, char __user *ubuf,
-				 size_t len, loff_t *ppos)
+static ssize_t kheap_report_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
-	if (!(file->f_mode & FMODE_READ))
-		return -EINVAL;
-	return seq_read(file, ubuf, len, ppos);
+	struct dentry *dentry = iocb->ki_filp->f_path.dentry;
+	ssize_t ret;
+
+	ret = debugfs_file_get(dentry);
+	if (ret)
+		return ret;
+	ret = seq_read_iter(iocb, to);
+	debugfs_file_put(dentry);
+	return ret;
 }
 
 static const struct file_operations kheap_report_fops = {
 	.owner = THIS_MODULE,
 	.open = kheap_report_open,
-	.read = kheap_report_read,
-	.write = kheap_report_write,
+	.read_iter = kheap_report_read_iter,
+	.write_iter = kheap_report_write_iter,
 	.llseek = noop_llseek,
-	.release = kheap_report_release,
+	.release = kheap_list_release,
 };
 
 /* Per call site totals: a sorted array built at open. */
@@ -366,14 +514,14 @@ static void kheap_sites_stop(struct seq_file *m, void *v)
 static int kheap_sites_show(struct seq_file *m, void *v)
 {
 	const struct kheap_site *site = v;
-	char sym[KSYM_SYMBOL_LEN];
 
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(m, "# kheap callsites v1\n# bytes count caller\n");
+		seq_puts(m, "# kheap callsites v2\n");
+		seq_puts(m, "# caller module bytes count\n");
 		return 0;
 	}
-	kheap_sym(sym, site->caller);
-	seq_printf(m, "%zu %zu %s\n", site->bytes, site->count, sym);
+	kheap_seq_caller(m, site->caller);
+	seq_printf(m, " %zu %zu\n", site->bytes, site->count);
 	return 0;
 }
 
@@ -419,8 +567,8 @@ void kheap_debugfs_heap_add(struct kheap *heap)
 {
 	heap->dir = debugfs_create_dir(heap->name, kheap_heap_dir);
 	debugfs_create_file("live", 0400, heap->dir, heap, &kheap_live_fops);
-	debugfs_create_file("report", 0600, heap->dir, heap,
-			    &kheap_report_fops);
+	debugfs_create_file_unsafe("report", 0600, heap->dir, heap,
+				   &kheap_report_fops);
 }
 
 void kheap_debugfs_heap_remove(struct kheap *heap)
@@ -437,10 +585,20 @@ static int kheap_cache_file_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(kheap_cache_file);
 
+static int kheap_pools_file_show(struct seq_file *m, void *v)
+{
+	seq_puts(m, "# kheap pools v2\n");
+	kheap_pools_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kheap_pools_file);
+
+/* Every file but the heaps' own; debugfs asks for no error checks. */
 void kheap_debugfs_init(void)
 {
-	struct dentry *root = kheap_debugfs_root;
+	struct dentry *root = debugfs_create_dir("kheap", NULL);
 
+	kheap_debugfs_root = root;
 	kheap_heap_dir = debugfs_create_dir("heap", root);
 	debugfs_create_file("heaps", 0400, root, NULL, &kheap_heaps_fops);
 	debugfs_create_file("hierarchy", 0400, root, NULL,
@@ -450,4 +608,15 @@ void kheap_debugfs_init(void)
 	debugfs_create_file("callsites", 0400, root, NULL,
 			    &kheap_callsites_fops);
 	debugfs_create_file("cache", 0400, root, NULL, &kheap_cache_file_fops);
+	debugfs_create_file("pools", 0400, root, NULL, &kheap_pools_file_fops);
+#ifdef CONFIG_FAULT_INJECTION
+	fault_create_debugfs_attr("fail_alloc", root, &kheap_fail_alloc);
+#endif
+}
+
+void kheap_debugfs_exit(void)
+{
+	debugfs_remove_recursive(kheap_debugfs_root);
+	kheap_debugfs_root = NULL;
+	kheap_heap_dir = NULL;
 }

@@ -7,8 +7,9 @@
  * allocating a heap, so it reaches kheap_alloc() and its variants, the
  * sentry macros, kheap_create(), chain creation and growth, and the object
  * area of kheap_pool_create(). With CONFIG_FAULT_INJECTION_DEBUG_FS it is
- * set up through /sys/kernel/debug/kheap/fail_alloc/, with the knobs every
- * fault point has (Documentation/fault-injection/fault-injection.rst):
+ * set up through /sys/kernel/debug/kheap/fail_alloc/ (debugfs.c makes it),
+ * with the knobs every fault point has
+ * (Documentation/fault-injection/fault-injection.rst):
  *
  *	echo 0 >verbose; echo Y >task-filter; echo -1 >times
  *	echo 10 >probability		# fail 10% of kheap's allocations
@@ -17,7 +18,6 @@
  * task's fail-nth (/proc/<pid>/fail-nth) reaches this point only while
  * probability is not 0.
  */
-#include <linux/debugfs.h>
 #include <linux/export.h>
 #include <linux/fault-inject.h>
 
@@ -31,12 +31,6 @@ bool __kheap_should_fail(size_t size, gfp_t gfp)
 	if (gfp & __GFP_NOFAIL)
 		return false;
 	return should_fail(&kheap_fail_alloc, size);
-}
-
-void kheap_fault_debugfs_init(struct dentry *root)
-{
-	/* debugfs asks its callers not to check for errors. */
-	fault_create_debugfs_attr("fail_alloc", root, &kheap_fail_alloc);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -3,8 +3,8 @@
  * kheap heaps: the registry of named heaps, their creation and destruction,
  * and the default heap.
  *
- * kheap_lock (a mutex) protects the registry, the hierarchy's edges and the
- * debugfs report windows. It is never taken on the allocation or free path.
+ * kheap_lock (a mutex) protects the registry and the hierarchy's edges. It is
+ * never taken on the allocation or free path.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -17,7 +17,7 @@
 #include "kheap_internal.h"
 #include "kheap_trace.h"
 
-/* The registry, the graph's edges and the report windows; never on a fast path. */
+/* The registry and the graph's edges; never on a fast path. */
 DEFINE_MUTEX(kheap_lock);
 LIST_HEAD(kheap_heaps);
 
@@ -36,7 +36,8 @@ bool kheap_name_valid(const char *name)
 		if (!isgraph(name[i]) || name[i] == '/')
 			return false;
 	}
-	return true;
+	/* A directory of that name would be debugfs's own. */
+	return strcmp(name, ".") && strcmp(name, "..");
 }
 
 static struct kheap *kheap_find_locked(const char *name)
@@ -96,13 +97,13 @@ static struct kheap *kheap_alloc_heap(const char *name)
 	strscpy(heap->name, name, sizeof(heap->name));
 	atomic64_set(&heap->next_id, 1); /* ids start at 1 */
 	INIT_LIST_HEAD(&heap->edges);
-	heap->report_to = U64_MAX;
 	return heap;
 }
 
 /**
  * kheap_create() - create a named heap
- * @name: 1..63 printable characters, no '/' or whitespace, unique
+ * @name: 1..63 printable characters, no '/' or whitespace, not "." or "..",
+ *        unique (debugfs escapes what is not [A-Za-z0-9._:-] when it prints it)
  *
  * Context: Process context; may sleep.
  * Return: the heap, ERR_PTR(-EINVAL) for a bad name, ERR_PTR(-EEXIST) when

@@ -138,6 +138,29 @@ void kheap_edges_remove_locked(struct kheap *heap)
 	}
 }
 
+/**
+ * kheap_edge_next_locked() - the heaps one heap links to, one per call
+ * @heap:	the source heap
+ * @cursor:	NULL before the first call; the iterator's state
+ *
+ * Context: kheap_lock held (the edges do not change under it).
+ * Return: the next heap @heap links to, in link order, or NULL after the
+ * last one.
+ */
+struct kheap *kheap_edge_next_locked(struct kheap *heap,
+				     struct kheap_edge **cursor)
+{
+	struct kheap_edge *edge = *cursor;
+
+	lockdep_assert_held(&kheap_lock);
+	edge = list_prepare_entry(edge, &heap->edges, node);
+	list_for_each_entry_continue(edge, &heap->edges, node) {
+		*cursor = edge;
+		return edge->to;
+	}
+	return NULL;
+}
+
 /* The slot of @heap for the walk of this CPU at context level @lvl. */
 static struct kheap_walk_slot *kheap_walk_slot(struct kheap *heap,
 					       unsigned int lvl)

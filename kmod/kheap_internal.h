@@ -93,8 +93,6 @@ struct kheap_pcpu {
  * @reporter:	attached reporter or NULL (RCU)
  * @node:	on kheap_heaps, under kheap_lock
  * @edges:	out-edges (struct kheap_edge), RCU list written under kheap_lock
- * @report_from: the debugfs report window, under kheap_lock
- * @report_to:	 the other end of that window
  * @dir:	its debugfs directory
  * @rcu:	frees it after a grace period (walkers and frees hold RCU)
  */
@@ -109,8 +107,6 @@ struct kheap {
 	const struct kheap_reporter __rcu *reporter;
 	struct list_head node;
 	struct list_head edges;
-	u64 report_from;
-	u64 report_to;
 	struct dentry *dir;
 	struct rcu_head rcu;
 };
@@ -179,7 +175,6 @@ struct kheap_snap {
 	struct kheap_alloc_info v[];
 };
 
-extern struct dentry *kheap_debugfs_root;
 extern struct mutex kheap_lock;
 extern struct list_head kheap_heaps;
 extern struct kheap *kheap_default_heap;
@@ -449,7 +444,7 @@ static __always_inline bool kheap_cache_has_returns(void)
 int kheap_cache_init(void);
 void kheap_cache_exit(void);
 void kheap_cache_drain_all(void);
-void kheap_cache_show(struct seq_file *m);
+void kheap_cache_show(struct seq_file *m); /* debugfs cache, v2 */
 unsigned long kheap_test_cache_bytes(int cpu); /* for KUnit only */
 unsigned long kheap_test_deferred(bool always); /* for KUnit only (track.c) */
 
@@ -470,6 +465,8 @@ static __always_inline unsigned int kheap_cache_class(size_t total)
 /* hier.c */
 void kheap_hier_sum(struct kheap *heap, size_t *bytes, size_t *count);
 void kheap_edges_remove_locked(struct kheap *heap);
+struct kheap *kheap_edge_next_locked(struct kheap *heap,
+				     struct kheap_edge **cursor);
 
 /* reporter.c */
 void kheap_sym(char *buf, unsigned long caller);
@@ -492,7 +489,6 @@ static __always_inline bool kheap_has_reporter(const struct kheap *heap)
 #ifdef CONFIG_FAULT_INJECTION
 extern struct fault_attr kheap_fail_alloc;
 bool __kheap_should_fail(size_t size, gfp_t gfp);
-void kheap_fault_debugfs_init(struct dentry *root);
 
 /*
  * Should this allocation of @size bytes fail on purpose? While the fault
@@ -508,17 +504,16 @@ static inline bool kheap_should_fail(size_t size, gfp_t gfp)
 {
 	return false;
 }
-
-static inline void kheap_fault_debugfs_init(struct dentry *root)
-{
-}
 #endif
 
-/* debugfs.c */
+/* debugfs.c: every file of /sys/kernel/debug/kheap/, grammar v2 */
 void kheap_debugfs_init(void);
+void kheap_debugfs_exit(void);
 void kheap_debugfs_heap_add(struct kheap *heap);
 void kheap_debugfs_heap_remove(struct kheap *heap);
-void kheap_pool_debugfs_init(struct dentry *root);
+void kheap_seq_name(struct seq_file *m, const char *name);
+/* pool.c: the tables of debugfs pools */
+void kheap_pools_show(struct seq_file *m);
 
 /* ring.c: for rings embedded in memory of the caller's (chain.c) */
 /*
@@ -536,7 +531,7 @@ void kheap_ring_init(struct kheap_ring *ring, unsigned int capacity);
 
 /*
  * heap.c, for pool names too: 1..KHEAP_NAME_MAX printable characters, no
- * '/' or whitespace.
+ * '/' or whitespace, not "." or "..".
  */
 bool kheap_name_valid(const char *name);
 

@@ -7,22 +7,15 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/debugfs.h>
 #include <linux/module.h>
 
 #include "kheap_internal.h"
-
-struct dentry *kheap_debugfs_root;
 
 static int __init kheap_init(void)
 {
 	int ret;
 
-	/* debugfs asks its callers not to check for errors. */
-	kheap_debugfs_root = debugfs_create_dir("kheap", NULL);
 	kheap_debugfs_init();
-	kheap_pool_debugfs_init(kheap_debugfs_root);
-	kheap_fault_debugfs_init(kheap_debugfs_root);
 	kheap_track_init();
 	ret = kheap_cache_init();
 	if (ret)
@@ -36,7 +29,7 @@ static int __init kheap_init(void)
 err_heaps:
 	kheap_cache_exit();
 err_cache:
-	debugfs_remove_recursive(kheap_debugfs_root);
+	kheap_debugfs_exit();
 	return ret;
 }
 
@@ -44,7 +37,7 @@ static void __exit kheap_exit(void)
 {
 	kheap_heaps_exit();
 	kheap_cache_exit();
-	debugfs_remove_recursive(kheap_debugfs_root);
+	kheap_debugfs_exit();
 	pr_info("unloaded\n");
 }
 

@@ -35,7 +35,6 @@
 
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
-#include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/export.h>
 #include <linux/irqflags.h>
@@ -347,7 +346,7 @@ static int kheap_pool_check_args(const char *name, size_t obj_size,
 {
 	if (flags & ~KHEAP_POOL_FLAGS)
 		return -EINVAL;
-	/* Heap rules: debugfs prints names space-separated, a line a pool. */
+	/* Heap rules: no '.' or '..', no white space (debugfs escapes). */
 	if (!kheap_name_valid(name) || !obj_size ||
 	    obj_size > KHEAP_POOL_AREA_MAX || !objs_per_cpu)
 		return -EINVAL;
@@ -576,53 +575,68 @@ void kheap_pool_destroy(struct kheap_pool *pool)
 }
 EXPORT_SYMBOL_GPL(kheap_pool_destroy);
 
+/* A pool's row of the first table of debugfs pools (grammar v2). */
 static void kheap_pool_show_one(struct seq_file *m, struct kheap_pool *pool)
 {
-	int cpu, i;
-
+	kheap_seq_name(m, pool->name);
+	seq_putc(m, ' ');
 	/*
 	 * A kheap_destroy() of its heap may be re-parenting the pool meanwhile:
 	 * we see the old heap or the default one, and RCU keeps the old one
 	 * (freed with call_rcu()) while we print its name.
 	 */
 	rcu_read_lock();
-	seq_printf(m, "pool %s heap %s obj_size %zu stride %zu", pool->name,
-		   kheap_name(kheap_pool_heap(pool)), pool->obj_size,
-		   pool->fast.stride);
+	kheap_seq_name(m, kheap_name(kheap_pool_heap(pool)));
 	rcu_read_unlock();
-	seq_printf(m, " objs %u ring_capacity %u free %u", pool->nr_objs,
-		   pool->capacity, kheap_pool_nr_free(pool));
-	seq_printf(m, " heap_bytes %zu other_bytes %zu flags %#x\n",
-		   pool->heap_bytes, pool->other_bytes, pool->flags);
+	seq_printf(m, " %zu %zu %u %u %u", pool->obj_size, pool->fast.stride,
+		   pool->nr_objs, pool->capacity, kheap_pool_nr_free(pool));
+	seq_printf(m, " %zu %zu %u\n", pool->heap_bytes, pool->other_bytes,
+		   pool->flags);
+}
+
+/* A pool's rows of the second table: one per possible CPU. */
+static void kheap_pool_show_cpus(struct seq_file *m, struct kheap_pool *pool)
+{
+	int cpu, i;
+
 	for_each_possible_cpu(cpu) {
 		const struct kheap_pool_stats *st =
 			per_cpu_ptr(pool->fast.stats, cpu);
 
-		seq_printf(m, "  cpu %d", cpu);
+		kheap_seq_name(m, pool->name);
+		seq_printf(m, " %d", cpu);
 		/* Racy snapshot, as in kheap_pool_stat(). */
 		for (i = 0; i < KHEAP_POOL_NR_STATS; i++)
-			seq_printf(m, " %s %lu", kheap_pool_stat_names[i],
-				   kheap_pool_cpu_stat(st, i));
+			seq_printf(m, " %lu", kheap_pool_cpu_stat(st, i));
 		seq_putc(m, '\n');
 	}
 }
 
-static int kheap_pools_show(struct seq_file *m, void *v)
+/**
+ * kheap_pools_show() - the body of debugfs kheap/pools (grammar v2)
+ * @m:	where; debugfs.c prints the version line
+ *
+ * Two tables: a row per pool, then a row per pool and possible CPU with
+ * its counters (named as kheap_pool_stat_names[]).
+ */
+void kheap_pools_show(struct seq_file *m)
 {
 	struct kheap_pool *pool;
+	int i;
 
-	seq_puts(m, "# kheap pools v2\n");
-	seq_puts(m, "# pool NAME heap HEAP obj_size N stride N objs N");
-	seq_puts(m, " ring_capacity N free N heap_bytes N other_bytes N");
-	seq_puts(m, " flags N\n");
-	seq_puts(m, "#   cpu N then a NAME VALUE pair per counter\n");
+	seq_puts(m, "# name heap obj_size stride objs ring_capacity free");
+	seq_puts(m, " heap_bytes other_bytes flags\n");
 	mutex_lock(&kheap_pools_lock);
 	list_for_each_entry(pool, &kheap_pools, node)
 		kheap_pool_show_one(m, pool);
+	seq_puts(m, "# pool cpu");
+	for (i = 0; i < KHEAP_POOL_NR_STATS; i++)
+		seq_printf(m, " %s", kheap_pool_stat_names[i]);
+	seq_putc(m, '\n');
+	list_for_each_entry(pool, &kheap_pools, node)
+		kheap_pool_show_cpus(m, pool);
 	mutex_unlock(&kheap_pools_lock);
-	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(kheap_pools);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 int kheap_test_pool_show(struct kheap_pool *pool, char *buf, size_t size)
@@ -639,9 +653,3 @@ int kheap_test_pool_show(struct kheap_pool *pool, char *buf, size_t size)
 }
 EXPORT_SYMBOL_IF_KUNIT(kheap_test_pool_show);
 #endif
-
-void kheap_pool_debugfs_init(struct dentry *root)
-{
-	/* debugfs asks its callers not to check for errors. */
-	debugfs_create_file("pools", 0400, root, NULL, &kheap_pools_fops);
-}

@@ -126,6 +126,19 @@ def raw(root, rel):
         return f.read()
 
 
+def version(root):
+    """The grammar version of a tree (its heaps file's)."""
+    return kheap.Source("heaps", raw(root, "heaps")).header()[1]
+
+
+def v2_trees():
+    trees = [(n, r) for n, r in TREES if version(r) == 2]
+    if not trees:
+        raise AssertionError("no grammar-v2 tree: tools/tests/fixtures/ "
+                             "has one")
+    return trees
+
+
 def copy_tree(root):
     d = tempfile.mkdtemp(dir=TMP)
     dst = os.path.join(d, "kheap")
@@ -360,11 +373,13 @@ class Commands(unittest.TestCase):
         live = kheap.parse("live", raw(grown, "heap/%s/live" % victim),
                            "live")
         new_id = max([b["id"] for b in live["blocks"]] + [0]) + 1
+        v2 = version(root) == 2
         with open(os.path.join(grown, "heap", victim, "live"), "w") as f:
             lines = raw(root, "heap/%s/live" % victim).splitlines()
             lines[0] = re.sub(r"count=\d+", "count=%d"
                               % (live["count"] + 1), lines[0])
-            lines.append(" id=%d size=4096 age=0.010s caller="
+            lines.append("%d 4096 10 leaky_fn+0x1/0x2 leaky" % new_id if v2
+                         else " id=%d size=4096 age=0.010s caller="
                          "leaky_fn+0x1/0x2 [leaky]" % new_id)
             f.write("\n".join(lines) + "\n")
         with open(os.path.join(grown, "heaps"), "w") as f:
@@ -376,7 +391,8 @@ class Commands(unittest.TestCase):
                     l = " ".join(w)
                 f.write(l + "\n")
         with open(os.path.join(grown, "callsites"), "a") as f:
-            f.write("4096 1 leaky_fn+0x1/0x2 [leaky]\n")
+            f.write("leaky_fn+0x1/0x2 leaky 4096 1\n" if v2 else
+                    "4096 1 leaky_fn+0x1/0x2 [leaky]\n")
         b = os.path.join(TMP, "b.json")
         self.ok(grown, "snapshot", b)
         d = self.js(root, "diff", a, b)
@@ -442,14 +458,36 @@ pool p2 heap default obj_size 8 stride 8 objs 4 ring_capacity 4 free 4 heap_byte
 """
 
 
+# The same pools in grammar v2 (kmod/pool.c's kheap_pools_show()).
+POOLS_V2 = """# kheap pools v2
+# name heap obj_size stride objs ring_capacity free heap_bytes other_bytes flags
+rx.bufs example.rx 120 128 64 32 60 8192 640 1
+p2 default 8 8 4 4 4 32 0 0
+# pool cpu gets puts local_hits remote_steals empty foreign_puts double_puts
+rx.bufs 0 10 7 9 1 0 1 2
+rx.bufs 1 5 4 5 0 1 0 0
+p2 0 0 0 0 0 0 0 0
+p2 1 0 0 0 0 0 0 0
+"""
+
+
 class Pools(unittest.TestCase):
     """The dumped trees have no pool (the example makes none); a pools file
-    written in kmod/pool.c's format (kheap_pool_show_one()) instead."""
+    written in kmod/pool.c's format (kheap_pools_show()) instead: grammar
+    v2's, and (class PoolsPairs) the NAME VALUE pairs printed as "v2" before
+    the grammar."""
+
+    TEXT = POOLS_V2
 
     def setUp(self):
         self.root = copy_tree(TREES[0][1])
         with open(os.path.join(self.root, "pools"), "w") as f:
-            f.write(POOLS)
+            f.write(self.TEXT)
+
+    def test_same_as_pairs(self):
+        a = kheap.parse("pools", POOLS, "pools")
+        b = kheap.parse("pools", POOLS_V2, "pools")
+        self.assertEqual(a, b)
 
     def test_pools(self):
         rc, out, err = run("pools", "--json", root=self.root)
@@ -472,6 +510,52 @@ class Pools(unittest.TestCase):
                       'heap="example.rx"} 2\n', out)
         self.assertIn('kheap_pool_free_objects{pool="p2",heap="default"} 4\n',
                       out)
+
+
+class PoolsPairs(Pools):
+    TEXT = POOLS
+
+
+class Names(unittest.TestCase):
+    """Grammar v2 escapes each byte of a name outside [A-Za-z0-9._:-] as
+    \\xHH: the tool gives the name back, and finds its heap/<name>/."""
+
+    NAMES = [("kt.dbg\\x5c\\x3d\\xe9", b"kt.dbg\\=\xe9", "kt.dbg\\=\\xe9"),
+             ("caf\\xc3\\xa9", "café".encode(), "café"),
+             ("mydrv.rx", b"mydrv.rx", "mydrv.rx"),
+             ("a\\x22\\x2c\\x5bb\\x5d", b'a",[b]', 'a",[b]')]
+
+    def test_names(self):
+        root = copy_tree(v2_trees()[0][1])
+        heaps = raw(root, "heaps")
+        live = raw(root, "heap/default/live").splitlines()
+        for esc, rawname, shown in self.NAMES:
+            heaps += "%s 24 1 24 24 1 0\n" % esc
+            d = os.path.join(os.fsencode(root), b"heap", rawname)
+            os.makedirs(d)
+            with open(os.path.join(d, b"live"), "w") as f:
+                f.write("# kheap live v2 heap=%s from=0 "
+                        "to=18446744073709551615 count=1\n%s\n"
+                        "7 24 5 f+0x1/0x2 -\n" % (esc, live[1]))
+        with open(os.path.join(root, "heaps"), "w") as f:
+            f.write(heaps)
+        got = json.loads(Commands.ok(self, root, "heaps", "--json"))
+        names = [h["name"] for h in got["heaps"]]
+        for esc, rawname, shown in self.NAMES:
+            self.assertIn(shown, names)
+            # the raw bytes on the command line, as a shell passes them
+            p = subprocess.run([sys.executable, TOOL, "--root", root, "live",
+                                os.fsdecode(rawname), "--json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            data = json.loads(p.stdout)
+            self.assertEqual(data["heap"], shown)
+            self.assertEqual(data["blocks"][0]["caller"], "f+0x1/0x2")
+
+    def test_unescape(self):
+        for esc, rawname, shown in self.NAMES:
+            self.assertEqual(kheap.raw_name_v2(esc), rawname)
+            self.assertEqual(kheap.unescape_v2(esc), shown)
 
 
 class Errors(unittest.TestCase):
@@ -614,12 +698,59 @@ class Errors(unittest.TestCase):
          ":1: no heap= in the title"),
     ]
 
+    # The same for grammar v2, on a v2 tree.
+    MALFORMED_V2 = [
+        ("heaps", lambda t: t.replace(" v2", " v7", 1),
+         "heaps format v7: this tool reads v1, v2"),
+        ("heaps", lambda t: t + "extra 1 2\n", "3 fields, the header names 7"),
+        ("heaps", lambda t: t + "x 1 2 3 4 5 six\n",
+         "overruns is not a number"),
+        ("heaps", lambda t: t + "x  1 2 3 4 5 6\n", "8 fields, the header names 7"),
+        ("heaps", lambda t: t + "a\\q 1 2 3 4 5 6\n",
+         "name 'a\\\\q': not an escaped name"),
+        ("heaps", lambda t: t + "a\\x4 1 2 3 4 5 6\n", "not an escaped name"),
+        ("heaps", lambda t: t + "caf\u00e9 1 2 3 4 5 6\n",
+         "not an escaped name"),
+        ("heaps", lambda t: "\n".join(l for l in t.split("\n")
+                                      if not l.startswith("# name")),
+         ":2: a row before any header line"),
+        ("heaps", lambda t: t.replace("# name", "# Name", 1),
+         "not a header line of column names"),
+        ("heaps", lambda t: t.replace("# name", "# heap", 1),
+         "table 1's records are 'heap', expected 'name'"),
+        ("heaps", lambda t: t.replace(" peak", " top", 1), "no peak column"),
+        ("heaps", lambda t: t.replace("invalid_frees=", "invalid_frees=x", 1),
+         "invalid_frees is not a number"),
+        ("hierarchy", lambda t: t[:t.index("# from")],
+         "no table 2 (its header line '# from ...')"),
+        ("hierarchy", lambda t: t + "nope default\n", "an edge from 'nope'"),
+        ("callsites", lambda t: t + "f+0x1/0x2 - x 1\n", "bytes is not a"),
+        ("callsites", lambda t: t + "f+0x1/0x2 - 1\n", "3 fields"),
+        ("pools", lambda t: t.replace("# pool cpu", "# cpu pool", 1),
+         "table 2's records are 'cpu', expected 'pool'"),
+        ("cache", lambda t: t + "0 1\n", "2 fields"),
+        ("heap/default/live", lambda t: t + "1 2 3 f -\n",
+         "count=0 in the version line, 1 blocks listed"),
+        ("heap/default/live", lambda t: t + "1 2 3.5 f -\n",
+         "age_ms is not a number"),
+        ("heap/default/live", lambda t: t.replace(" heap=default", ""),
+         ":1: no heap= in the version line"),
+    ]
+
+    def test_malformed_v2(self):
+        self.malformed(v2_trees()[0][1], self.MALFORMED_V2)
+
     def test_malformed(self):
-        base = TREES[0][1]
+        self.malformed([r for n, r in TREES if version(r) == 1][0],
+                       self.MALFORMED)
+
+    def malformed(self, base, cases):
+        self.assertEqual(version(base), 1 if cases is self.MALFORMED else 2)
         cmds = {"heaps": ["heaps"], "hierarchy": ["tree"],
                 "callsites": ["callsites"], "pools": ["pools"],
+                "cache": ["snapshot", "-"],
                 "heap/default/live": ["live", "default"]}
-        for rel, corrupt, why in self.MALFORMED:
+        for rel, corrupt, why in cases:
             with self.subTest(file=rel, why=why):
                 root = copy_tree(base)
                 text = corrupt(raw(root, rel))

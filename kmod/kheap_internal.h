@@ -78,7 +78,7 @@ struct kheap_pcpu {
 };
 
 /* Blocks a reader or mover handles per lock hold (snapshot.c). */
-#define KHEAP_BATCH 32
+#define KHEAP_BATCH 16
 
 /**
  * struct kheap - a named memory category
@@ -148,6 +148,9 @@ struct kheap_hdr {
 	u16 offset; /* header minus the kmalloc'd base, KHEAP_OFF_* flags */
 	u32 check;
 };
+
+/* Header and canary: what a block costs on top of its request. */
+#define KHEAP_OVERHEAD (sizeof(struct kheap_hdr) + KHEAP_CANARY_SIZE)
 
 /* A header kheap_reparent() rewrites has its live check xor this. */
 #define KHEAP_MOVING 0x6b6d6f76U /* "kmov" */
@@ -338,8 +341,26 @@ static __always_inline void kheap_update_peak(struct kheap *heap)
 		__kheap_update_peak(heap);
 }
 
+u64 kheap_stamp_ns(u32 stamp);
 void kheap_fill_info(const struct kheap_hdr *hdr,
 		     struct kheap_alloc_info *info);
+
+/*
+ * A block's record as its header has it, the time still the jiffies stamp
+ * (kheap_stamp_ns() converts it): loads and stores only, for readers
+ * holding a shard's lock.
+ */
+static __always_inline void kheap_copy_info(const struct kheap_hdr *hdr,
+					    struct kheap_alloc_info *info)
+{
+	info->heap = hdr->heap;
+	info->ptr = (void *)(hdr + 1);
+	info->size = hdr->size;
+	info->id = hdr->id;
+	info->caller = hdr->caller;
+	info->time_ns = hdr->stamp;
+}
+
 void __init kheap_track_init(void);
 
 /* snapshot.c: readers and movers of the live lists, in bounded batches */
@@ -357,13 +378,22 @@ struct kheap_cache_bin {
 	void *obj[KHEAP_CACHE_DEPTH];
 };
 
+/* Bytes of blocks other CPUs may return to one CPU's cache, about. */
+#define KHEAP_CACHE_RETURN_MAX (32 * 1024)
+
 /**
  * struct kheap_cache - one CPU's cache
  * @bin:	a stack per class
+ * @returned:	blocks of this CPU that tasks on other CPUs freed, for its
+ *		stacks (kheap_cache_return(), kheap_cache_refill())
+ * @returned_bytes: their kmalloc() sizes, at most about
+ *		KHEAP_CACHE_RETURN_MAX
  * @drain:	flushes it on its CPU
  */
 struct kheap_cache {
 	struct kheap_cache_bin bin[KHEAP_CACHE_CLASSES];
+	struct llist_head returned;
+	atomic_long_t returned_bytes;
 	struct work_struct drain;
 };
 
@@ -399,6 +429,16 @@ static __always_inline bool kheap_cache_push(void *base, unsigned int cls)
 	bin->obj[bin->n] = base;
 	WRITE_ONCE(bin->n, bin->n + 1);
 	return true;
+}
+
+bool kheap_cache_return(void *base, unsigned int cls, unsigned int cpu);
+void *kheap_cache_refill(unsigned int cls, struct llist_node **spill);
+void kheap_cache_spill(struct llist_node *spill);
+
+/* Has another CPU returned blocks to this one's cache? */
+static __always_inline bool kheap_cache_has_returns(void)
+{
+	return !llist_empty(this_cpu_ptr(&kheap_caches.returned));
 }
 
 int kheap_cache_init(void);

@@ -49,13 +49,17 @@ static int kheap_info_cmp(const void *a, const void *b)
 
 /*
  * Copy up to KHEAP_BATCH blocks of @shard after @cur into @snap, and move
- * @cur after them. Returns false when @cur reached the end (and is off the
- * list) or @snap is full.
+ * @cur after them. Under the lock only the header's words are copied (the
+ * block's jiffies stamp in @time_ns): the conversion to nanoseconds waits
+ * until the lock is dropped, so the allocating CPU waits for a few loads
+ * per block at most. Returns false when @cur reached the end (and is off
+ * the list) or @snap is full.
  */
 static bool kheap_snap_batch(struct kheap_shard *shard,
 			     struct kheap_cursor *cur, struct kheap_snap *snap,
 			     u64 from, u64 to)
 {
+	size_t first = snap->n, i;
 	struct list_head *pos;
 	unsigned int seen = 0;
 	unsigned long flags;
@@ -70,7 +74,7 @@ static bool kheap_snap_batch(struct kheap_shard *shard,
 
 		if (!kheap_is_cursor(pos) && hdr->id >= from && hdr->id <= to &&
 		    kheap_is_live(hdr))
-			kheap_fill_info(hdr, &snap->v[snap->n++]);
+			kheap_copy_info(hdr, &snap->v[snap->n++]);
 		pos = pos->next;
 	}
 	more = pos != &shard->live && snap->n < snap->cap;
@@ -80,6 +84,8 @@ static bool kheap_snap_batch(struct kheap_shard *shard,
 		list_del(&cur->node);
 	kheap_shard_unlock(shard);
 	local_irq_restore(flags);
+	for (i = first; i < snap->n; i++)
+		snap->v[i].time_ns = kheap_stamp_ns(snap->v[i].time_ns);
 	return more;
 }
 

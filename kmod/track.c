@@ -51,8 +51,6 @@
 #define KHEAP_FREED 0x6b667265U /* "kfre" */
 /* Ids a shard takes at once from its heap (see kheap_bookmark()). */
 #define KHEAP_ID_RANGE 1024
-/* Header and canary: what a block costs on top of its request. */
-#define KHEAP_OVERHEAD (sizeof(struct kheap_hdr) + KHEAP_CANARY_SIZE)
 /* The largest request the cache classes take. */
 #define KHEAP_SMALL_MAX (KHEAP_CACHE_MAX - KHEAP_OVERHEAD)
 /* Never cached: memcg-charged, DMA zones, reclaimable caches. */
@@ -256,7 +254,8 @@ void __kheap_update_peak(struct kheap *heap)
  * KHEAP_ID_RANGE ids; it takes a new one when the range is used up or when
  * a bookmark has retired every range since (heap->id_gen moved).
  */
-static u64 kheap_next_id(struct kheap *heap, struct kheap_shard *shard)
+static __always_inline u64 kheap_next_id(struct kheap *heap,
+					 struct kheap_shard *shard)
 {
 	/* Pairs with the atomic_inc_return() in kheap_bookmark(). */
 	unsigned int gen = atomic_read_acquire(&heap->id_gen);
@@ -274,7 +273,7 @@ static u64 kheap_next_id(struct kheap *heap, struct kheap_shard *shard)
  * The time of a block: nanoseconds since boot, to the tick, from the low 32
  * bits of jiffies it kept. Wrap-safe for blocks younger than 2^32 ticks.
  */
-static u64 kheap_stamp_ns(u32 stamp)
+u64 kheap_stamp_ns(u32 stamp)
 {
 	u64 now = get_jiffies_64();
 
@@ -284,11 +283,7 @@ static u64 kheap_stamp_ns(u32 stamp)
 
 void kheap_fill_info(const struct kheap_hdr *hdr, struct kheap_alloc_info *info)
 {
-	info->heap = hdr->heap;
-	info->ptr = kheap_ptr_of(hdr);
-	info->size = hdr->size;
-	info->id = hdr->id;
-	info->caller = hdr->caller;
+	kheap_copy_info(hdr, info);
 	info->time_ns = kheap_stamp_ns(hdr->stamp);
 }
 
@@ -379,12 +374,18 @@ static __always_inline void *kheap_alloc_small(struct kheap *heap, size_t size,
 		unsigned int cls = kheap_cache_class(total);
 
 		if (in_task()) {
+			struct llist_node *spill = NULL;
+
 			preempt_disable();
 			base = kheap_cache_pop(cls);
+			if (!base && kheap_cache_has_returns())
+				base = kheap_cache_refill(cls, &spill);
 			if (base) {
 				ptr = kheap_track(heap, base, KHEAP_OFF_CLASS,
 						  size, caller, 0);
 				preempt_enable();
+				if (unlikely(spill))
+					kheap_cache_spill(spill);
 				trace_kmalloc(caller, base, total,
 					      kheap_cache_size[cls], gfp,
 					      NUMA_NO_NODE);
@@ -395,6 +396,8 @@ static __always_inline void *kheap_alloc_small(struct kheap *heap, size_t size,
 						     caller);
 			}
 			preempt_enable();
+			if (unlikely(spill))
+				kheap_cache_spill(spill);
 		}
 		/* The class's full size, so any request of the class fits. */
 		total = kheap_cache_size[cls];
@@ -707,20 +710,27 @@ static __always_inline void kheap_check_canary(const struct kheap_hdr *copy,
 }
 
 /*
- * A claimed block at @base: back to this CPU's cache when it came from it
- * (a class-sized block of this CPU's task shard, not KFENCE's); false when
- * kfree() must take it. A task, preemption off.
+ * A claimed block at @base: back to the cache of the CPU it came from (a
+ * class-sized block of a task shard, not KFENCE's): this CPU's stacks, or
+ * returned to its CPU's; false when kfree() must take it. A task,
+ * preemption off.
  */
 static __always_inline bool kheap_cached(struct kheap_hdr *hdr, void *base,
 					 unsigned long caller)
 {
+	unsigned int cls, cpu = hdr->cpu & ((1 << KHEAP_SHARD_LVL_SHIFT) - 1);
+	bool here = hdr->cpu == kheap_shard_idx(0);
+
+	/* A class-sized block of a task shard (here or another CPU's). */
 	if (!(hdr->offset & KHEAP_OFF_CLASS) || !READ_ONCE(kheap_cache_on) ||
-	    hdr->cpu != kheap_shard_idx(0) || is_kfence_address(base))
+	    (!here && hdr->cpu >> KHEAP_SHARD_LVL_SHIFT) ||
+	    is_kfence_address(base))
 		return false;
 	if (want_init_on_free())
 		memset(kheap_ptr_of(hdr), 0, hdr->size + KHEAP_CANARY_SIZE);
-	if (!kheap_cache_push(base,
-			      kheap_cache_class(hdr->size + KHEAP_OVERHEAD)))
+	cls = kheap_cache_class(hdr->size + KHEAP_OVERHEAD);
+	if (here ? !kheap_cache_push(base, cls) :
+		   !kheap_cache_return(base, cls, cpu))
 		return false;
 	trace_kfree(caller, base);
 	return true;

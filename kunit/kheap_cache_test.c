@@ -12,12 +12,16 @@
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
+#include <linux/kthread.h>
 #include <linux/slab.h>
 
 #include "kheap_kfile.h"
 #include "kheap_test_util.h"
 
 #define KC_PARAM "/sys/module/kheap/parameters/cache"
+/* kmod/kheap_internal.h's KHEAP_CACHE_RETURN_MAX and class count */
+#define KHEAP_TEST_RETURN_MAX (32 * 1024)
+#define KHEAP_TEST_CLASSES 8
 
 /* @was_on: non-NULL when the cache was on before the test. */
 static void kc_restore(void *was_on)
@@ -280,6 +284,273 @@ static void cache_test_cpu_dead(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
 }
 
+/* A thread that frees the blocks it is given, on the CPU it is bound to. */
+struct kc_freer {
+	void **p;
+	int n;
+	struct completion done;
+};
+
+static int kc_free_fn(void *arg)
+{
+	struct kc_freer *f = arg;
+	int i;
+
+	for (i = 0; i < f->n; i++)
+		kheap_free(f->p[i]);
+	complete(&f->done);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+/* Free @n blocks of @p on @cpu, and wait for it. */
+static void kc_free_on(struct kunit *test, int cpu, void **p, int n)
+{
+	struct kc_freer f = { .p = p, .n = n };
+	struct task_struct *t;
+
+	init_completion(&f.done);
+	t = kthread_create(kc_free_fn, &f, "kc_free/%d", cpu);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	kthread_bind(t, cpu);
+	wake_up_process(t);
+	wait_for_completion(&f.done);
+	kthread_stop(t);
+}
+
+/* Another online CPU than this one (the caller has migration off). */
+static int kc_other_cpu(void)
+{
+	return cpumask_next_wrap(smp_processor_id(), cpu_online_mask,
+				 smp_processor_id(), false);
+}
+
+/*
+ * Blocks a task frees on another CPU go back to the cache of the CPU that
+ * allocated them, and its next allocations get them.
+ */
+static void cache_test_returned(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	void *p[8], *q[8];
+	long before;
+	int i, j, cpu, other;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	kc_cache_on(test);
+	/* Start from empty caches. */
+	KUNIT_ASSERT_EQ(test, 0, kheap_file_write(KC_PARAM, "N"));
+	KUNIT_ASSERT_EQ(test, 0, kheap_file_write(KC_PARAM, "Y"));
+	migrate_disable();
+	cpu = smp_processor_id();
+	other = kc_other_cpu();
+	for (i = 0; i < 8; i++) {
+		p[i] = kheap_alloc(heap, 64, GFP_KERNEL); /* kmalloc-128 */
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	before = kc_cached_bytes(cpu);
+	kc_free_on(test, other, p, 8);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+	KUNIT_EXPECT_EQ(test, kc_cached_bytes(cpu), before + 8 * 128);
+	KUNIT_EXPECT_EQ(test, kc_cached_bytes(other), 0);
+	for (i = 0; i < 8; i++)
+		q[i] = kheap_alloc(heap, 50, GFP_KERNEL);
+	migrate_enable();
+	for (i = 0; i < 8; i++) {
+		for (j = 0; j < 8 && q[i] != p[j]; j++)
+			;
+		KUNIT_EXPECT_LT_MSG(test, j, 8,
+				    "block %d is not a returned one", i);
+		KUNIT_EXPECT_PTR_EQ(test, kheap_of(q[i]), heap);
+		KUNIT_EXPECT_EQ(test, kheap_size(q[i]), 50);
+	}
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 8);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 8 * 50);
+	for (i = 0; i < 8; i++)
+		kheap_free(q[i]);
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+}
+
+/*
+ * What waits for a CPU is bounded, and a flush (the cache switched off)
+ * frees it, whichever CPU it waits for.
+ */
+static void cache_test_returned_bounded(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	int i, n = 3 * KHEAP_TEST_RETURN_MAX / 2048, cpu, other;
+	void **p;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	kc_cache_on(test);
+	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	migrate_disable();
+	cpu = smp_processor_id();
+	other = kc_other_cpu();
+	for (i = 0; i < n; i++) {
+		p[i] = kheap_alloc(heap, 1900, GFP_KERNEL); /* kmalloc-2k */
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	kc_free_on(test, other, p, n);
+	KUNIT_EXPECT_GT(test, kc_cached_bytes(cpu), 0);
+	/* The stacks, and what waits (one racing free over, at most). */
+	KUNIT_EXPECT_LE(test, kc_cached_bytes(cpu),
+			16 * 2048 * KHEAP_TEST_CLASSES + KHEAP_TEST_RETURN_MAX +
+				2048);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+	KUNIT_ASSERT_EQ(test, 0, kheap_file_write(KC_PARAM, "N"));
+	KUNIT_EXPECT_EQ(test, kc_cached_bytes(-1), 0);
+}
+
+/* Per CPU: a mailbox the previous CPU's thread fills and this one empties. */
+#define KC_BOX 64
+
+struct kc_box {
+	raw_spinlock_t lock;
+	int n;
+	void *p[KC_BOX];
+};
+
+struct kc_ring {
+	struct kheap *heap;
+	struct kc_box *box; /* nr_cpu_ids of them */
+	unsigned long deadline;
+	atomic_long_t handed, fired;
+};
+
+struct kc_tick {
+	struct hrtimer timer;
+	struct kc_ring *r;
+	void *held;
+};
+
+/* Same-CPU interrupt in the middle of the thread's refills and returns. */
+static enum hrtimer_restart kc_tick_fn(struct hrtimer *t)
+{
+	struct kc_tick *k = container_of(t, struct kc_tick, timer);
+
+	kheap_free(k->held);
+	k->held = kheap_alloc(k->r->heap, 100, GFP_ATOMIC);
+	atomic_long_inc(&k->r->fired);
+	hrtimer_forward_now(t, ns_to_ktime(30 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+/* Hand @p to @cpu's box; false when it is full. */
+static bool kc_hand(struct kc_ring *r, int cpu, void *p)
+{
+	struct kc_box *b = &r->box[cpu];
+	unsigned long flags;
+	bool ok;
+
+	raw_spin_lock_irqsave(&b->lock, flags);
+	ok = b->n < KC_BOX;
+	if (ok)
+		b->p[b->n++] = p;
+	raw_spin_unlock_irqrestore(&b->lock, flags);
+	return ok;
+}
+
+/* Free what this CPU's box holds. */
+static void kc_empty(struct kc_ring *r, int cpu)
+{
+	struct kc_box *b = &r->box[cpu];
+	void *p[KC_BOX];
+	unsigned long flags;
+	int i, n;
+
+	raw_spin_lock_irqsave(&b->lock, flags);
+	n = b->n;
+	memcpy(p, b->p, n * sizeof(*p));
+	b->n = 0;
+	raw_spin_unlock_irqrestore(&b->lock, flags);
+	for (i = 0; i < n; i++)
+		kheap_free(p[i]);
+}
+
+static int kc_ring_fn(void *arg)
+{
+	struct kc_ring *r = arg;
+	int cpu = raw_smp_processor_id();
+	int next = cpumask_next_wrap(cpu, cpu_online_mask, cpu, false);
+	struct kc_tick k = { .r = r };
+	unsigned long i = 0;
+
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		hrtimer_init(&k.timer, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_REL_PINNED_HARD);
+		k.timer.function = kc_tick_fn;
+		hrtimer_start(&k.timer, ns_to_ktime(30 * NSEC_PER_USEC),
+			      HRTIMER_MODE_REL_PINNED_HARD);
+	}
+	while (time_before(jiffies, READ_ONCE(r->deadline))) {
+		void *p =
+			kheap_alloc(r->heap, 16 + (i * 37) % 1900, GFP_KERNEL);
+
+		if (p && !kc_hand(r, next, p))
+			kheap_free(p);
+		else if (p)
+			atomic_long_inc(&r->handed);
+		kc_empty(r, cpu);
+		if (!(++i % 64))
+			cond_resched();
+	}
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		hrtimer_cancel(&k.timer);
+		kheap_free(k.held);
+	}
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+/*
+ * Every CPU allocates and hands its blocks to the next CPU, which frees
+ * them (so every cache gets returns while its own CPU refills from them),
+ * with a hard hrtimer allocating and freeing on each CPU meanwhile: every
+ * block is freed exactly once, the counts end exact, and a flush leaves
+ * nothing cached or waiting.
+ */
+static void cache_test_returned_stress(struct kunit *test)
+{
+	unsigned long bad = kheap_invalid_frees();
+	struct kc_ring *r;
+	int cpu, ret;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	kc_cache_on(test);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->box = kunit_kcalloc(test, nr_cpu_ids, sizeof(*r->box), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r->box);
+	for_each_possible_cpu(cpu)
+		raw_spin_lock_init(&r->box[cpu].lock);
+	r->heap = kt_heap(test);
+	r->deadline = jiffies + 60 * HZ; /* until kt_run_per_cpu() sets it */
+	ret = kt_run_per_cpu(test, kc_ring_fn, r, "kc_ring", &r->deadline,
+			     2 * HZ);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		kc_empty(r, cpu);
+	cpus_read_unlock();
+	kunit_info(test,
+		   "%ld blocks handed to another CPU, %ld timer firings\n",
+		   atomic_long_read(&r->handed), atomic_long_read(&r->fired));
+	KUNIT_EXPECT_GT(test, atomic_long_read(&r->handed), 0);
+	KUNIT_EXPECT_EQ(test, kheap_count(r->heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(r->heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), bad);
+	KUNIT_ASSERT_EQ(test, 0, kheap_file_write(KC_PARAM, "N"));
+	KUNIT_EXPECT_EQ(test, kc_cached_bytes(-1), 0);
+}
+
 /* clang-format off: one case a line, as in every suite (it would pack them) */
 /* clang-format off */
 static struct kunit_case kheap_cache_cases[] = {
@@ -290,6 +561,9 @@ static struct kunit_case kheap_cache_cases[] = {
 	KUNIT_CASE(cache_test_off_flushes),
 	KUNIT_CASE(cache_test_hardirq),
 	KUNIT_CASE(cache_test_cpu_dead),
+	KUNIT_CASE(cache_test_returned),
+	KUNIT_CASE(cache_test_returned_bounded),
+	KUNIT_CASE(cache_test_returned_stress),
 	{}
 };
 

@@ -17,6 +17,7 @@
  * task's fail-nth (/proc/<pid>/fail-nth) reaches this point only while
  * probability is not 0.
  */
+#include <kunit/visibility.h>
 #include <linux/debugfs.h>
 #include <linux/export.h>
 #include <linux/fault-inject.h>
@@ -39,10 +40,16 @@ void kheap_fault_debugfs_init(struct dentry *root)
 	fault_create_debugfs_attr("fail_alloc", root, &kheap_fail_alloc);
 }
 
-#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * kheap_test_fail_alloc() - kheap's fault point, for kheap's own tests
+ *
+ * The attributes behind debugfs kheap/fail_alloc/, so that a KUnit suite
+ * can arm and read them without going through debugfs. Not for clients.
+ * Context: any.
+ * Return: the fault point's struct fault_attr.
+ */
 struct fault_attr *kheap_test_fail_alloc(void)
 {
 	return &kheap_fail_alloc;
 }
-EXPORT_SYMBOL_GPL(kheap_test_fail_alloc);
-#endif
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_fail_alloc);

@@ -9,6 +9,7 @@
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/llist.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
@@ -17,6 +18,8 @@
 #include <linux/workqueue.h>
 
 #include <kheap/kheap.h>
+
+#include "kheap_kunit.h"
 
 struct dentry;
 struct seq_file;
@@ -96,6 +99,9 @@ struct kheap_pcpu {
  * @report_from: the debugfs report window, under kheap_lock
  * @report_to:	 the other end of that window
  * @dir:	its debugfs directory
+ * @owner:	the module that created it, NULL for none or once it unloaded;
+ *		under kheap_lock
+ * @left_by:	the name of the module that unloaded leaving it alive, or ""
  * @rcu:	frees it after a grace period (walkers and frees hold RCU)
  */
 struct kheap {
@@ -112,6 +118,8 @@ struct kheap {
 	u64 report_from;
 	u64 report_to;
 	struct dentry *dir;
+	struct module *owner;
+	char left_by[MODULE_NAME_LEN];
 	struct rcu_head rcu;
 };
 
@@ -195,6 +203,7 @@ static inline u64 kheap_now_ns(void)
 }
 
 /* heap.c */
+extern struct notifier_block kheap_module_nb;
 int kheap_heaps_init(void);
 void kheap_heaps_exit(void);
 
@@ -410,8 +419,6 @@ int kheap_cache_init(void);
 void kheap_cache_exit(void);
 void kheap_cache_drain_all(void);
 void kheap_cache_show(struct seq_file *m);
-unsigned long kheap_test_cache_bytes(int cpu); /* for KUnit only */
-unsigned long kheap_test_deferred(bool always); /* for KUnit only (track.c) */
 
 /* The cache class of a block of @total bytes (header and canary in). */
 static __always_inline unsigned int kheap_cache_class(size_t total)
@@ -441,6 +448,7 @@ void kheap_notify_free(struct kheap *heap, const struct kheap_alloc_info *info);
 void kheap_notify_report(struct kheap *heap,
 			 const struct kheap_alloc_info *info);
 void kheap_detach_reporters(void);
+bool kheap_detach_reporter_of_locked(struct kheap *heap, struct module *mod);
 
 /* Is a reporter attached? Only a hint: the callers look again under RCU. */
 static __always_inline bool kheap_has_reporter(const struct kheap *heap)

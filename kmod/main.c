@@ -30,9 +30,15 @@ static int __init kheap_init(void)
 	ret = kheap_heaps_init();
 	if (ret)
 		goto err_heaps;
+	/* Clients that unload leaving a heap or a reporter behind. */
+	ret = register_module_notifier(&kheap_module_nb);
+	if (ret)
+		goto err_notifier;
 	pr_info("loaded\n");
 	return 0;
 
+err_notifier:
+	kheap_heaps_exit();
 err_heaps:
 	kheap_cache_exit();
 err_cache:
@@ -42,6 +48,7 @@ err_cache:
 
 static void __exit kheap_exit(void)
 {
+	unregister_module_notifier(&kheap_module_nb);
 	kheap_heaps_exit();
 	kheap_cache_exit();
 	debugfs_remove_recursive(kheap_debugfs_root);

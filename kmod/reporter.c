@@ -9,8 +9,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/export.h>
 #include <linux/kallsyms.h>
+#include <linux/module.h>
 #include <linux/seq_file.h>
 
 #include "kheap_internal.h"
@@ -66,6 +68,48 @@ void kheap_detach_reporters(void)
 	mutex_unlock(&kheap_lock);
 	synchronize_rcu();
 }
+
+static bool kheap_in_module(const void *p, struct module *mod)
+{
+	return p && within_module((unsigned long)p, mod);
+}
+
+/*
+ * Detach @heap's reporter if it is @mod's: the struct, its ops or one of
+ * its callbacks is in @mod (which is unloading). The caller waits for a
+ * grace period before @mod goes. Return: whether it did.
+ */
+bool kheap_detach_reporter_of_locked(struct kheap *heap, struct module *mod)
+{
+	const struct kheap_reporter *rep;
+	const struct kheap_reporter_ops *ops;
+
+	rep = rcu_dereference_protected(heap->reporter,
+					lockdep_is_held(&kheap_lock));
+	if (!rep)
+		return false;
+	ops = rep->ops;
+	if (!kheap_in_module(rep, mod) && !kheap_in_module(ops, mod) &&
+	    !kheap_in_module(ops->on_alloc, mod) &&
+	    !kheap_in_module(ops->on_free, mod) &&
+	    !kheap_in_module(ops->report, mod))
+		return false;
+	RCU_INIT_POINTER(heap->reporter, NULL);
+	return true;
+}
+
+/**
+ * kheap_test_reporter() - a heap's reporter, for kheap's tests
+ * @heap: the heap
+ *
+ * Context: any.
+ * Return: the reporter attached now, or NULL; not to be dereferenced.
+ */
+const struct kheap_reporter *kheap_test_reporter(struct kheap *heap)
+{
+	return rcu_access_pointer(heap->reporter);
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_reporter);
 
 void kheap_notify_alloc(struct kheap *heap, const struct kheap_alloc_info *info)
 {

@@ -16,6 +16,7 @@
 
 #include "kheap_kfile.h"
 #include "kheap_test_util.h"
+#include "../kmod/kheap_kunit.h"
 
 #define KC_PARAM "/sys/module/kheap/parameters/cache"
 
@@ -36,9 +37,6 @@ static void kc_cache_on(struct kunit *test)
 						  buf[0] == 'Y' ? test : NULL));
 	KUNIT_ASSERT_EQ(test, 0, kheap_file_write(KC_PARAM, "Y"));
 }
-
-/* kheap's test hook (EXPORT_SYMBOL_IF_KUNIT): bytes cached on @cpu, or all. */
-unsigned long kheap_test_cache_bytes(int cpu);
 
 static long kc_cached_bytes(int cpu)
 {

@@ -70,6 +70,7 @@
 
 #include <linux/types.h>
 #include <linux/gfp.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/log2.h>
 #include <linux/overflow.h>
@@ -125,7 +126,23 @@ struct kheap_reporter {
 /* Longest heap name, not counting the terminating NUL. */
 #define KHEAP_NAME_MAX 63
 
-struct kheap *kheap_create(const char *name);
+struct kheap *kheap_create_owner(const char *name, struct module *owner);
+
+/**
+ * kheap_create() - create a named heap, owned by the calling module
+ * @name: 1..63 printable characters, no '/' or whitespace, unique
+ *
+ * kheap_create_owner() with THIS_MODULE of the caller: when that module
+ * unloads with the heap still alive, kheap reports the heap and the module
+ * by name, detaches every reporter of that module (from any heap) and keeps
+ * the heap, usable as before: its blocks can be freed, kheap_destroy() and
+ * kheap's exit still take it.
+ *
+ * Context: Process context; may sleep.
+ * Return: the heap, ERR_PTR(-EINVAL) for a bad name, ERR_PTR(-EEXIST) when
+ * the name is taken, ERR_PTR(-ENOMEM).
+ */
+#define kheap_create(name) kheap_create_owner((name), THIS_MODULE)
 void kheap_destroy(struct kheap *heap);
 struct kheap *kheap_default(void);
 const char *kheap_name(const struct kheap *heap);
@@ -228,20 +245,6 @@ int kheap_set_reporter(struct kheap *heap, const struct kheap_reporter *rep);
 extern const struct kheap_reporter kheap_console_reporter;
 extern const struct kheap_reporter kheap_trace_reporter;
 
-#if IS_ENABLED(CONFIG_KUNIT) && IS_ENABLED(CONFIG_FAULT_INJECTION)
-struct fault_attr;
-
-/**
- * kheap_test_fail_alloc() - kheap's fault point, for kheap's own tests
- *
- * The attributes behind debugfs kheap/fail_alloc/, so that a KUnit suite
- * can arm and read them without going through debugfs. Not for clients.
- * Context: any.
- * Return: the fault point's struct fault_attr.
- */
-struct fault_attr *kheap_test_fail_alloc(void);
-#endif
-
 #else /* KHEAP_NO_TRACKING: plain slab calls, no dependency on kheap.ko */
 
 /*
@@ -251,6 +254,11 @@ struct fault_attr *kheap_test_fail_alloc(void);
 /* clang-format off */
 
 static inline struct kheap *kheap_create(const char *name) { return NULL; }
+static inline struct kheap *kheap_create_owner(const char *name,
+					       struct module *owner)
+{
+	return NULL;
+}
 static inline void kheap_destroy(struct kheap *heap) { }
 static inline struct kheap *kheap_default(void) { return NULL; }
 static inline const char *kheap_name(const struct kheap *heap) { return ""; }

@@ -140,7 +140,7 @@ struct kheap *kheap_create_owner(const char *name, struct module *owner)
 	kheap_debugfs_heap_add(heap);
 	return heap;
 }
-EXPORT_SYMBOL_GPL(kheap_create_owner);
+EXPORT_SYMBOL_NS_GPL(kheap_create_owner, KHEAP_NS);
 
 /**
  * kheap_destroy() - destroy a heap
@@ -176,7 +176,7 @@ void kheap_destroy(struct kheap *heap)
 	/* Frees and hierarchy walks may still look at it under RCU. */
 	call_rcu(&heap->rcu, kheap_free_heap_rcu);
 }
-EXPORT_SYMBOL_GPL(kheap_destroy);
+EXPORT_SYMBOL_NS_GPL(kheap_destroy, KHEAP_NS);
 
 /**
  * kheap_default() - the heap named "default"
@@ -188,7 +188,7 @@ struct kheap *kheap_default(void)
 {
 	return kheap_default_heap;
 }
-EXPORT_SYMBOL_GPL(kheap_default);
+EXPORT_SYMBOL_NS_GPL(kheap_default, KHEAP_NS);
 
 /**
  * kheap_name() - the name of a heap
@@ -201,7 +201,7 @@ const char *kheap_name(const struct kheap *heap)
 {
 	return heap ? heap->name : "(null)";
 }
-EXPORT_SYMBOL_GPL(kheap_name);
+EXPORT_SYMBOL_NS_GPL(kheap_name, KHEAP_NS);
 
 /*
  * @mod is unloading (its exit has run): report the heaps it created and

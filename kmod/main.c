@@ -61,3 +61,4 @@ module_exit(kheap_exit);
 MODULE_DESCRIPTION("Named, tracked heap categories and lock-free per-CPU pools");
 MODULE_AUTHOR("kheap developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(KHEAP_VERSION);

@@ -52,7 +52,7 @@ int kheap_set_reporter(struct kheap *heap, const struct kheap_reporter *rep)
 		synchronize_rcu();
 	return 0;
 }
-EXPORT_SYMBOL_GPL(kheap_set_reporter);
+EXPORT_SYMBOL_NS_GPL(kheap_set_reporter, KHEAP_NS);
 
 /*
  * Detach every heap's reporter and wait for the callbacks under way
@@ -224,7 +224,7 @@ static const struct kheap_reporter_ops kheap_console_ops = {
 const struct kheap_reporter kheap_console_reporter = {
 	.ops = &kheap_console_ops,
 };
-EXPORT_SYMBOL_GPL(kheap_console_reporter);
+EXPORT_SYMBOL_NS_GPL(kheap_console_reporter, KHEAP_NS);
 
 /*
  * The kheap: events fire from the tracked paths themselves (kheap_trace.h):
@@ -235,4 +235,4 @@ static const struct kheap_reporter_ops kheap_trace_ops = {};
 const struct kheap_reporter kheap_trace_reporter = {
 	.ops = &kheap_trace_ops,
 };
-EXPORT_SYMBOL_GPL(kheap_trace_reporter);
+EXPORT_SYMBOL_NS_GPL(kheap_trace_reporter, KHEAP_NS);

@@ -302,4 +302,5 @@ kunit_test_suite(kheap_cache_suite);
 
 MODULE_DESCRIPTION("KUnit tests of kheap's block cache");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -495,4 +495,5 @@ kunit_test_suite(kheap_fault_suite);
 
 MODULE_DESCRIPTION("KUnit tests for kheap under injected allocation failures");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -987,3 +987,4 @@ kunit_test_suites(&kheap_heap_suite, &kheap_track_suite);
 
 MODULE_DESCRIPTION("KUnit tests for kheap heaps and tracking");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();

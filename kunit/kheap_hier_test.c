@@ -462,3 +462,4 @@ kunit_test_suites(&kheap_hier_suite, &kheap_reporter_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the kheap hierarchy and reporters");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();

@@ -254,4 +254,5 @@ kunit_test_suite(kheap_nested_suite);
 
 MODULE_DESCRIPTION("KUnit: frees from interrupts of a task's blocks");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -94,4 +94,5 @@ module_exit(oc_exit);
 
 MODULE_DESCRIPTION("kheap test client that unloads leaving its heap and reporter");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

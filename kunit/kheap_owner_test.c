@@ -137,4 +137,5 @@ kunit_test_suite(kheap_owner_suite);
 
 MODULE_DESCRIPTION("KUnit tests for kheap's heap owners");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -13,6 +13,8 @@
 #include <linux/export.h>
 #include <linux/kallsyms.h>
 #include <linux/module.h>
+#include <linux/printk.h>
+#include <linux/ratelimit.h>
 #include <linux/seq_file.h>
 
 #include "kheap_internal.h"
@@ -165,54 +167,81 @@ void kheap_sym(char *buf, unsigned long caller)
 }
 
 /*
- * The one formatter of a block: to @m when given, else to the console.
- * Pointers are hashed (%p), call sites symbolic (kheap_sym()).
+ * KFENCE's seq_con_printf(): to @m when given, else to the console, at
+ * @level (LOGLEVEL_ERR or LOGLEVEL_INFO), with kheap's prefix.
  */
-void kheap_format_info(struct seq_file *m, const char *prefix,
-		       const struct kheap_alloc_info *info)
+static __printf(3, 4) void kheap_seq_con_printf(struct seq_file *m, int level,
+						const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	if (m) {
+		seq_vprintf(m, fmt, args);
+	} else {
+		vaf.fmt = fmt;
+		vaf.va = &args;
+		if (level == LOGLEVEL_ERR)
+			pr_err("%pV", &vaf);
+		else
+			pr_info("%pV", &vaf);
+	}
+	va_end(args);
+}
+
+/*
+ * The one formatter of a block record: a line of a debugfs list when @m is
+ * given (the heap is the file's), else a console line at @level that names
+ * the heap after @prefix. Pointers are hashed (%p), call sites symbolic
+ * (kheap_sym()).
+ */
+static void kheap_format_block(struct seq_file *m, int level,
+			       const char *prefix,
+			       const struct kheap_alloc_info *info)
 {
 	u64 ms = div_u64(kheap_now_ns() - info->time_ns, NSEC_PER_MSEC);
 	char sym[KSYM_SYMBOL_LEN];
 
 	kheap_sym(sym, info->caller);
-	if (m)
-		seq_printf(m,
-			   "%s id=%llu size=%zu age=%llu.%03llus caller=%s\n",
-			   prefix, info->id, info->size, div_u64(ms, 1000),
-			   ms % 1000, sym);
-	else
-		pr_err("%s heap=%s id=%llu size=%zu age=%llu.%03llus caller=%s\n",
-		       prefix, kheap_name(info->heap), info->id, info->size,
-		       div_u64(ms, 1000), ms % 1000, sym);
+	kheap_seq_con_printf(m, level,
+			     "%s%s%s id=%llu size=%zu age=%llu.%03llus caller=%s\n",
+			     prefix, m ? "" : " heap=",
+			     m ? "" : kheap_name(info->heap), info->id,
+			     info->size, div_u64(ms, 1000), ms % 1000, sym);
+}
+
+/* A block: to @m when given, else to the console as an error. */
+void kheap_format_info(struct seq_file *m, const char *prefix,
+		       const struct kheap_alloc_info *info)
+{
+	kheap_format_block(m, LOGLEVEL_ERR, prefix, info);
 }
 
 static void kheap_console_on_alloc(void *priv,
 				   const struct kheap_alloc_info *info)
 {
-	char sym[KSYM_SYMBOL_LEN];
+	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL,
+				      DEFAULT_RATELIMIT_BURST);
 
-	kheap_sym(sym, info->caller);
-	pr_info_ratelimited("alloc heap=%s id=%llu size=%zu caller=%s\n",
-			    kheap_name(info->heap), info->id, info->size, sym);
+	if (__ratelimit(&rs))
+		kheap_format_block(NULL, LOGLEVEL_INFO, "alloc", info);
 }
 
 static void kheap_console_on_free(void *priv,
 				  const struct kheap_alloc_info *info)
 {
-	pr_info_ratelimited("free heap=%s id=%llu size=%zu\n",
-			    kheap_name(info->heap), info->id, info->size);
+	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL,
+				      DEFAULT_RATELIMIT_BURST);
+
+	if (__ratelimit(&rs))
+		kheap_format_block(NULL, LOGLEVEL_INFO, "free", info);
 }
 
 static void kheap_console_report(void *priv,
 				 const struct kheap_alloc_info *info)
 {
-	u64 ms = div_u64(kheap_now_ns() - info->time_ns, NSEC_PER_MSEC);
-	char sym[KSYM_SYMBOL_LEN];
-
-	kheap_sym(sym, info->caller);
-	pr_info("report heap=%s id=%llu size=%zu age=%llu.%03llus caller=%s\n",
-		kheap_name(info->heap), info->id, info->size, div_u64(ms, 1000),
-		ms % 1000, sym);
+	kheap_format_block(NULL, LOGLEVEL_INFO, "report", info);
 }
 
 static const struct kheap_reporter_ops kheap_console_ops = {

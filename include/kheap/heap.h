@@ -166,7 +166,20 @@ void kheap_free(const void *ptr);
  * site taken where they expand (_THIS_IP_): kheap records it, and kmalloc()
  * gets it too, so the kmem:kmalloc event's call_site and SLUB's traces name
  * the client's function, not kheap's.
+ *
+ * Memory allocation profiling (CONFIG_MEM_ALLOC_PROFILING, 6.10 on): each
+ * call is wrapped in alloc_hooks(), which defines an allocation tag where it
+ * expands and makes it the task's for the call, so that /proc/allocinfo
+ * charges the client's file and line, not kheap's (kheap's kmalloc() is the
+ * _noprof one, which charges the task's tag). Kernels before 6.10 have no
+ * alloc_hooks(): the call alone. With profiling on, a module that unloads
+ * with blocks it allocated still live WARNs: free them before unloading.
  */
+#ifdef alloc_hooks
+#define kheap_alloc_hooks(call) alloc_hooks(call)
+#else
+#define kheap_alloc_hooks(call) (call)
+#endif
 
 /**
  * kheap_alloc() - tracked kmalloc
@@ -181,7 +194,7 @@ void kheap_free(const void *ptr);
  * Return: the block, or NULL; nothing is counted then.
  */
 #define kheap_alloc(heap, size, gfp) \
-	kheap_alloc_caller((heap), (size), 0, (gfp), _THIS_IP_)
+	kheap_alloc_hooks(kheap_alloc_caller((heap), (size), 0, (gfp), _THIS_IP_))
 
 /**
  * kheap_zalloc() - tracked kzalloc
@@ -193,8 +206,9 @@ void kheap_free(const void *ptr);
  * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
  * Return: the zeroed block, or NULL.
  */
-#define kheap_zalloc(heap, size, gfp) \
-	kheap_alloc_caller((heap), (size), 0, (gfp) | __GFP_ZERO, _THIS_IP_)
+#define kheap_zalloc(heap, size, gfp)                                   \
+	kheap_alloc_hooks(kheap_alloc_caller((heap), (size), 0,         \
+					     (gfp) | __GFP_ZERO, _THIS_IP_))
 
 static inline void *__kheap_alloc_aligned(struct kheap *heap, size_t size,
 					  size_t align, gfp_t gfp,
@@ -216,8 +230,9 @@ static inline void *__kheap_alloc_aligned(struct kheap *heap, size_t size,
  * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
  * Return: a block aligned to @align, or NULL (also for a bad @align).
  */
-#define kheap_alloc_aligned(heap, size, align, gfp) \
-	__kheap_alloc_aligned((heap), (size), (align), (gfp), _THIS_IP_)
+#define kheap_alloc_aligned(heap, size, align, gfp)                      \
+	kheap_alloc_hooks(__kheap_alloc_aligned((heap), (size), (align), \
+						(gfp), _THIS_IP_))
 
 /**
  * kheap_alloc_array() - tracked allocation of an array
@@ -231,8 +246,9 @@ static inline void *__kheap_alloc_aligned(struct kheap *heap, size_t size,
  * Return: the block, or NULL (also when @n * @size overflows: size_mul()
  * saturates, and kheap refuses what kmalloc() cannot serve).
  */
-#define kheap_alloc_array(heap, n, size, gfp) \
-	kheap_alloc_caller((heap), size_mul((n), (size)), 0, (gfp), _THIS_IP_)
+#define kheap_alloc_array(heap, n, size, gfp)                          \
+	kheap_alloc_hooks(kheap_alloc_caller((heap), size_mul((n), (size)), \
+					     0, (gfp), _THIS_IP_))
 
 struct kheap *kheap_of(const void *ptr);
 size_t kheap_size(const void *ptr);

@@ -201,14 +201,19 @@ static void kheap_format_block(struct seq_file *m, int level,
 			       const struct kheap_alloc_info *info)
 {
 	u64 ms = div_u64(kheap_now_ns() - info->time_ns, NSEC_PER_MSEC);
+	char head[KHEAP_NAME_MAX + 32];
 	char sym[KSYM_SYMBOL_LEN];
 
+	if (m)
+		strscpy(head, prefix, sizeof(head));
+	else
+		snprintf(head, sizeof(head), "%s heap=%s", prefix,
+			 kheap_name(info->heap));
 	kheap_sym(sym, info->caller);
 	kheap_seq_con_printf(m, level,
-			     "%s%s%s id=%llu size=%zu age=%llu.%03llus caller=%s\n",
-			     prefix, m ? "" : " heap=",
-			     m ? "" : kheap_name(info->heap), info->id,
-			     info->size, div_u64(ms, 1000), ms % 1000, sym);
+			     "%s id=%llu size=%zu age=%llu.%03llus caller=%s\n",
+			     head, info->id, info->size, div_u64(ms, 1000),
+			     ms % 1000, sym);
 }
 
 /* A block: to @m when given, else to the console as an error. */

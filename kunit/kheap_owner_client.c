@@ -92,7 +92,7 @@ static void __exit oc_exit(void)
 module_init(oc_init);
 module_exit(oc_exit);
 
-MODULE_DESCRIPTION("kheap test client that unloads leaving its heap and reporter");
+MODULE_DESCRIPTION("kheap test client that unloads leaving its heap");
 MODULE_LICENSE("GPL");
 KHEAP_IMPORT_NS();
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

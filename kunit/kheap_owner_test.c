@@ -23,10 +23,17 @@
 /* busybox @cmd @arg [@arg2], waited for; its exit status (0: success). */
 static int owner_busybox(const char *cmd, const char *arg, const char *arg2)
 {
-	char *argv[] = { "/bin/busybox", (char *)cmd, (char *)arg,
-			 (char *)arg2, NULL };
-	static char *envp[] = { "HOME=/", "PATH=/bin:/sbin", NULL };
+	/* call_usermodehelper() takes char **, not const */
+	char *argv[5], *envp[3];
 
+	argv[0] = "/bin/busybox";
+	argv[1] = (char *)cmd;
+	argv[2] = (char *)arg;
+	argv[3] = (char *)arg2;
+	argv[4] = NULL;
+	envp[0] = "HOME=/";
+	envp[1] = "PATH=/bin:/sbin";
+	envp[2] = NULL;
 	return call_usermodehelper(argv[0], argv, envp, UMH_WAIT_PROC);
 }
 
@@ -70,12 +77,14 @@ static void owner_test_client_unload(struct kunit *test)
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
 	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_heap_destroy, other));
+			kunit_add_action_or_reset(test, kt_heap_destroy,
+						  other));
 	ret = owner_busybox("insmod", OWNER_CLIENT_KO, "other=" OWNER_OTHER);
-	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "insmod %s: %d", OWNER_CLIENT_KO, ret);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-							   owner_unload_client,
-							   NULL));
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "insmod %s: %d", OWNER_CLIENT_KO,
+			    ret);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, owner_unload_client,
+						  NULL));
 	heap = kheap_test_find("owner_client");
 	KUNIT_ASSERT_NOT_NULL(test, heap);
 	KUNIT_ASSERT_EQ(test, 0,
@@ -103,7 +112,7 @@ static void owner_test_client_unload(struct kunit *test)
 		kheap_set_reporter(other, NULL);
 	KUNIT_EXPECT_NULL_MSG(test, rep, "the client's heap kept its reporter");
 	KUNIT_EXPECT_NULL_MSG(test, rep_other,
-			      "another module's heap kept the client's reporter");
+			      "another module's heap kept its reporter");
 	/* The report: the heap, by name, left by the client, by name. */
 	KUNIT_EXPECT_STREQ(test, kheap_test_left_by(heap), OWNER_CLIENT);
 	KUNIT_EXPECT_NULL(test, kheap_test_owner(heap));

@@ -15,14 +15,14 @@
 #include "kheap_test_util.h"
 
 #define PROF_BLOCKS 5
-#define PROF_SIZE 3000	/* + kheap's 64 bytes: kmalloc-4k */
+#define PROF_SIZE 3000 /* + kheap's 64 bytes: kmalloc-4k */
 #define PROF_INFO_MAX (4 << 20)
 
 /* A tracked allocation, and the line its tag names (one expansion). */
-#define prof_alloc(heap, line)                                       \
-	({                                                           \
-		*(line) = __LINE__;                                  \
-		kheap_alloc((heap), PROF_SIZE, GFP_KERNEL);          \
+#define prof_alloc(heap, line)                              \
+	({                                                  \
+		*(line) = __LINE__;                         \
+		kheap_alloc((heap), PROF_SIZE, GFP_KERNEL); \
 	})
 
 struct prof_blocks {
@@ -45,8 +45,7 @@ static void prof_free(void *arg)
  * its lines read "BYTES CALLS FILE:LINE [MODULE] func:FUNCTION".
  * Return: 0, -ENOENT when no line names it, or a negative errno.
  */
-static int prof_allocinfo(struct kunit *test, int line, u64 *bytes,
-			  u64 *calls)
+static int prof_allocinfo(struct kunit *test, int line, u64 *bytes, u64 *calls)
 {
 	char *buf, *l, *end, tag[64];
 	struct file *f;

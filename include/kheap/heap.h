@@ -194,7 +194,8 @@ void kheap_free(const void *ptr);
  * Return: the block, or NULL; nothing is counted then.
  */
 #define kheap_alloc(heap, size, gfp) \
-	kheap_alloc_hooks(kheap_alloc_caller((heap), (size), 0, (gfp), _THIS_IP_))
+	kheap_alloc_hooks(           \
+		kheap_alloc_caller((heap), (size), 0, (gfp), _THIS_IP_))
 
 /**
  * kheap_zalloc() - tracked kzalloc
@@ -206,8 +207,8 @@ void kheap_free(const void *ptr);
  * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
  * Return: the zeroed block, or NULL.
  */
-#define kheap_zalloc(heap, size, gfp)                                   \
-	kheap_alloc_hooks(kheap_alloc_caller((heap), (size), 0,         \
+#define kheap_zalloc(heap, size, gfp)                           \
+	kheap_alloc_hooks(kheap_alloc_caller((heap), (size), 0, \
 					     (gfp) | __GFP_ZERO, _THIS_IP_))
 
 static inline void *__kheap_alloc_aligned(struct kheap *heap, size_t size,
@@ -246,9 +247,9 @@ static inline void *__kheap_alloc_aligned(struct kheap *heap, size_t size,
  * Return: the block, or NULL (also when @n * @size overflows: size_mul()
  * saturates, and kheap refuses what kmalloc() cannot serve).
  */
-#define kheap_alloc_array(heap, n, size, gfp)                          \
-	kheap_alloc_hooks(kheap_alloc_caller((heap), size_mul((n), (size)), \
-					     0, (gfp), _THIS_IP_))
+#define kheap_alloc_array(heap, n, size, gfp)                                  \
+	kheap_alloc_hooks(kheap_alloc_caller((heap), size_mul((n), (size)), 0, \
+					     (gfp), _THIS_IP_))
 
 struct kheap *kheap_of(const void *ptr);
 size_t kheap_size(const void *ptr);
@@ -280,11 +281,7 @@ extern const struct kheap_reporter kheap_trace_reporter;
 /* clang-format off */
 
 static inline struct kheap *kheap_create(const char *name) { return NULL; }
-static inline struct kheap *kheap_create_owner(const char *name,
-					       struct module *owner)
-{
-	return NULL;
-}
+static inline struct kheap *kheap_create_owner(const char *n, struct module *m) { return NULL; }
 static inline void kheap_destroy(struct kheap *heap) { }
 static inline struct kheap *kheap_default(void) { return NULL; }
 static inline const char *kheap_name(const struct kheap *heap) { return ""; }

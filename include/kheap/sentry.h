@@ -107,9 +107,9 @@ static inline struct kheap *__kheap_sentry_heap(struct kheap_sentry *s)
  * Return: a struct @tag *, or NULL.
  */
 /* checkpatch: MACRO_ARG_REUSE, MACRO_ARG_PRECEDENCE: @tag is a struct tag, not an expression */
-#define kheap_new(tag, gfp)                                                \
-	((struct tag *)kheap_alloc_hooks(kheap_alloc_caller(               \
-		READ_ONCE(__kheap_sentry(tag).heap), sizeof(struct tag),   \
+#define kheap_new(tag, gfp)                                              \
+	((struct tag *)kheap_alloc_hooks(kheap_alloc_caller(             \
+		READ_ONCE(__kheap_sentry(tag).heap), sizeof(struct tag), \
 		__kheap_sentry_align(tag), (gfp) | __GFP_ZERO, _THIS_IP_)))
 
 /**
@@ -122,9 +122,9 @@ static inline struct kheap *__kheap_sentry_heap(struct kheap_sentry *s)
  * Return: a struct @tag *, or NULL (also when @n * size overflows).
  */
 /* checkpatch: MACRO_ARG_REUSE, MACRO_ARG_PRECEDENCE: @tag is a struct tag, not an expression */
-#define kheap_new_array(tag, n, gfp)                                        \
-	((struct tag *)kheap_alloc_hooks(kheap_alloc_caller(                \
-		READ_ONCE(__kheap_sentry(tag).heap),                        \
+#define kheap_new_array(tag, n, gfp)                                          \
+	((struct tag *)kheap_alloc_hooks(kheap_alloc_caller(                  \
+		READ_ONCE(__kheap_sentry(tag).heap),                          \
 		size_mul((n), sizeof(struct tag)), __kheap_sentry_align(tag), \
 		(gfp) | __GFP_ZERO, _THIS_IP_)))
 

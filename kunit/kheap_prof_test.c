@@ -115,7 +115,8 @@ static void prof_test_allocinfo_names_client(struct kunit *test)
 
 	/* Freed: the line reads 0 0, or is not listed. */
 	prof_free(b);
-	bytes = calls = 0;
+	bytes = 0;
+	calls = 0;
 	ret = prof_allocinfo(test, line, &bytes, &calls);
 	KUNIT_EXPECT_TRUE(test, ret == 0 || ret == -ENOENT);
 	KUNIT_EXPECT_EQ(test, calls, 0);

@@ -512,4 +512,5 @@ static void __exit kb_exit(void)
 module_exit(kb_exit);
 
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();
 MODULE_DESCRIPTION("kheap benchmark against the kernel's own allocators");

@@ -138,7 +138,7 @@ struct kheap_chain *kheap_chain_create(struct kheap *heap, size_t obj_size,
 	}
 	return chain;
 }
-EXPORT_SYMBOL_GPL(kheap_chain_create);
+EXPORT_SYMBOL_NS_GPL(kheap_chain_create, KHEAP_NS);
 
 void *kheap_chain_get(struct kheap_chain *chain, gfp_t gfp)
 {
@@ -155,7 +155,7 @@ void *kheap_chain_get(struct kheap_chain *chain, gfp_t gfp)
 		return NULL;
 	return kheap_ring_pop(chain->segs[n].ring);
 }
-EXPORT_SYMBOL_GPL(kheap_chain_get);
+EXPORT_SYMBOL_NS_GPL(kheap_chain_get, KHEAP_NS);
 
 int kheap_chain_grow(struct kheap_chain *chain, gfp_t gfp)
 {
@@ -164,7 +164,7 @@ int kheap_chain_grow(struct kheap_chain *chain, gfp_t gfp)
 		return -ENOSPC;
 	return kheap_chain_add_ring(chain, gfp);
 }
-EXPORT_SYMBOL_GPL(kheap_chain_grow);
+EXPORT_SYMBOL_NS_GPL(kheap_chain_grow, KHEAP_NS);
 
 static bool kheap_chain_owns(const struct kheap_chain *chain, const void *obj,
 			     unsigned int nr_rings)
@@ -201,14 +201,14 @@ bool kheap_chain_put(struct kheap_chain *chain, void *obj)
 			return true;
 	return false;
 }
-EXPORT_SYMBOL_GPL(kheap_chain_put);
+EXPORT_SYMBOL_NS_GPL(kheap_chain_put, KHEAP_NS);
 
 struct kheap *kheap_chain_heap(const struct kheap_chain *chain)
 {
 	/* Never NULL: the chain is a live block (the fallback is a guard). */
 	return kheap_of(chain) ?: kheap_default();
 }
-EXPORT_SYMBOL_GPL(kheap_chain_heap);
+EXPORT_SYMBOL_NS_GPL(kheap_chain_heap, KHEAP_NS);
 
 size_t kheap_chain_bytes(const struct kheap_chain *chain)
 {
@@ -218,13 +218,13 @@ size_t kheap_chain_bytes(const struct kheap_chain *chain)
 
 	return struct_size(chain, segs, chain->max_rings) + n * ring;
 }
-EXPORT_SYMBOL_GPL(kheap_chain_bytes);
+EXPORT_SYMBOL_NS_GPL(kheap_chain_bytes, KHEAP_NS);
 
 unsigned int kheap_chain_nr_rings(const struct kheap_chain *chain)
 {
 	return smp_load_acquire(&chain->nr_rings); /* as in kheap_chain_put() */
 }
-EXPORT_SYMBOL_GPL(kheap_chain_nr_rings);
+EXPORT_SYMBOL_NS_GPL(kheap_chain_nr_rings, KHEAP_NS);
 
 void kheap_chain_destroy(struct kheap_chain *chain)
 {
@@ -244,4 +244,4 @@ void kheap_chain_destroy(struct kheap_chain *chain)
 		       out, chain->nr_rings * chain->ring_capacity);
 	kheap_free(chain);
 }
-EXPORT_SYMBOL_GPL(kheap_chain_destroy);
+EXPORT_SYMBOL_NS_GPL(kheap_chain_destroy, KHEAP_NS);

@@ -57,6 +57,18 @@
 #endif
 
 /*
+ * kheap's symbol namespace, for EXPORT_SYMBOL_NS_GPL(): 6.13 made the
+ * namespace argument a string; 6.1 to 6.12 take an identifier, which they
+ * stringify (so a macro naming it expands first). Clients import it with
+ * KHEAP_IMPORT_NS() (<kheap/heap.h>), which spells the string either way.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define KHEAP_NS "KHEAP"
+#else
+#define KHEAP_NS KHEAP
+#endif
+
+/*
  * A tracepoint's __string() field: 6.10 dropped __assign_str()'s source
  * argument (__string() names it).
  */

@@ -18,6 +18,7 @@
  * task's fail-nth (/proc/<pid>/fail-nth) reaches this point only while
  * probability is not 0.
  */
+#include <kunit/visibility.h>
 #include <linux/export.h>
 #include <linux/fault-inject.h>
 
@@ -33,10 +34,16 @@ bool __kheap_should_fail(size_t size, gfp_t gfp)
 	return should_fail(&kheap_fail_alloc, size);
 }
 
-#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * kheap_test_fail_alloc() - kheap's fault point, for kheap's own tests
+ *
+ * The attributes behind debugfs kheap/fail_alloc/, so that a KUnit suite
+ * can arm and read them without going through debugfs. Not for clients.
+ * Context: Any context.
+ * Return: the fault point's struct fault_attr.
+ */
 struct fault_attr *kheap_test_fail_alloc(void)
 {
 	return &kheap_fail_alloc;
 }
-EXPORT_SYMBOL_GPL(kheap_test_fail_alloc);
-#endif
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_fail_alloc);

@@ -8,9 +8,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/export.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -101,15 +103,21 @@ static struct kheap *kheap_alloc_heap(const char *name)
 }
 
 /**
- * kheap_create() - create a named heap
- * @name: 1..63 printable characters, no '/' or whitespace, not "." or "..",
- *        unique (debugfs escapes what is not [A-Za-z0-9._:-] when it prints it)
+ * kheap_create_owner() - create a named heap owned by a module
+ * @name:  1..63 printable characters, no '/' or whitespace, not "." or "..",
+ *	   unique (debugfs escapes what is not [A-Za-z0-9._:-] when it prints it)
+ * @owner: the module that creates it (THIS_MODULE: kheap_create() passes
+ *	   it), or NULL (built-in code, never unloaded)
+ *
+ * When @owner unloads with the heap still alive, kheap reports the heap and
+ * the module by name and detaches the module's reporters
+ * (kheap_module_going()); the heap stays usable.
  *
  * Context: Process context; may sleep.
  * Return: the heap, ERR_PTR(-EINVAL) for a bad name, ERR_PTR(-EEXIST) when
  * the name is taken, ERR_PTR(-ENOMEM).
  */
-struct kheap *kheap_create(const char *name)
+struct kheap *kheap_create_owner(const char *name, struct module *owner)
 {
 	struct kheap *heap;
 
@@ -118,6 +126,7 @@ struct kheap *kheap_create(const char *name)
 	heap = kheap_alloc_heap(name);
 	if (!heap)
 		return ERR_PTR(-ENOMEM);
+	heap->owner = owner;
 
 	mutex_lock(&kheap_lock);
 	if (kheap_find_locked(name)) {
@@ -132,7 +141,7 @@ struct kheap *kheap_create(const char *name)
 	kheap_debugfs_heap_add(heap);
 	return heap;
 }
-EXPORT_SYMBOL_GPL(kheap_create);
+EXPORT_SYMBOL_NS_GPL(kheap_create_owner, KHEAP_NS);
 
 /**
  * kheap_destroy() - destroy a heap
@@ -168,7 +177,7 @@ void kheap_destroy(struct kheap *heap)
 	/* Frees and hierarchy walks may still look at it under RCU. */
 	call_rcu(&heap->rcu, kheap_free_heap_rcu);
 }
-EXPORT_SYMBOL_GPL(kheap_destroy);
+EXPORT_SYMBOL_NS_GPL(kheap_destroy, KHEAP_NS);
 
 /**
  * kheap_default() - the heap named "default"
@@ -180,7 +189,7 @@ struct kheap *kheap_default(void)
 {
 	return kheap_default_heap;
 }
-EXPORT_SYMBOL_GPL(kheap_default);
+EXPORT_SYMBOL_NS_GPL(kheap_default, KHEAP_NS);
 
 /**
  * kheap_name() - the name of a heap
@@ -193,7 +202,101 @@ const char *kheap_name(const struct kheap *heap)
 {
 	return heap ? heap->name : "(null)";
 }
-EXPORT_SYMBOL_GPL(kheap_name);
+EXPORT_SYMBOL_NS_GPL(kheap_name, KHEAP_NS);
+
+/*
+ * @mod is unloading (its exit has run): report the heaps it created and
+ * left alive, by name, and forget it as their owner; they stay usable.
+ * Then detach its reporters from every heap and wait for the callbacks
+ * under way, before its text and data go.
+ */
+static void kheap_module_going(struct module *mod)
+{
+	bool detached = false;
+	struct kheap *heap;
+
+	mutex_lock(&kheap_lock);
+	list_for_each_entry(heap, &kheap_heaps, node) {
+		if (heap->owner == mod) {
+			pr_err("module '%s' unloaded leaving heap '%s' alive (%zu blocks, %zu bytes); it stays usable until destroyed\n",
+			       module_name(mod), heap->name, kheap_count(heap),
+			       kheap_bytes(heap));
+			heap->owner = NULL;
+			strscpy(heap->left_by, module_name(mod),
+				sizeof(heap->left_by));
+		}
+		if (kheap_detach_reporter_of_locked(heap, mod)) {
+			pr_err("heap '%s': detached the reporter of module '%s', which unloaded\n",
+			       heap->name, module_name(mod));
+			detached = true;
+		}
+	}
+	mutex_unlock(&kheap_lock);
+	if (detached)
+		synchronize_rcu();
+}
+
+static int kheap_module_notify(struct notifier_block *nb, unsigned long state,
+			       void *data)
+{
+	if (state == MODULE_STATE_GOING)
+		kheap_module_going(data);
+	return NOTIFY_DONE;
+}
+
+struct notifier_block kheap_module_nb = {
+	.notifier_call = kheap_module_notify,
+};
+
+/**
+ * kheap_test_find() - a heap by name, for kheap's tests
+ * @name: its name
+ *
+ * No reference is taken: for heaps nobody destroys meanwhile.
+ * Context: Process context; may sleep.
+ * Return: the heap, or NULL.
+ */
+struct kheap *kheap_test_find(const char *name)
+{
+	struct kheap *heap;
+
+	mutex_lock(&kheap_lock);
+	heap = kheap_find_locked(name);
+	mutex_unlock(&kheap_lock);
+	return heap;
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_find);
+
+/**
+ * kheap_test_owner() - the module that owns a heap, for kheap's tests
+ * @heap: the heap
+ *
+ * Context: Process context; may sleep.
+ * Return: the module, or NULL (built-in, or it unloaded).
+ */
+struct module *kheap_test_owner(struct kheap *heap)
+{
+	struct module *owner;
+
+	mutex_lock(&kheap_lock);
+	owner = heap->owner;
+	mutex_unlock(&kheap_lock);
+	return owner;
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_owner);
+
+/**
+ * kheap_test_left_by() - who unloaded leaving a heap, for kheap's tests
+ * @heap: the heap
+ *
+ * Context: Process context; may sleep.
+ * Return: the module's name, or "" (the buffer lives as long as the heap).
+ */
+const char *kheap_test_left_by(struct kheap *heap)
+{
+	return heap->left_by;
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_left_by);
 
 int kheap_heaps_init(void)
 {

@@ -72,7 +72,7 @@ int kheap_link(struct kheap *from, struct kheap *to)
 	mutex_unlock(&kheap_lock);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(kheap_link);
+EXPORT_SYMBOL_NS_GPL(kheap_link, KHEAP_NS);
 
 /**
  * kheap_connect() - link two heaps both ways
@@ -93,7 +93,7 @@ int kheap_connect(struct kheap *a, struct kheap *b)
 		kheap_unlink(a, b);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(kheap_connect);
+EXPORT_SYMBOL_NS_GPL(kheap_connect, KHEAP_NS);
 
 static void kheap_edge_del_locked(struct kheap_edge *edge)
 {
@@ -121,7 +121,7 @@ void kheap_unlink(struct kheap *from, struct kheap *to)
 		kheap_edge_del_locked(edge);
 	mutex_unlock(&kheap_lock);
 }
-EXPORT_SYMBOL_GPL(kheap_unlink);
+EXPORT_SYMBOL_NS_GPL(kheap_unlink, KHEAP_NS);
 
 /* Remove every edge from and to @heap (it is off the registry already). */
 void kheap_edges_remove_locked(struct kheap *heap)
@@ -227,7 +227,7 @@ size_t kheap_hier_bytes(struct kheap *heap)
 	kheap_hier_sum(kheap_resolve(heap), &bytes, &count);
 	return bytes;
 }
-EXPORT_SYMBOL_GPL(kheap_hier_bytes);
+EXPORT_SYMBOL_NS_GPL(kheap_hier_bytes, KHEAP_NS);
 
 /**
  * kheap_hier_count() - live blocks over every heap reachable from one
@@ -243,4 +243,4 @@ size_t kheap_hier_count(struct kheap *heap)
 	kheap_hier_sum(kheap_resolve(heap), &bytes, &count);
 	return count;
 }
-EXPORT_SYMBOL_GPL(kheap_hier_count);
+EXPORT_SYMBOL_NS_GPL(kheap_hier_count, KHEAP_NS);

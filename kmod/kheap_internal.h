@@ -9,6 +9,7 @@
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/llist.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
@@ -17,6 +18,8 @@
 #include <linux/workqueue.h>
 
 #include <kheap/kheap.h>
+
+#include "kheap_kunit.h"
 
 struct dentry;
 struct seq_file;
@@ -94,6 +97,9 @@ struct kheap_pcpu {
  * @node:	on kheap_heaps, under kheap_lock
  * @edges:	out-edges (struct kheap_edge), RCU list written under kheap_lock
  * @dir:	its debugfs directory
+ * @owner:	the module that created it, NULL for none or once it unloaded;
+ *		under kheap_lock
+ * @left_by:	the name of the module that unloaded leaving it alive, or ""
  * @rcu:	frees it after a grace period (walkers and frees hold RCU)
  */
 struct kheap {
@@ -108,6 +114,8 @@ struct kheap {
 	struct list_head node;
 	struct list_head edges;
 	struct dentry *dir;
+	struct module *owner;
+	char left_by[MODULE_NAME_LEN];
 	struct rcu_head rcu;
 };
 
@@ -193,6 +201,7 @@ static inline u64 kheap_now_ns(void)
 }
 
 /* heap.c */
+extern struct notifier_block kheap_module_nb;
 int kheap_heaps_init(void);
 void kheap_heaps_exit(void);
 
@@ -445,8 +454,6 @@ int kheap_cache_init(void);
 void kheap_cache_exit(void);
 void kheap_cache_drain_all(void);
 void kheap_cache_show(struct seq_file *m); /* debugfs cache, v2 */
-unsigned long kheap_test_cache_bytes(int cpu); /* for KUnit only */
-unsigned long kheap_test_deferred(bool always); /* for KUnit only (track.c) */
 
 /* The cache class of a block of @total bytes (header and canary in). */
 static __always_inline unsigned int kheap_cache_class(size_t total)
@@ -478,6 +485,7 @@ void kheap_notify_free(struct kheap *heap, const struct kheap_alloc_info *info);
 void kheap_notify_report(struct kheap *heap,
 			 const struct kheap_alloc_info *info);
 void kheap_detach_reporters(void);
+bool kheap_detach_reporter_of_locked(struct kheap *heap, struct module *mod);
 
 /* Is a reporter attached? Only a hint: the callers look again under RCU. */
 static __always_inline bool kheap_has_reporter(const struct kheap *heap)

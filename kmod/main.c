@@ -21,8 +21,14 @@ static int __init kheap_init(void)
 	ret = kheap_heaps_init();
 	if (ret)
 		goto err_heaps;
+	/* Clients that unload leaving a heap or a reporter behind. */
+	ret = register_module_notifier(&kheap_module_nb);
+	if (ret)
+		goto err_notifier;
 	return 0;
 
+err_notifier:
+	kheap_heaps_exit();
 err_heaps:
 	kheap_cache_exit();
 err_cache:
@@ -32,6 +38,7 @@ err_cache:
 
 static void __exit kheap_exit(void)
 {
+	unregister_module_notifier(&kheap_module_nb);
 	kheap_heaps_exit();
 	kheap_cache_exit();
 	kheap_debugfs_exit();
@@ -43,3 +50,4 @@ module_exit(kheap_exit);
 MODULE_DESCRIPTION("Named, tracked heap categories and lock-free per-CPU pools");
 MODULE_AUTHOR("kheap developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(KHEAP_VERSION);

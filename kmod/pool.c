@@ -186,7 +186,7 @@ out:
 		set_bit(kheap_pool_index(pool, obj), pool->out);
 	return obj;
 }
-EXPORT_SYMBOL_GPL(kheap_pool_get_slow);
+EXPORT_SYMBOL_NS_GPL(kheap_pool_get_slow, KHEAP_NS);
 
 /* @obj's offset in the object area if it starts an object, else ULONG_MAX. */
 static unsigned long kheap_pool_offset(const struct kheap_pool *pool,
@@ -211,7 +211,7 @@ unsigned int kheap_pool_index(const struct kheap_pool *pool, const void *obj)
 	return pool->fast.stride_shift ? off >> pool->fast.stride_shift :
 					 off / pool->fast.stride;
 }
-EXPORT_SYMBOL_GPL(kheap_pool_index);
+EXPORT_SYMBOL_NS_GPL(kheap_pool_index, KHEAP_NS);
 
 /* A put refused: counted in @stat (this CPU's) and reported. */
 static void kheap_pool_refuse(struct kheap_pool *pool, void *obj,
@@ -267,26 +267,26 @@ void kheap_pool_put_slow(struct kheap_pool *pool, void *obj)
 		kheap_pool_refuse(pool, obj, KHEAP_POOL_STAT_FOREIGN_PUTS,
 				  "no room, object put twice?", _RET_IP_);
 }
-EXPORT_SYMBOL_GPL(kheap_pool_put_slow);
+EXPORT_SYMBOL_NS_GPL(kheap_pool_put_slow, KHEAP_NS);
 
 unsigned int kheap_pool_nr_objs(const struct kheap_pool *pool)
 {
 	return pool->nr_objs;
 }
-EXPORT_SYMBOL_GPL(kheap_pool_nr_objs);
+EXPORT_SYMBOL_NS_GPL(kheap_pool_nr_objs, KHEAP_NS);
 
 struct kheap *kheap_pool_heap(const struct kheap_pool *pool)
 {
 	/* Never NULL: the pool is a live block (the fallback is a guard). */
 	return kheap_of(pool) ?: kheap_default();
 }
-EXPORT_SYMBOL_GPL(kheap_pool_heap);
+EXPORT_SYMBOL_NS_GPL(kheap_pool_heap, KHEAP_NS);
 
 size_t kheap_pool_bytes(const struct kheap_pool *pool)
 {
 	return pool->heap_bytes;
 }
-EXPORT_SYMBOL_GPL(kheap_pool_bytes);
+EXPORT_SYMBOL_NS_GPL(kheap_pool_bytes, KHEAP_NS);
 
 /*
  * One CPU's counter. A get counts either a local hit or a remote steal, so
@@ -319,7 +319,7 @@ u64 kheap_pool_stat(const struct kheap_pool *pool, enum kheap_pool_stat stat)
 					   stat);
 	return sum;
 }
-EXPORT_SYMBOL_GPL(kheap_pool_stat);
+EXPORT_SYMBOL_NS_GPL(kheap_pool_stat, KHEAP_NS);
 
 /*
  * Objects sitting in the rings; exact only when no get or put runs. Racy
@@ -562,7 +562,7 @@ err_free:
 	kheap_pool_free(pool);
 	return ERR_PTR(err);
 }
-EXPORT_SYMBOL_GPL(kheap_pool_create_layout);
+EXPORT_SYMBOL_NS_GPL(kheap_pool_create_layout, KHEAP_NS);
 
 void kheap_pool_destroy(struct kheap_pool *pool)
 {
@@ -581,7 +581,7 @@ void kheap_pool_destroy(struct kheap_pool *pool)
 		       pool->nr_objs);
 	kheap_pool_free(pool);
 }
-EXPORT_SYMBOL_GPL(kheap_pool_destroy);
+EXPORT_SYMBOL_NS_GPL(kheap_pool_destroy, KHEAP_NS);
 
 /* A pool's row of the first table of debugfs pools (grammar v2). */
 static void kheap_pool_show_one(struct seq_file *m, struct kheap_pool *pool)

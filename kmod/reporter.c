@@ -9,8 +9,12 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/export.h>
 #include <linux/kallsyms.h>
+#include <linux/module.h>
+#include <linux/printk.h>
+#include <linux/ratelimit.h>
 #include <linux/seq_file.h>
 
 #include "kheap_internal.h"
@@ -50,7 +54,7 @@ int kheap_set_reporter(struct kheap *heap, const struct kheap_reporter *rep)
 		synchronize_rcu();
 	return 0;
 }
-EXPORT_SYMBOL_GPL(kheap_set_reporter);
+EXPORT_SYMBOL_NS_GPL(kheap_set_reporter, KHEAP_NS);
 
 /*
  * Detach every heap's reporter and wait for the callbacks under way
@@ -66,6 +70,48 @@ void kheap_detach_reporters(void)
 	mutex_unlock(&kheap_lock);
 	synchronize_rcu();
 }
+
+static bool kheap_in_module(const void *p, struct module *mod)
+{
+	return p && within_module((unsigned long)p, mod);
+}
+
+/*
+ * Detach @heap's reporter if it is @mod's: the struct, its ops or one of
+ * its callbacks is in @mod (which is unloading). The caller waits for a
+ * grace period before @mod goes. Return: whether it did.
+ */
+bool kheap_detach_reporter_of_locked(struct kheap *heap, struct module *mod)
+{
+	const struct kheap_reporter *rep;
+	const struct kheap_reporter_ops *ops;
+
+	rep = rcu_dereference_protected(heap->reporter,
+					lockdep_is_held(&kheap_lock));
+	if (!rep)
+		return false;
+	ops = rep->ops;
+	if (!kheap_in_module(rep, mod) && !kheap_in_module(ops, mod) &&
+	    !kheap_in_module(ops->on_alloc, mod) &&
+	    !kheap_in_module(ops->on_free, mod) &&
+	    !kheap_in_module(ops->report, mod))
+		return false;
+	RCU_INIT_POINTER(heap->reporter, NULL);
+	return true;
+}
+
+/**
+ * kheap_test_reporter() - a heap's reporter, for kheap's tests
+ * @heap: the heap
+ *
+ * Context: any.
+ * Return: the reporter attached now, or NULL; not to be dereferenced.
+ */
+const struct kheap_reporter *kheap_test_reporter(struct kheap *heap)
+{
+	return rcu_access_pointer(heap->reporter);
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_reporter);
 
 void kheap_notify_alloc(struct kheap *heap, const struct kheap_alloc_info *info)
 {
@@ -121,54 +167,86 @@ void kheap_sym(char *buf, unsigned long caller)
 }
 
 /*
- * The one formatter of a block: to @m when given, else to the console.
- * Pointers are hashed (%p), call sites symbolic (kheap_sym()).
+ * KFENCE's seq_con_printf(): to @m when given, else to the console, at
+ * @level (LOGLEVEL_ERR or LOGLEVEL_INFO), with kheap's prefix.
  */
+static __printf(3, 4) void kheap_seq_con_printf(struct seq_file *m, int level,
+						const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	if (m) {
+		seq_vprintf(m, fmt, args);
+	} else {
+		vaf.fmt = fmt;
+		vaf.va = &args;
+		if (level == LOGLEVEL_ERR)
+			pr_err("%pV", &vaf);
+		else
+			pr_info("%pV", &vaf);
+	}
+	va_end(args);
+}
+
+/*
+ * The one formatter of a block record: a line of a debugfs list when @m is
+ * given (the heap is the file's), else a console line at @level that names
+ * the heap after @prefix. Pointers are hashed (%p), call sites symbolic
+ * (kheap_sym()).
+ */
+static void kheap_format_block(struct seq_file *m, int level,
+			       const char *prefix,
+			       const struct kheap_alloc_info *info)
+{
+	u64 ms = div_u64(kheap_now_ns() - info->time_ns, NSEC_PER_MSEC);
+	char head[KHEAP_NAME_MAX + 32];
+	char sym[KSYM_SYMBOL_LEN];
+
+	if (m)
+		strscpy(head, prefix, sizeof(head));
+	else
+		snprintf(head, sizeof(head), "%s heap=%s", prefix,
+			 kheap_name(info->heap));
+	kheap_sym(sym, info->caller);
+	kheap_seq_con_printf(m, level,
+			     "%s id=%llu size=%zu age=%llu.%03llus caller=%s\n",
+			     head, info->id, info->size, div_u64(ms, 1000),
+			     ms % 1000, sym);
+}
+
+/* A block: to @m when given, else to the console as an error. */
 void kheap_format_info(struct seq_file *m, const char *prefix,
 		       const struct kheap_alloc_info *info)
 {
-	u64 ms = div_u64(kheap_now_ns() - info->time_ns, NSEC_PER_MSEC);
-	char sym[KSYM_SYMBOL_LEN];
-
-	kheap_sym(sym, info->caller);
-	if (m)
-		seq_printf(m,
-			   "%s id=%llu size=%zu age=%llu.%03llus caller=%s\n",
-			   prefix, info->id, info->size, div_u64(ms, 1000),
-			   ms % 1000, sym);
-	else
-		pr_err("%s heap=%s id=%llu size=%zu age=%llu.%03llus caller=%s\n",
-		       prefix, kheap_name(info->heap), info->id, info->size,
-		       div_u64(ms, 1000), ms % 1000, sym);
+	kheap_format_block(m, LOGLEVEL_ERR, prefix, info);
 }
 
 static void kheap_console_on_alloc(void *priv,
 				   const struct kheap_alloc_info *info)
 {
-	char sym[KSYM_SYMBOL_LEN];
+	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL,
+				      DEFAULT_RATELIMIT_BURST);
 
-	kheap_sym(sym, info->caller);
-	pr_info_ratelimited("alloc heap=%s id=%llu size=%zu caller=%s\n",
-			    kheap_name(info->heap), info->id, info->size, sym);
+	if (__ratelimit(&rs))
+		kheap_format_block(NULL, LOGLEVEL_INFO, "alloc", info);
 }
 
 static void kheap_console_on_free(void *priv,
 				  const struct kheap_alloc_info *info)
 {
-	pr_info_ratelimited("free heap=%s id=%llu size=%zu\n",
-			    kheap_name(info->heap), info->id, info->size);
+	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL,
+				      DEFAULT_RATELIMIT_BURST);
+
+	if (__ratelimit(&rs))
+		kheap_format_block(NULL, LOGLEVEL_INFO, "free", info);
 }
 
 static void kheap_console_report(void *priv,
 				 const struct kheap_alloc_info *info)
 {
-	u64 ms = div_u64(kheap_now_ns() - info->time_ns, NSEC_PER_MSEC);
-	char sym[KSYM_SYMBOL_LEN];
-
-	kheap_sym(sym, info->caller);
-	pr_info("report heap=%s id=%llu size=%zu age=%llu.%03llus caller=%s\n",
-		kheap_name(info->heap), info->id, info->size, div_u64(ms, 1000),
-		ms % 1000, sym);
+	kheap_format_block(NULL, LOGLEVEL_INFO, "report", info);
 }
 
 static const struct kheap_reporter_ops kheap_console_ops = {
@@ -180,7 +258,7 @@ static const struct kheap_reporter_ops kheap_console_ops = {
 const struct kheap_reporter kheap_console_reporter = {
 	.ops = &kheap_console_ops,
 };
-EXPORT_SYMBOL_GPL(kheap_console_reporter);
+EXPORT_SYMBOL_NS_GPL(kheap_console_reporter, KHEAP_NS);
 
 /*
  * The kheap: events fire from the tracked paths themselves (kheap_trace.h):
@@ -191,4 +269,4 @@ static const struct kheap_reporter_ops kheap_trace_ops = {};
 const struct kheap_reporter kheap_trace_reporter = {
 	.ops = &kheap_trace_ops,
 };
-EXPORT_SYMBOL_GPL(kheap_trace_reporter);
+EXPORT_SYMBOL_NS_GPL(kheap_trace_reporter, KHEAP_NS);

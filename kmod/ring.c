@@ -56,13 +56,13 @@ struct kheap_ring *kheap_ring_create(unsigned int capacity, gfp_t gfp)
 	kheap_ring_init(ring, capacity);
 	return ring;
 }
-EXPORT_SYMBOL_GPL(kheap_ring_create);
+EXPORT_SYMBOL_NS_GPL(kheap_ring_create, KHEAP_NS);
 
 void kheap_ring_destroy(struct kheap_ring *ring)
 {
 	kvfree(ring);
 }
-EXPORT_SYMBOL_GPL(kheap_ring_destroy);
+EXPORT_SYMBOL_NS_GPL(kheap_ring_destroy, KHEAP_NS);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 int kheap_test_ring_set_index(struct kheap_ring *ring, u32 index)

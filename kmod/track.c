@@ -466,7 +466,7 @@ void *kheap_alloc_caller(struct kheap *heap, size_t size, size_t align,
 					 caller);
 	return kheap_alloc_large(kheap_resolve(heap), size, align, gfp, caller);
 }
-EXPORT_SYMBOL_GPL(kheap_alloc_caller);
+EXPORT_SYMBOL_NS_GPL(kheap_alloc_caller, KHEAP_NS);
 
 /*
  * Copy the header's words after @node with extable-protected loads: no
@@ -838,7 +838,7 @@ void kheap_free(const void *ptr)
 	if (!cached)
 		kfree(base);
 }
-EXPORT_SYMBOL_GPL(kheap_free);
+EXPORT_SYMBOL_NS_GPL(kheap_free, KHEAP_NS);
 
 /**
  * kheap_of() - the heap that owns a live block
@@ -858,7 +858,7 @@ struct kheap *kheap_of(const void *ptr)
 	/* kheap_reparent() may move it meanwhile: the old or the new heap. */
 	return kheap_hdr_lookup(ptr, &copy) == KHEAP_OWNED ? copy.heap : NULL;
 }
-EXPORT_SYMBOL_GPL(kheap_of);
+EXPORT_SYMBOL_NS_GPL(kheap_of, KHEAP_NS);
 
 /**
  * kheap_size() - the requested size of a live block
@@ -877,7 +877,7 @@ size_t kheap_size(const void *ptr)
 		return 0;
 	return kheap_hdr_lookup(ptr, &copy) == KHEAP_OWNED ? copy.size : 0;
 }
-EXPORT_SYMBOL_GPL(kheap_size);
+EXPORT_SYMBOL_NS_GPL(kheap_size, KHEAP_NS);
 
 /**
  * kheap_bytes() - live requested bytes of a heap
@@ -900,7 +900,7 @@ size_t kheap_bytes(const struct kheap *heap)
 	 */
 	return sum > 0 ? sum : 0;
 }
-EXPORT_SYMBOL_GPL(kheap_bytes);
+EXPORT_SYMBOL_NS_GPL(kheap_bytes, KHEAP_NS);
 
 /**
  * kheap_count() - live blocks of a heap
@@ -915,7 +915,7 @@ size_t kheap_count(const struct kheap *heap)
 
 	return sum > 0 ? sum : 0;
 }
-EXPORT_SYMBOL_GPL(kheap_count);
+EXPORT_SYMBOL_NS_GPL(kheap_count, KHEAP_NS);
 
 /**
  * kheap_peak_bytes() - high-water mark of kheap_bytes()
@@ -931,7 +931,7 @@ size_t kheap_peak_bytes(const struct kheap *heap)
 {
 	return atomic_long_read(&kheap_resolve(heap)->peak);
 }
-EXPORT_SYMBOL_GPL(kheap_peak_bytes);
+EXPORT_SYMBOL_NS_GPL(kheap_peak_bytes, KHEAP_NS);
 
 /**
  * kheap_overruns() - blocks of a heap freed with a damaged canary
@@ -944,7 +944,7 @@ unsigned long kheap_overruns(const struct kheap *heap)
 {
 	return atomic_long_read(&kheap_resolve(heap)->overruns);
 }
-EXPORT_SYMBOL_GPL(kheap_overruns);
+EXPORT_SYMBOL_NS_GPL(kheap_overruns, KHEAP_NS);
 
 /**
  * kheap_invalid_frees() - frees kheap refused
@@ -958,7 +958,7 @@ unsigned long kheap_invalid_frees(void)
 {
 	return atomic_long_read(&kheap_invalid_frees_count);
 }
-EXPORT_SYMBOL_GPL(kheap_invalid_frees);
+EXPORT_SYMBOL_NS_GPL(kheap_invalid_frees, KHEAP_NS);
 
 /**
  * kheap_bookmark() - a point in a heap's id sequence
@@ -988,7 +988,7 @@ u64 kheap_bookmark(struct kheap *heap)
 	atomic_inc_return(&heap->id_gen);
 	return mark;
 }
-EXPORT_SYMBOL_GPL(kheap_bookmark);
+EXPORT_SYMBOL_NS_GPL(kheap_bookmark, KHEAP_NS);
 
 /**
  * kheap_report() - list the live blocks in an id window
@@ -1020,4 +1020,4 @@ int kheap_report(struct kheap *heap, u64 from, u64 to)
 	kvfree(snap);
 	return n;
 }
-EXPORT_SYMBOL_GPL(kheap_report);
+EXPORT_SYMBOL_NS_GPL(kheap_report, KHEAP_NS);

@@ -17,6 +17,7 @@
 
 #include "kheap_kfile.h"
 #include "kheap_test_util.h"
+#include "../kmod/kheap_kunit.h"
 
 #define KC_PARAM "/sys/module/kheap/parameters/cache"
 /* kmod/kheap_internal.h's KHEAP_CACHE_RETURN_MAX and class count */
@@ -40,9 +41,6 @@ static void kc_cache_on(struct kunit *test)
 						  buf[0] == 'Y' ? test : NULL));
 	KUNIT_ASSERT_EQ(test, 0, kheap_file_write(KC_PARAM, "Y"));
 }
-
-/* kheap's test hook (EXPORT_SYMBOL_IF_KUNIT): bytes cached on @cpu, or all. */
-unsigned long kheap_test_cache_bytes(int cpu);
 
 static long kc_cached_bytes(int cpu)
 {
@@ -578,4 +576,5 @@ kunit_test_suite(kheap_cache_suite);
 
 MODULE_DESCRIPTION("KUnit tests of kheap's block cache");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -879,4 +879,5 @@ kunit_test_suite(kheap_debugfs_suite);
 
 MODULE_DESCRIPTION("KUnit tests of kheap's debugfs files: content and writes");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

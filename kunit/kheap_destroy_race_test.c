@@ -195,3 +195,4 @@ kunit_test_suite(kheap_destroy_race_suite);
 
 MODULE_DESCRIPTION("kheap KUnit: frees racing their heap's destroy");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();

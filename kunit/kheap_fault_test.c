@@ -39,6 +39,7 @@
 #include <linux/string.h>
 
 #include "kheap_test_util.h"
+#include "../kmod/kheap_kunit.h"
 
 #ifdef KHEAP_FAULT_FAILSLAB
 #define FAULT_SUITE "kheap_failslab"
@@ -494,3 +495,5 @@ kunit_test_suite(kheap_fault_suite);
 
 MODULE_DESCRIPTION("KUnit tests for kheap under injected allocation failures");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

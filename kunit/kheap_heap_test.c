@@ -333,3 +333,4 @@ kunit_test_suite(kheap_heap_suite);
 
 MODULE_DESCRIPTION("KUnit tests for kheap heaps");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();

@@ -24,6 +24,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include "../kmod/kheap_kunit.h"
 #include "kheap_test_util.h"
 
 static bool armed;
@@ -249,3 +250,5 @@ kunit_test_suite(kheap_hier_nomem_suite);
 
 MODULE_DESCRIPTION("kheap KUnit: hierarchy queries allocate nothing");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

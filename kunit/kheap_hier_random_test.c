@@ -381,3 +381,4 @@ kunit_test_suite(kheap_hier_random_suite);
 
 MODULE_DESCRIPTION("KUnit tests for kheap: a random hierarchy against a model");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();

@@ -254,3 +254,4 @@ kunit_test_suite(kheap_hier_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the kheap hierarchy");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();

@@ -22,9 +22,7 @@
 #include <linux/slab.h>
 
 #include "kheap_test_util.h"
-
-/* kheap's test hook (EXPORT_SYMBOL_IF_KUNIT, track.c). */
-unsigned long kheap_test_deferred(bool always);
+#include "../kmod/kheap_kunit.h"
 
 #define NEST_SLOTS 16
 #define NEST_SECONDS 2
@@ -256,4 +254,5 @@ kunit_test_suite(kheap_nested_suite);
 
 MODULE_DESCRIPTION("KUnit: frees from interrupts of a task's blocks");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

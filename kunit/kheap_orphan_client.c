@@ -71,3 +71,4 @@ module_exit(orphan_exit);
 
 MODULE_DESCRIPTION("kheap test client that leaves a heap with its reporter");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();

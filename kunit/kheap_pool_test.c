@@ -1518,3 +1518,4 @@ kunit_test_suites(&kheap_ring_suite, &kheap_chain_suite, &kheap_pool_suite);
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests for kheap rings, chains and pools");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();

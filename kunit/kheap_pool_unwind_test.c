@@ -19,6 +19,7 @@
 
 #include <kheap/pool.h>
 
+#include "../kmod/kheap_kunit.h"
 #include "kheap_test_util.h"
 
 #define PU_OBJ_SIZE 48
@@ -144,3 +145,5 @@ kunit_test_suite(kheap_pool_unwind_suite);
 
 MODULE_DESCRIPTION("KUnit tests for kheap: pool creates that fail half way");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -333,3 +333,4 @@ kunit_test_suite(kheap_reporter_race_suite);
 
 MODULE_DESCRIPTION("kheap KUnit: reporters swapped while CPUs allocate");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();

@@ -218,3 +218,4 @@ kunit_test_suite(kheap_reporter_suite);
 
 MODULE_DESCRIPTION("KUnit tests for kheap's reporters");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();

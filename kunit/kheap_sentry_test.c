@@ -266,3 +266,4 @@ kunit_test_suite(kheap_sentry_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the kheap sentry macros");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();

@@ -651,3 +651,4 @@ kunit_test_suite(kheap_soak_suite);
 
 MODULE_DESCRIPTION("KUnit soak of kheap heaps and pools on every CPU");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();

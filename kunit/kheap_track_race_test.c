@@ -1064,3 +1064,4 @@ kunit_test_suites(&kheap_track_race_suite);
 
 MODULE_DESCRIPTION("KUnit tests for kheap's tracking under races and misuse");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();

@@ -668,3 +668,4 @@ kunit_test_suite(kheap_track_suite);
 
 MODULE_DESCRIPTION("KUnit tests for kheap's tracked allocation");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();

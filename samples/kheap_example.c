@@ -298,3 +298,4 @@ module_exit(kheap_example_exit);
 
 MODULE_DESCRIPTION("An example client of kheap");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();

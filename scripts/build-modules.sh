@@ -18,7 +18,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '*.cmd' \
 	--exclude '*.mod*' --exclude 'Module.symvers' --exclude 'modules.order' \
-	"$top/Kbuild" "$top/kmod" "$top/include" "$top/kunit" "$top/samples" \
+	"$top/Kbuild" "$top/VERSION" "$top/kmod" "$top/include" "$top/kunit" "$top/samples" \
 	"$top/bench" "$out/"
 log="$out/build.log"
 if ! make -C "$kdir" M="$out" W=1 "$@" modules >"$log" 2>&1; then

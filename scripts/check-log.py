@@ -23,7 +23,7 @@ import re
 import sys
 
 TOKEN = "KHEAP-INIT-OK"
-FLAVOURS = ("debug", "kcsan", "rt")
+FLAVOURS = ("debug", "kcsan", "rt", "prof")
 STAMP = re.compile(r"^\[\s*\d+\.\d+\]\s?")
 SPLATS = re.compile(
     r"Kernel panic|BUG:|WARNING:|Oops|KASAN:|Call Trace|"

@@ -20,6 +20,9 @@
 #       kcsan  the data-race detector (it cannot share a kernel with KASAN),
 #              strict, on kheap's modules;
 #       rt     PREEMPT_RT with lockdep and DEBUG_ATOMIC_SLEEP;
+#       prof   (opt-in: KHEAP_FLAVOURS="debug kcsan rt prof") memory
+#              allocation profiling: only the kheap_prof and kheap_owner
+#              suites (a module that unloads with charged blocks WARNs);
 #  3. builds against Debian's stock 6.1, 6.12 and 6.12-rt headers and boots
 #     each stock kernel to insmod kheap and the client, read debugfs, rmmod
 #     (headers and images unpacked into the cache by scripts/stock-kernels.sh,
@@ -48,6 +51,7 @@ flavour_what() {
 	debug) echo "KASAN, UBSAN on kheap's modules, lockdep, kmemleak, preempt=full" ;;
 	kcsan) echo "KCSAN strict on kheap's modules, preempt=full" ;;
 	rt) echo "PREEMPT_RT, lockdep, DEBUG_ATOMIC_SLEEP" ;;
+	prof) echo "memory allocation profiling, /proc/allocinfo" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -78,6 +82,15 @@ for f in ${KHEAP_FLAVOURS:-debug kcsan rt}; do
 	# not loaded here (make bench runs it, on a kernel without sanitizers).
 	scripts/build-modules.sh "$kdir" "$out" KHEAP_BENCH=1
 	tests=$(ls "$out"/kunit/*.ko)
+	expect=kunit/expected
+	if [ "$f" = prof ]; then
+		# Profiling WARNs when a module unloads with blocks it allocated
+		# still live: only the suites whose clients free first (not the
+		# orphan client, not the suites that leave blocks to kheap's exit).
+		tests=$(ls "$out"/kunit/kheap_{prof,owner}_test.ko "$out"/kunit/kheap_owner_client.ko)
+		expect="$out/expected"
+		printf 'suite kheap_prof\nsuite kheap_owner\n' >"$expect"
+	fi
 	scripts/initramfs.sh "$out/initrd.cpio.gz" "$out" $tests
 	step "KUnit under QEMU on $f (-smp ${KHEAP_SMP:-4}, $(flavour_what "$f"))"
 	start=$(date +%s)
@@ -86,7 +99,7 @@ for f in ${KHEAP_FLAVOURS:-debug kcsan rt}; do
 		"$out/kunit" kheap.mode=check kunit.stats_enabled=2 \
 		kheap.soak="${KHEAP_SOAK_SECONDS:-20}" kheap.cycles="${KHEAP_CYCLES:-100}" \
 		$(scripts/flavour-args.sh "$f")
-	scripts/check-log.py --expect-kunit --expect kunit/expected --flavour "$f" \
+	scripts/check-log.py --expect-kunit --expect "$expect" --flavour "$f" \
 		"$out/kunit" >"$out/kunit.verdict" || kunit_ok=1
 	head -n -1 "$out/kunit.verdict"
 	# What the fault, soak, hostile-input and lifetime steps counted.

@@ -5,8 +5,9 @@
 # Usage: scripts/initramfs.sh OUT.cpio.gz MODDIR [TESTMOD...]
 # MODDIR holds the build (kmod/kheap.ko, samples/*.ko); TESTMODs are KUnit
 # (or deliberately broken) modules that /init loads one after the other,
-# except kheap_orphan_client.ko, which is no suite: /init loads it in a step
-# of its own.
+# except the clients (kheap_*_client.ko), which are no suites: /init loads
+# kheap_orphan_client.ko in a step of its own, the kheap_owner suite
+# kheap_owner_client.ko.
 set -euo pipefail
 
 out=${1:?usage: initramfs.sh OUT MODDIR [TESTMOD...]}
@@ -24,7 +25,7 @@ cp "$moddir/kmod/kheap.ko" "$root/lib/kheap/"
 cp "$moddir"/samples/*.ko "$root/lib/kheap/"
 for m in "$@"; do
 	case $(basename "$m") in
-	kheap_orphan_client.ko) cp "$m" "$root/lib/kheap/" ;;
+	kheap_*_client.ko) cp "$m" "$root/lib/kheap/" ;;
 	*) cp "$m" "$root/lib/kheap/tests/" ;;
 	esac
 done

@@ -102,8 +102,8 @@ echo "== lint: kernel-doc -Wall" >&2
 # Exported functions (an EXPORT_SYMBOL right after a lone "}") need a
 # "name() - summary" kernel-doc comment in a public header or in kmod/.
 awk 'FNR == 1 {prev = ""}
-	/^EXPORT_SYMBOL(_GPL)?\(/ && prev ~ /^}$/ {
-		match($0, /\([A-Za-z0-9_]+\)/)
+	/^EXPORT_SYMBOL(_NS)?(_GPL)?\(/ && prev ~ /^}$/ {
+		match($0, /\([A-Za-z0-9_]+[,)]/)
 		print FILENAME ":" FNR ":" substr($0, RSTART + 1, RLENGTH - 2)
 	}
 	NF {prev = $0}' kmod/*.c |

@@ -70,11 +70,22 @@
 
 #include <linux/types.h>
 #include <linux/gfp.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/log2.h>
 #include <linux/overflow.h>
 
 struct kheap;
+
+/*
+ * kheap.ko exports its symbols in the namespace KHEAP: a client module says
+ * KHEAP_IMPORT_NS() once, at file scope next to its MODULE_LICENSE(). The
+ * namespace is spelled as a string, as MODULE_IMPORT_NS() expands it on
+ * every kernel (an identifier up to 6.12, a string from 6.13 on).
+ */
+#ifndef KHEAP_IMPORT_NS
+#define KHEAP_IMPORT_NS() MODULE_INFO(import_ns, "KHEAP")
+#endif
 
 /**
  * struct kheap_alloc_info - one tracked block, as reporters see it
@@ -125,7 +136,23 @@ struct kheap_reporter {
 /* Longest heap name, not counting the terminating NUL. */
 #define KHEAP_NAME_MAX 63
 
-struct kheap *kheap_create(const char *name);
+struct kheap *kheap_create_owner(const char *name, struct module *owner);
+
+/**
+ * kheap_create() - create a named heap, owned by the calling module
+ * @name: 1..63 printable characters, no '/' or whitespace, unique
+ *
+ * kheap_create_owner() with THIS_MODULE of the caller: when that module
+ * unloads with the heap still alive, kheap reports the heap and the module
+ * by name, detaches every reporter of that module (from any heap) and keeps
+ * the heap, usable as before: its blocks can be freed, kheap_destroy() and
+ * kheap's exit still take it.
+ *
+ * Context: Process context; may sleep.
+ * Return: the heap, ERR_PTR(-EINVAL) for a bad name, ERR_PTR(-EEXIST) when
+ * the name is taken, ERR_PTR(-ENOMEM).
+ */
+#define kheap_create(name) kheap_create_owner((name), THIS_MODULE)
 void kheap_destroy(struct kheap *heap);
 struct kheap *kheap_default(void);
 const char *kheap_name(const struct kheap *heap);
@@ -139,7 +166,20 @@ void kheap_free(const void *ptr);
  * site taken where they expand (_THIS_IP_): kheap records it, and kmalloc()
  * gets it too, so the kmem:kmalloc event's call_site and SLUB's traces name
  * the client's function, not kheap's.
+ *
+ * Memory allocation profiling (CONFIG_MEM_ALLOC_PROFILING, 6.10 on): each
+ * call is wrapped in alloc_hooks(), which defines an allocation tag where it
+ * expands and makes it the task's for the call, so that /proc/allocinfo
+ * charges the client's file and line, not kheap's (kheap's kmalloc() is the
+ * _noprof one, which charges the task's tag). Kernels before 6.10 have no
+ * alloc_hooks(): the call alone. With profiling on, a module that unloads
+ * with blocks it allocated still live WARNs: free them before unloading.
  */
+#ifdef alloc_hooks
+#define kheap_alloc_hooks(call) alloc_hooks(call)
+#else
+#define kheap_alloc_hooks(call) (call)
+#endif
 
 /**
  * kheap_alloc() - tracked kmalloc
@@ -154,7 +194,8 @@ void kheap_free(const void *ptr);
  * Return: the block, or NULL; nothing is counted then.
  */
 #define kheap_alloc(heap, size, gfp) \
-	kheap_alloc_caller((heap), (size), 0, (gfp), _THIS_IP_)
+	kheap_alloc_hooks(           \
+		kheap_alloc_caller((heap), (size), 0, (gfp), _THIS_IP_))
 
 /**
  * kheap_zalloc() - tracked kzalloc
@@ -166,8 +207,9 @@ void kheap_free(const void *ptr);
  * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
  * Return: the zeroed block, or NULL.
  */
-#define kheap_zalloc(heap, size, gfp) \
-	kheap_alloc_caller((heap), (size), 0, (gfp) | __GFP_ZERO, _THIS_IP_)
+#define kheap_zalloc(heap, size, gfp)                           \
+	kheap_alloc_hooks(kheap_alloc_caller((heap), (size), 0, \
+					     (gfp) | __GFP_ZERO, _THIS_IP_))
 
 static inline void *__kheap_alloc_aligned(struct kheap *heap, size_t size,
 					  size_t align, gfp_t gfp,
@@ -189,8 +231,9 @@ static inline void *__kheap_alloc_aligned(struct kheap *heap, size_t size,
  * but on PREEMPT_RT not hardirq, nor with interrupts or preemption off.
  * Return: a block aligned to @align, or NULL (also for a bad @align).
  */
-#define kheap_alloc_aligned(heap, size, align, gfp) \
-	__kheap_alloc_aligned((heap), (size), (align), (gfp), _THIS_IP_)
+#define kheap_alloc_aligned(heap, size, align, gfp)                      \
+	kheap_alloc_hooks(__kheap_alloc_aligned((heap), (size), (align), \
+						(gfp), _THIS_IP_))
 
 /**
  * kheap_alloc_array() - tracked allocation of an array
@@ -204,8 +247,9 @@ static inline void *__kheap_alloc_aligned(struct kheap *heap, size_t size,
  * Return: the block, or NULL (also when @n * @size overflows: size_mul()
  * saturates, and kheap refuses what kmalloc() cannot serve).
  */
-#define kheap_alloc_array(heap, n, size, gfp) \
-	kheap_alloc_caller((heap), size_mul((n), (size)), 0, (gfp), _THIS_IP_)
+#define kheap_alloc_array(heap, n, size, gfp)                                  \
+	kheap_alloc_hooks(kheap_alloc_caller((heap), size_mul((n), (size)), 0, \
+					     (gfp), _THIS_IP_))
 
 struct kheap *kheap_of(const void *ptr);
 size_t kheap_size(const void *ptr);
@@ -228,20 +272,6 @@ int kheap_set_reporter(struct kheap *heap, const struct kheap_reporter *rep);
 extern const struct kheap_reporter kheap_console_reporter;
 extern const struct kheap_reporter kheap_trace_reporter;
 
-#if IS_ENABLED(CONFIG_KUNIT) && IS_ENABLED(CONFIG_FAULT_INJECTION)
-struct fault_attr;
-
-/**
- * kheap_test_fail_alloc() - kheap's fault point, for kheap's own tests
- *
- * The attributes behind debugfs kheap/fail_alloc/, so that a KUnit suite
- * can arm and read them without going through debugfs. Not for clients.
- * Context: Any context.
- * Return: the fault point's struct fault_attr.
- */
-struct fault_attr *kheap_test_fail_alloc(void);
-#endif
-
 #else /* KHEAP_NO_TRACKING: plain slab calls, no dependency on kheap.ko */
 
 /*
@@ -251,6 +281,7 @@ struct fault_attr *kheap_test_fail_alloc(void);
 /* clang-format off */
 
 static inline struct kheap *kheap_create(const char *name) { return NULL; }
+static inline struct kheap *kheap_create_owner(const char *n, struct module *m) { return NULL; }
 static inline void kheap_destroy(struct kheap *heap) { }
 static inline struct kheap *kheap_default(void) { return NULL; }
 static inline const char *kheap_name(const struct kheap *heap) { return ""; }

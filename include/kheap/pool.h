@@ -103,9 +103,20 @@
 #include <linux/smp.h>
 #include <asm/barrier.h>
 #include <linux/limits.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <asm/barrier.h>
 #include <asm/page.h>
+
+/*
+ * kheap.ko exports its symbols in the namespace KHEAP: a client module says
+ * KHEAP_IMPORT_NS() once, at file scope next to its MODULE_LICENSE(). The
+ * namespace is spelled as a string, as MODULE_IMPORT_NS() expands it on
+ * every kernel (an identifier up to 6.12, a string from 6.13 on).
+ */
+#ifndef KHEAP_IMPORT_NS
+#define KHEAP_IMPORT_NS() MODULE_INFO(import_ns, "KHEAP")
+#endif
 
 struct kheap;
 

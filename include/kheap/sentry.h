@@ -108,9 +108,9 @@ static inline struct kheap *__kheap_sentry_heap(struct kheap_sentry *s)
  */
 /* checkpatch: MACRO_ARG_REUSE, MACRO_ARG_PRECEDENCE: @tag is a struct tag, not an expression */
 #define kheap_new(tag, gfp)                                              \
-	((struct tag *)kheap_alloc_caller(                               \
+	((struct tag *)kheap_alloc_hooks(kheap_alloc_caller(             \
 		READ_ONCE(__kheap_sentry(tag).heap), sizeof(struct tag), \
-		__kheap_sentry_align(tag), (gfp) | __GFP_ZERO, _THIS_IP_))
+		__kheap_sentry_align(tag), (gfp) | __GFP_ZERO, _THIS_IP_)))
 
 /**
  * kheap_new_array() - allocate @n zeroed struct @tag from the bound heap
@@ -122,11 +122,11 @@ static inline struct kheap *__kheap_sentry_heap(struct kheap_sentry *s)
  * Return: a struct @tag *, or NULL (also when @n * size overflows).
  */
 /* checkpatch: MACRO_ARG_REUSE, MACRO_ARG_PRECEDENCE: @tag is a struct tag, not an expression */
-#define kheap_new_array(tag, n, gfp)                                           \
-	((struct tag *)kheap_alloc_caller(READ_ONCE(__kheap_sentry(tag).heap), \
-					  size_mul((n), sizeof(struct tag)),   \
-					  __kheap_sentry_align(tag),           \
-					  (gfp) | __GFP_ZERO, _THIS_IP_))
+#define kheap_new_array(tag, n, gfp)                                          \
+	((struct tag *)kheap_alloc_hooks(kheap_alloc_caller(                  \
+		READ_ONCE(__kheap_sentry(tag).heap),                          \
+		size_mul((n), sizeof(struct tag)), __kheap_sentry_align(tag), \
+		(gfp) | __GFP_ZERO, _THIS_IP_)))
 
 /**
  * kheap_delete() - free an object from kheap_new() or kheap_new_array()

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kheap: hooks for kheap's own KUnit suites, not for clients. Exported with
+ * EXPORT_SYMBOL_IF_KUNIT() into the EXPORTED_FOR_KUNIT_TESTING namespace,
+ * only on kernels with CONFIG_KUNIT; a suite that uses them includes this
+ * header and says MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING). The pools'
+ * hooks are in kheap_pool_kunit.h.
+ */
+#ifndef _KHEAP_KUNIT_H
+#define _KHEAP_KUNIT_H
+
+#include <linux/types.h>
+
+struct fault_attr;
+struct kheap;
+struct kheap_reporter;
+struct module;
+
+/* cache.c: the bytes cached on @cpu, or on every CPU for -1 */
+unsigned long kheap_test_cache_bytes(int cpu);
+/* track.c: queued frees since load; @always queues every nested free */
+unsigned long kheap_test_deferred(bool always);
+
+#ifdef CONFIG_FAULT_INJECTION
+/* fault.c: the attributes behind debugfs kheap/fail_alloc/ */
+struct fault_attr *kheap_test_fail_alloc(void);
+#endif
+
+/* heap.c: the heap named @name, or NULL (no reference: the test's heaps) */
+struct kheap *kheap_test_find(const char *name);
+/* heap.c: the module that owns @heap, NULL once it unloaded */
+struct module *kheap_test_owner(struct kheap *heap);
+/* heap.c: the name of the module that unloaded leaving @heap, or "" */
+const char *kheap_test_left_by(struct kheap *heap);
+/* reporter.c: @heap's reporter (a snapshot: it may change right after) */
+const struct kheap_reporter *kheap_test_reporter(struct kheap *heap);
+
+#endif /* _KHEAP_KUNIT_H */

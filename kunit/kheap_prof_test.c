@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit test for memory allocation profiling (CONFIG_MEM_ALLOC_PROFILING,
+ * the "prof" test kernel): a tracked allocation is charged in
+ * /proc/allocinfo to the file and line of the client's call, not to
+ * kheap's kmalloc(). Built only on kernels with profiling. Every block is
+ * freed before the module unloads: with profiling, a module that unloads
+ * with charged blocks WARNs.
+ */
+#include <kunit/test.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+
+#include "kheap_test_util.h"
+
+#define PROF_BLOCKS 5
+#define PROF_SIZE 3000 /* + kheap's 64 bytes: kmalloc-4k */
+#define PROF_INFO_MAX (4 << 20)
+
+/* A tracked allocation, and the line its tag names (one expansion). */
+#define prof_alloc(heap, line)                              \
+	({                                                  \
+		*(line) = __LINE__;                         \
+		kheap_alloc((heap), PROF_SIZE, GFP_KERNEL); \
+	})
+
+struct prof_blocks {
+	void *p[PROF_BLOCKS];
+};
+
+static void prof_free(void *arg)
+{
+	struct prof_blocks *b = arg;
+	int i;
+
+	for (i = 0; i < PROF_BLOCKS; i++) {
+		kheap_free(b->p[i]);
+		b->p[i] = NULL;
+	}
+}
+
+/*
+ * The bytes and calls /proc/allocinfo has for "FILE:LINE" of this file:
+ * its lines read "BYTES CALLS FILE:LINE [MODULE] func:FUNCTION".
+ * Return: 0, -ENOENT when no line names it, or a negative errno.
+ */
+static int prof_allocinfo(struct kunit *test, int line, u64 *bytes, u64 *calls)
+{
+	char *buf, *l, *end, tag[64];
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n, len = 0;
+	int ret = -ENOENT;
+
+	buf = kvmalloc(PROF_INFO_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	f = filp_open("/proc/allocinfo", O_RDONLY, 0);
+	if (IS_ERR(f)) {
+		kvfree(buf);
+		return PTR_ERR(f);
+	}
+	while (len < PROF_INFO_MAX - 1) {
+		n = kernel_read(f, buf + len, PROF_INFO_MAX - 1 - len, &pos);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	filp_close(f, NULL);
+	buf[len] = '\0';
+	snprintf(tag, sizeof(tag), "kheap_prof_test.c:%d ", line);
+	for (l = buf; l && *l; l = end ? end + 1 : NULL) {
+		end = strchr(l, '\n');
+		if (end)
+			*end = '\0';
+		if (!strstr(l, tag))
+			continue;
+		kunit_info(test, "allocinfo: %s\n", strim(l));
+		if (sscanf(l, "%llu %llu", bytes, calls) == 2)
+			ret = 0;
+		break;
+	}
+	kvfree(buf);
+	return ret;
+}
+
+/*
+ * PROF_BLOCKS blocks from one call site: allocinfo charges that line of
+ * this file with each of them (calls), at least their requested bytes,
+ * and nothing once they are freed.
+ */
+static void prof_test_allocinfo_names_client(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	struct prof_blocks *b;
+	u64 bytes = 0, calls = 0;
+	int i, line = 0, ret;
+
+	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, prof_free, b));
+	for (i = 0; i < PROF_BLOCKS; i++) {
+		b->p[i] = prof_alloc(heap, &line);
+		KUNIT_ASSERT_NOT_NULL(test, b->p[i]);
+	}
+	KUNIT_EXPECT_EQ(test, kheap_count(heap), PROF_BLOCKS);
+
+	ret = prof_allocinfo(test, line, &bytes, &calls);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0,
+			    "no /proc/allocinfo line for kheap_prof_test.c:%d",
+			    line);
+	KUNIT_EXPECT_EQ(test, calls, PROF_BLOCKS);
+	KUNIT_EXPECT_GE(test, bytes, (u64)PROF_BLOCKS * PROF_SIZE);
+
+	/* Freed: the line reads 0 0, or is not listed. */
+	prof_free(b);
+	bytes = 0;
+	calls = 0;
+	ret = prof_allocinfo(test, line, &bytes, &calls);
+	KUNIT_EXPECT_TRUE(test, ret == 0 || ret == -ENOENT);
+	KUNIT_EXPECT_EQ(test, calls, 0);
+	KUNIT_EXPECT_EQ(test, bytes, 0);
+}
+
+static struct kunit_case kheap_prof_cases[] = {
+	KUNIT_CASE(prof_test_allocinfo_names_client),
+	{}
+};
+
+static struct kunit_suite kheap_prof_suite = {
+	.name = "kheap_prof",
+	.test_cases = kheap_prof_cases,
+};
+
+kunit_test_suite(kheap_prof_suite);
+
+MODULE_DESCRIPTION("KUnit test: /proc/allocinfo names kheap's client");
+MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS();

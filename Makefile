@@ -29,10 +29,14 @@
 #                     build/kheap-dkms_<VERSION>_all.deb
 #   make dkms-check   dkms add + build (dkms.conf) for stock 6.1 and 6.12, then
 #                     remove it again; needs root
-#   make check-fresh  make demo, then make lint, in a minimal Debian 12 root
-#                     made with debootstrap from a clone of HEAD: proves the
-#                     first commands work on a fresh machine (needs root; not
-#                     part of make check)
+#   make check-package  make deb, apt-get install it, dkms builds kheap and
+#                     the package's client example for stock 6.12, both
+#                     loaded in QEMU, the package's tool on their debugfs;
+#                     purges it again (needs root)
+#   make check-fresh  make demo, make check-package, then make lint, in a
+#                     minimal Debian 12 root made with debootstrap from a
+#                     clone of HEAD: proves the first commands work on a
+#                     fresh machine (needs root; not part of make check)
 #   make clean
 #
 # KDIR defaults to the running kernel's build tree. Where there is none,
@@ -88,6 +92,9 @@ dkms-check:
 deb:
 	scripts/deb.sh
 
+check-package:
+	scripts/check-package.sh
+
 check-fresh:
 	scripts/check-fresh.sh
 
@@ -113,4 +120,4 @@ install: modules
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules check check-harness check-tool demo bench lint docs install dkms-check deb check-fresh clean
+.PHONY: all modules check check-harness check-tool demo bench lint docs install dkms-check deb check-package check-fresh clean

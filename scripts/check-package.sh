@@ -36,6 +36,7 @@ client=/usr/share/doc/kheap-dkms/examples/client
 export DEBIAN_FRONTEND=noninteractive
 
 # One run at a time per machine: dkms and the package are the machine's.
+mkdir -p /run/lock
 exec 9>/run/lock/kheap-dkms-check.lock
 flock 9
 installed_here=""

@@ -105,17 +105,22 @@ check-fresh:
 # (the Module.symvers of each kernel kheap was built and installed for).
 # Modules are signed only when KDIR has its signing key: distribution header
 # packages (Debian's) do not ship it; dkms signs with its own MOK key.
+# kheap.ko alone is installed (not the example, nor the KUnit suites, as in
+# the package): built again from kmod/ in build/install, so its
+# Module.symvers lists kheap alone.
+KREL = $$(cat $(KDIR)/include/config/kernel.release)
 install: modules
-	$(MAKE) -C $(KDIR) M=$(BUILD)/modules INSTALL_MOD_PATH=$(DESTDIR) \
+	rm -rf $(BUILD)/install && mkdir -p $(BUILD)/install
+	cp -r kmod include $(BUILD)/install/
+	$(MAKE) -C $(KDIR) M=$(BUILD)/install/kmod modules
+	$(MAKE) -C $(KDIR) M=$(BUILD)/install/kmod INSTALL_MOD_PATH=$(DESTDIR) \
 		$(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=) \
 		modules_install
 	install -d $(DESTDIR)$(PREFIX)/share/kheap/include/kheap \
-		$(DESTDIR)$(PREFIX)/share/kheap/$$(cat $(KDIR)/include/config/kernel.release) \
-		$(DESTDIR)$(PREFIX)/bin
+		$(DESTDIR)$(PREFIX)/share/kheap/$(KREL) $(DESTDIR)$(PREFIX)/bin
 	install -m 755 tools/kheap $(DESTDIR)$(PREFIX)/bin/kheap
 	install -m 644 include/kheap/*.h $(DESTDIR)$(PREFIX)/share/kheap/include/kheap/
-	install -m 644 $(BUILD)/modules/Module.symvers \
-		$(DESTDIR)$(PREFIX)/share/kheap/$$(cat $(KDIR)/include/config/kernel.release)/
+	install -m 644 $(BUILD)/install/kmod/Module.symvers $(DESTDIR)$(PREFIX)/share/kheap/$(KREL)/
 
 clean:
 	rm -rf $(BUILD)

@@ -75,9 +75,11 @@ dkms status kheap | sed 's/^/   /'
 echo "== check-package: dkms build kheap-client/1.0 -k $rel (from $client)"
 mkdir -p /usr/src/kheap-client-1.0
 cp "$client"/* /usr/src/kheap-client-1.0/
-dkms add kheap-client/1.0 >"$b/dkms-client.log" 2>&1 &&
-	dkms build kheap-client/1.0 -k "$rel" --kernelsourcedir "$kdir" >>"$b/dkms-client.log" 2>&1 ||
-	{ cat "$b/dkms-client.log" /var/lib/dkms/kheap-client/1.0/build/make.log >&2 || true; exit 1; }
+if ! { dkms add kheap-client/1.0 &&
+	dkms build kheap-client/1.0 -k "$rel" --kernelsourcedir "$kdir"; } >"$b/dkms-client.log" 2>&1; then
+	cat "$b/dkms-client.log" /var/lib/dkms/kheap-client/1.0/build/make.log >&2 || true
+	exit 1
+fi
 if grep -q 'WARNING: modpost' "$b/dkms-client.log" /var/lib/dkms/kheap-client/1.0/"$rel"/x86_64/log/make.log 2>/dev/null; then
 	grep 'WARNING: modpost' /var/lib/dkms/kheap-client/1.0/"$rel"/x86_64/log/make.log >&2
 	echo "check-package: the client's modpost warned (kheap's symbols unresolved?)" >&2

@@ -61,7 +61,7 @@ for l in "${stock[@]}"; do
 	mods=$(cd "/var/lib/dkms/kheap/$ver/$rel/x86_64/module" && echo *)
 	# 6.12's Debian kernels compress their modules (xz); dkms does too.
 	case "$mods" in
-	kheap.ko) cat=cat ;;
+	kheap.ko) cat="cat" ;;
 	kheap.ko.xz) cat="xz -dc" ;;
 	*) echo "dkms-check: dkms built '$mods', not kheap.ko alone" >&2; exit 1 ;;
 	esac

@@ -69,7 +69,7 @@ sv=/usr/share/kheap/$rel/Module.symvers
 [ -s "$sv" ] || { cat "$b/dkms-kheap.log" >&2; echo "check-package: no $sv after the build" >&2; exit 1; }
 echo "   $(grep -c . "$sv") exports kept in $sv"
 echo "== check-package: dkms status kheap"
-dkms status kheap | sed 's/^/   /'
+dkms status kheap 2>/dev/null | sed 's/^/   /'
 
 # --- 3. the client, as its own dkms module ------------------------------------------
 echo "== check-package: dkms build kheap-client/1.0 -k $rel (from $client)"

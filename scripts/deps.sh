@@ -24,7 +24,8 @@
 #   docs     perl (kernel-doc) and docutils (rst2html)
 #   bench    gnuplot, pgrep (procps), python3 (the report)
 #   dkms     dkms, and xz (6.12's modules are compressed) (make dkms-check)
-#   deb      debhelper, dh-dkms, dpkg-dev (make deb: the kheap-dkms package)
+#   deb      build-essential (dpkg-checkbuilddeps asks for it, as for any
+#            Debian build), debhelper, dh-dkms, dpkg-dev (make deb)
 #   fresh    debootstrap (make check-fresh)
 # Kernel images are never installed: the stock kernels QEMU boots are
 # unpacked into the cache (scripts/stock-kernels.sh).
@@ -44,7 +45,7 @@ declare -A pkgs=(
 	[docs]="perl python3-docutils"
 	[bench]="gnuplot-nox procps python3"
 	[dkms]="dkms xz-utils"
-	[deb]="debhelper dh-dkms dpkg-dev"
+	[deb]="build-essential debhelper dh-dkms dpkg-dev"
 	[fresh]="debootstrap"
 )
 [ "$#" -gt 0 ] || read -ra groups <<<"$all"

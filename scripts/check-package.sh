@@ -98,7 +98,7 @@ mods="$b/initramfs/lib/kheap"
 mkdir -p "$mods" "$b/initramfs"/{bin,dev,proc,sys,tmp}
 unpack "/var/lib/dkms/kheap/$ver/$rel/x86_64/module" kheap "$mods/kheap.ko"
 unpack "/var/lib/dkms/kheap-client/1.0/$rel/x86_64/module" kheap_client "$mods/kheap_client.ko"
-readelf -S "$mods/kheap.ko" | grep -q '\.debug_info' ||
+grep -q '\.debug_info' <<<"$(readelf -S "$mods/kheap.ko")" ||
 	{ echo "check-package: dkms's kheap.ko has no debug info" >&2; exit 1; }
 
 # --- 4. both in QEMU, the package's tool on what debugfs showed ----------------------

@@ -67,7 +67,7 @@ for l in "${stock[@]}"; do
 	esac
 	ko=/var/lib/dkms/kheap/$ver/$rel/x86_64/module/$mods
 	$cat "$ko" >"$top/build/dkms-check.ko"
-	readelf -S "$top/build/dkms-check.ko" | grep -q '\.debug_info' ||
+	grep -q '\.debug_info' <<<"$(readelf -S "$top/build/dkms-check.ko")" ||
 		{ echo "dkms-check: $ko has no debug info (STRIP[0]=\"no\")" >&2; exit 1; }
 	sv=/usr/share/kheap/$rel/Module.symvers
 	grep -q $'\tkheap_create\t' "$sv" 2>/dev/null ||

@@ -22,18 +22,25 @@
 #   make lint         checkpatch --strict, kernel-doc, sparse and W=1 builds on
 #                     stock 6.1/6.12/6.12-rt headers; fails on any finding
 #   make docs         kernel-doc of include/kheap/ to build/docs/ (HTML, man9)
-#   make install      modules_install (against KDIR), the public headers,
-#                     Module.symvers and the tool (bin/kheap) under PREFIX
-#                     (/usr/local); honours DESTDIR
+#   make install      modules_install (against KDIR), the public headers
+#                     (share/kheap/include), Module.symvers (share/kheap/
+#                     <kernel>/) and the tool (bin/kheap) under PREFIX
+#                     (/usr/local): the package's layout; honours DESTDIR
 #   make check-tool   tools/kheap's tests alone, on the host (seconds): the
 #                     dumped debugfs trees of tools/tests/fixtures/ and of
 #                     the last make check (make check runs them too)
+#   make deb          the kheap-dkms Debian package (debian/, dh-dkms):
+#                     build/kheap-dkms_<VERSION>_all.deb
 #   make dkms-check   dkms add + build (dkms.conf) for stock 6.1 and 6.12, then
 #                     remove it again; needs root
-#   make check-fresh  make demo, then make lint, in a minimal Debian 12 root
-#                     made with debootstrap from a clone of HEAD: proves the
-#                     first commands work on a fresh machine (needs root; not
-#                     part of make check)
+#   make check-package  make deb, apt-get install it, dkms builds kheap and
+#                     the package's client example for stock 6.12, both
+#                     loaded in QEMU, the package's tool on their debugfs;
+#                     purges it again (needs root)
+#   make check-fresh  make demo, make check-package, then make lint, in a
+#                     minimal Debian 12 root made with debootstrap from a
+#                     clone of HEAD: proves the first commands work on a
+#                     fresh machine (needs root; not part of make check)
 #   make clean
 #
 # KDIR defaults to the running kernel's build tree. Where there is none,
@@ -89,27 +96,40 @@ docs:
 dkms-check:
 	scripts/dkms-check.sh
 
+deb:
+	scripts/deb.sh
+
+check-package:
+	scripts/check-package.sh
+
 check-fresh:
 	scripts/check-fresh.sh
 
-# A client module built elsewhere finds kheap with, in its Kbuild:
-#   ccflags-y += -I$(PREFIX)/include
-#   KBUILD_EXTRA_SYMBOLS += $(PREFIX)/share/kheap/Module.symvers
-# (that Module.symvers is the one of the KDIR installed for; a client built
-# for another kernel needs kheap built and installed for that kernel too).
+# A client module built elsewhere finds kheap with, in its Kbuild (the
+# layout of the kheap-dkms package, PREFIX=/usr; examples/client/Kbuild):
+#   ccflags-y += -I$(PREFIX)/share/kheap/include
+#   KBUILD_EXTRA_SYMBOLS += $(PREFIX)/share/kheap/$(KERNELRELEASE)/Module.symvers
+# (the Module.symvers of each kernel kheap was built and installed for).
 # Modules are signed only when KDIR has its signing key: distribution header
 # packages (Debian's) do not ship it; dkms signs with its own MOK key.
+# kheap.ko alone is installed (not the example, nor the KUnit suites, as in
+# the package): built again from kmod/ in build/install, so its
+# Module.symvers lists kheap alone.
+KREL = $$(cat $(KDIR)/include/config/kernel.release)
 install: modules
-	$(MAKE) -C $(KDIR) M=$(BUILD)/modules INSTALL_MOD_PATH=$(DESTDIR) \
+	rm -rf $(BUILD)/install && mkdir -p $(BUILD)/install
+	cp -r kmod include $(BUILD)/install/
+	$(MAKE) -C $(KDIR) M=$(BUILD)/install/kmod modules
+	$(MAKE) -C $(KDIR) M=$(BUILD)/install/kmod INSTALL_MOD_PATH=$(DESTDIR) \
 		$(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=) \
 		modules_install
-	install -d $(DESTDIR)$(PREFIX)/include/kheap $(DESTDIR)$(PREFIX)/share/kheap \
-		$(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/share/kheap/include/kheap \
+		$(DESTDIR)$(PREFIX)/share/kheap/$(KREL) $(DESTDIR)$(PREFIX)/bin
 	install -m 755 tools/kheap $(DESTDIR)$(PREFIX)/bin/kheap
-	install -m 644 include/kheap/*.h $(DESTDIR)$(PREFIX)/include/kheap/
-	install -m 644 $(BUILD)/modules/Module.symvers $(DESTDIR)$(PREFIX)/share/kheap/
+	install -m 644 include/kheap/*.h $(DESTDIR)$(PREFIX)/share/kheap/include/kheap/
+	install -m 644 $(BUILD)/install/kmod/Module.symvers $(DESTDIR)$(PREFIX)/share/kheap/$(KREL)/
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules check check-harness check-extra check-tool demo bench lint docs install dkms-check check-fresh clean
+.PHONY: all modules check check-harness check-extra check-tool demo bench lint docs install dkms-check deb check-package check-fresh clean

@@ -14,7 +14,11 @@
 #     first run with every download);
 #  3. a git clone of HEAD (the commit, not the work tree) in /root/kheap;
 #  4. in the chroot, as root with HOME=/root and an empty environment:
-#     make demo, then make lint (KHEAP_FRESH_STEPS="demo lint" sets the
+#     make demo, make check-package (the kheap-dkms package built, installed
+#     with apt-get from the .deb, kheap and a client module built by dkms
+#     against the installed headers and kept Module.symvers for the stock
+#     6.12, both loaded in QEMU, the package's tool on what debugfs showed),
+#     then make lint (KHEAP_FRESH_STEPS="demo check-package lint" sets the
 #     targets);
 #  5. prints each step's time, the packages each make target installed
 #     (dpkg-query before and after), the size of the root's ~/.cache/kheap
@@ -29,7 +33,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 [ "$(id -u)" -eq 0 ] || { echo "check-fresh: needs root (debootstrap, chroot, mount)" >&2; exit 2; }
 root=${KHEAP_FRESH_ROOT:-/var/tmp/kheap-fresh}
-steps=${KHEAP_FRESH_STEPS:-demo lint}
+steps=${KHEAP_FRESH_STEPS:-demo check-package lint}
 archives=${KHEAP_FRESH_APT_CACHE:-/var/cache/apt/archives}
 archives=$(mkdir -p "$archives" && cd "$archives" && pwd)
 mkdir -p build

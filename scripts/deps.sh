@@ -23,14 +23,16 @@
 #   lint     sparse, clang-format, perl (checkpatch, kernel-doc)
 #   docs     perl (kernel-doc) and docutils (rst2html)
 #   bench    gnuplot, pgrep (procps), python3 (the report)
-#   dkms     dkms (make dkms-check)
+#   dkms     dkms, and xz (6.12's modules are compressed) (make dkms-check)
+#   deb      build-essential (dpkg-checkbuilddeps asks for it, as for any
+#            Debian build), debhelper, dh-dkms, dpkg-dev (make deb)
 #   fresh    debootstrap (make check-fresh)
 # Kernel images are never installed: the stock kernels QEMU boots are
 # unpacked into the cache (scripts/stock-kernels.sh).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-all="build kernel source stock qemu graph tool lint docs bench dkms fresh"
+all="build kernel source stock qemu graph tool lint docs bench dkms deb fresh"
 declare -A pkgs=(
 	[build]="make gcc rsync"
 	[kernel]="build-essential bc flex bison libelf-dev libssl-dev openssl dwarves cpio kmod"
@@ -42,7 +44,8 @@ declare -A pkgs=(
 	[lint]="sparse clang-format perl"
 	[docs]="perl python3-docutils"
 	[bench]="gnuplot-nox procps python3"
-	[dkms]="dkms"
+	[dkms]="dkms xz-utils"
+	[deb]="build-essential debhelper dh-dkms dpkg-dev"
 	[fresh]="debootstrap"
 )
 [ "$#" -gt 0 ] || read -ra groups <<<"$all"

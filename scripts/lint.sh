@@ -21,6 +21,9 @@
 #  5. tools/kheap and its tests (Python): compiled, then pyflakes; any
 #     finding fails.
 #  6. kunit/expected, the suites make check expects, against kunit/*.c.
+#  7. the package's version: dkms.conf's PACKAGE_VERSION as Debian's dh_dkms
+#     reads it (a regex, no bash), debian/changelog's and VERSION agree
+#     (scripts/version-check.py).
 # The tools come from Debian's linux-source-6.12 (scripts/kernel-src.sh).
 # kunit/broken/ is wrong on purpose and is not linted.
 set -euo pipefail
@@ -34,7 +37,7 @@ mkdir -p "$out"
 scripts/deps.sh build lint tool
 ksrc=$(scripts/kernel-src.sh)
 
-mapfile -t srcs < <(find kmod include kunit samples bench -path kunit/broken -prune \
+mapfile -t srcs < <(find kmod include kunit samples bench examples -path kunit/broken -prune \
 	-o -name '*.[ch]' -print | sort)
 : >"$out/findings"
 report() {	# report TOOL < "file:line: message" lines; shows and keeps them
@@ -179,6 +182,10 @@ for f in sys.argv[1:]:
 # where a listed suite does not run), and its allowed skips name real cases.
 echo "== lint: kunit/expected against kunit/*.c" >&2
 scripts/check-log.py --lint kunit/expected kunit/*.c | report expected
+
+# --- 7. the package's version ----------------------------------------------
+echo "== lint: VERSION, dkms.conf and debian/changelog agree" >&2
+scripts/version-check.py | report version
 
 n=$(wc -l <"$out/findings")
 if [ "$n" -ne 0 ]; then

@@ -101,3 +101,4 @@ module_init(client_init);
 module_exit(client_exit);
 MODULE_DESCRIPTION("kheap client example, built against the kheap-dkms package");
 MODULE_LICENSE("GPL");
+KHEAP_IMPORT_NS(); /* kheap's symbols are in namespace KHEAP */

@@ -78,22 +78,6 @@ static void hn_check(struct hn_bad *b, bool ok, const char *what,
 	}
 }
 
-static void hn_block_free(void *p)
-{
-	kheap_free(p);
-}
-
-/* A block of @size in @heap, freed at the end of the test. */
-static void *hn_block(struct kunit *test, struct kheap *heap, size_t size)
-{
-	void *p = kheap_alloc(heap, size, GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, hn_block_free, p));
-	return p;
-}
-
 static void hn_disarm(void *arg)
 {
 	struct fault_attr *attr = arg;
@@ -130,7 +114,7 @@ static void hier_nomem_test_queries(struct kunit *test)
 		for (j = 0; j <= i; j++) {
 			size_t size = 1 + 7 * i + j;
 
-			p[i] = hn_block(test, h[i], size);
+			p[i] = kt_block(test, h[i], size);
 			bytes[i] += size;
 			count[i]++;
 		}

@@ -12,22 +12,6 @@
 
 #include "kheap_test_util.h"
 
-/* One block of @size in @heap, freed at the end of the test. */
-static void kt_block_free(void *p)
-{
-	kheap_free(p);
-}
-
-static void *kt_block(struct kunit *test, struct kheap *heap, size_t size)
-{
-	void *p = kheap_alloc(heap, size, GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_block_free, p));
-	return p;
-}
-
 static void hier_test_one_way(struct kunit *test)
 {
 	struct kheap *root = kt_heap(test), *a = kt_heap(test),

@@ -58,23 +58,6 @@ static bool pu_disarm_now(struct fault_attr *attr)
 	return !atomic_read(&attr->times);
 }
 
-/* Console lines that name @name and have @what. */
-static int pu_kmsg_count(struct kunit *test, const char *name, const char *what)
-{
-	struct kmsg_dump_iter iter;
-	size_t len, size = 1024;
-	char *line = kunit_kmalloc(test, size, GFP_KERNEL);
-	int n = 0;
-
-	KUNIT_ASSERT_NOT_NULL(test, line);
-	kmsg_dump_rewind(&iter);
-	while (kmsg_dump_get_line(&iter, false, line, size - 1, &len)) {
-		line[len] = '\0';
-		n += strstr(line, name) && strstr(line, what);
-	}
-	return n;
-}
-
 static void pu_run(struct kunit *test, unsigned int flags, const char *name)
 {
 	struct fault_attr *attr = kheap_test_fail_alloc();
@@ -115,7 +98,7 @@ static void pu_run(struct kunit *test, unsigned int flags, const char *name)
 	kheap_pool_put(pool, obj);
 	kheap_pool_destroy(pool);
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0UL);
-	KUNIT_EXPECT_EQ(test, pu_kmsg_count(test, name, "not returned"), 0);
+	KUNIT_EXPECT_EQ(test, kt_kmsg_count(test, name, "not returned"), 0);
 	kunit_info(test, "%s: the create makes %u allocations of its heap\n",
 		   name, nth - 1);
 }

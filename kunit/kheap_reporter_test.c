@@ -118,25 +118,6 @@ static void rep_trace_off(void *data)
 	tracepoint_synchronize_unregister();
 }
 
-/* How many lines of the kernel log contain both @what and @also. */
-static int rep_kmsg_count(struct kunit *test, const char *what,
-			  const char *also)
-{
-	struct kmsg_dump_iter iter;
-	size_t len, size = 1024;
-	char *line = kunit_kmalloc(test, size, GFP_KERNEL);
-	int n = 0;
-
-	KUNIT_ASSERT_NOT_NULL(test, line);
-	kmsg_dump_rewind(&iter);
-	while (kmsg_dump_get_line(&iter, false, line, size - 1, &len)) {
-		line[len] = '\0';
-		n += strstr(line, what) && strstr(line, also);
-	}
-	kunit_kfree(test, line);
-	return n;
-}
-
 static void reporter_test_builtin(struct kunit *test)
 {
 	const struct kheap_reporter bad = { .ops = NULL };
@@ -190,7 +171,7 @@ static void reporter_test_builtin(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kheap_report(heap, 0, U64_MAX), 1);
 	snprintf(what, sizeof(what),
 		 "kheap: report heap=%s id=", kheap_name(heap));
-	KUNIT_EXPECT_EQ_MSG(test, rep_kmsg_count(test, what, " size=7 age="), 1,
+	KUNIT_EXPECT_EQ_MSG(test, kt_kmsg_count(test, what, " size=7 age="), 1,
 			    "lines with '%s'", what);
 	kheap_free(p);
 	/* The events fire with any reporter, the console's too. */

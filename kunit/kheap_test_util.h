@@ -9,6 +9,7 @@
 
 #include <kunit/test.h>
 #include <linux/atomic.h>
+#include <linux/kmsg_dump.h>
 #include <linux/kthread.h>
 #include <linux/sched/task.h>
 #include <linux/spinlock.h>
@@ -163,6 +164,42 @@ static inline int kt_run_per_cpu(struct kunit *test, int (*fn)(void *),
 	while (time_before_eq(jiffies, *deadline))
 		schedule_timeout_uninterruptible(1);
 	return kt_stop_all(t, n);
+}
+
+/* One block of @size in @heap, freed at the end of the test. */
+static inline void kt_block_free(void *p)
+{
+	kheap_free(p);
+}
+
+static inline void *kt_block(struct kunit *test, struct kheap *heap,
+			     size_t size)
+{
+	void *p = kheap_alloc(heap, size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_block_free, p));
+	return p;
+}
+
+/* How many lines of the kernel log contain both @what and @also. */
+static inline int kt_kmsg_count(struct kunit *test, const char *what,
+				const char *also)
+{
+	struct kmsg_dump_iter iter;
+	size_t len, size = 1024;
+	char *line = kunit_kmalloc(test, size, GFP_KERNEL);
+	int n = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, line);
+	kmsg_dump_rewind(&iter);
+	while (kmsg_dump_get_line(&iter, false, line, size - 1, &len)) {
+		line[len] = '\0';
+		n += strstr(line, what) && strstr(line, also);
+	}
+	kunit_kfree(test, line);
+	return n;
 }
 
 #endif /* _KHEAP_TEST_UTIL_H */

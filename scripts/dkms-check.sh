@@ -70,8 +70,8 @@ for l in "${stock[@]}"; do
 	grep -q '\.debug_info' <<<"$(readelf -S "$top/build/dkms-check.ko")" ||
 		{ echo "dkms-check: $ko has no debug info (STRIP[0]=\"no\")" >&2; exit 1; }
 	sv=/usr/share/kheap/$rel/Module.symvers
-	grep -q $'\tkheap_create\t' "$sv" 2>/dev/null ||
-		{ echo "dkms-check: $sv is missing, or does not export kheap_create" >&2; exit 1; }
+	grep -q $'\tkheap_free\t' "$sv" 2>/dev/null ||
+		{ echo "dkms-check: $sv is missing, or does not export kheap_free" >&2; exit 1; }
 	echo "   $mods (with debug info; $(wc -l <"$sv") exports kept in $sv)"
 done
 echo "dkms-check: kheap/$ver builds under dkms for $(cut -d' ' -f1 <<<"$list" | tr '\n' ' ')"

@@ -4,9 +4,10 @@
  * kheap_debugfs_init() and, per heap, kheap_debugfs_heap_add().
  *
  *   heaps               a row per heap: bytes, count, peak, hierarchy totals
- *   heap/<name>/live    its live blocks
+ *   heap/<name>/live    its live blocks, then their allocation stacks
  *   heap/<name>/report  write "FROM TO", read the live blocks in that id
  *                       window: one window per open file
+ *   heap/<name>/stacks  write 1 or 0: record allocation stacks or stop
  *   hierarchy           a row per heap, then a row per edge
  *   hierarchy.dot       the graph for Graphviz
  *   callsites           live bytes and blocks per allocating call site
@@ -106,14 +107,15 @@ static int kheap_heaps_show(struct seq_file *m, void *v)
 
 	seq_printf(m, "# kheap heaps v2 invalid_frees=%lu\n",
 		   kheap_invalid_frees());
-	seq_puts(m, "# name bytes count peak hier_bytes hier_count overruns\n");
+	seq_puts(m,
+		 "# name bytes count peak hier_bytes hier_count overruns stacks\n");
 	mutex_lock(&kheap_lock);
 	list_for_each_entry(heap, &kheap_heaps, node) {
 		kheap_hier_sum(heap, &hb, &hc);
 		kheap_seq_name(m, heap->name);
-		seq_printf(m, " %zu %zu %zu %zu %zu %lu\n", kheap_bytes(heap),
+		seq_printf(m, " %zu %zu %zu %zu %zu %lu %d\n", kheap_bytes(heap),
 			   kheap_count(heap), kheap_peak_bytes(heap), hb, hc,
-			   kheap_overruns(heap));
+			   kheap_overruns(heap), kheap_stacks(heap));
 	}
 	mutex_unlock(&kheap_lock);
 	return 0;
@@ -197,6 +199,11 @@ DEFINE_SHOW_ATTRIBUTE(kheap_hierarchy_dot);
  * with ids in [@from, @to], taken when a read starts at the beginning. The
  * window is the open file's own (report's writes set it, under the
  * seq_file's lock): struct kheap keeps no state of any reader's.
+ *
+ * Two tables: the blocks (positions 1..n), then their stacks' frames
+ * (position n + 1 its header line, n + 2.. a block's frames each), so a
+ * reader of the first table alone (the kheap tool before stacks) reads on.
+ * @pos is the position of the record show() prints.
  */
 struct kheap_list_seq {
 	struct kheap *heap;
@@ -204,12 +211,18 @@ struct kheap_list_seq {
 	const char *what;
 	u64 from;
 	u64 to;
+	loff_t pos;
 };
+
+/* The token of the frames table's header line. */
+#define KHEAP_STACKS_TOKEN ((void *)2)
 
 static void *kheap_list_start(struct seq_file *m, loff_t *pos)
 {
 	struct kheap_list_seq *ls = m->private;
+	size_t n;
 
+	ls->pos = *pos;
 	if (*pos == 0) {
 		kvfree(ls->snap);
 		ls->snap = kheap_snapshot(ls->heap, ls->from, ls->to);
@@ -217,7 +230,12 @@ static void *kheap_list_start(struct seq_file *m, loff_t *pos)
 	}
 	if (!ls->snap)
 		return NULL;
-	return *pos <= ls->snap->n ? &ls->snap->v[*pos - 1] : NULL;
+	n = ls->snap->n;
+	if (*pos <= n)
+		return &ls->snap->v[*pos - 1];
+	if (*pos == n + 1)
+		return KHEAP_STACKS_TOKEN;
+	return *pos <= 2 * n + 1 ? &ls->snap->v[*pos - n - 2] : NULL;
 }
 
 static void *kheap_list_next(struct seq_file *m, void *v, loff_t *pos)
@@ -235,18 +253,35 @@ static int kheap_list_show(struct seq_file *m, void *v)
 	struct kheap_list_seq *ls = m->private;
 	const struct kheap_alloc_info *info = v;
 
+	unsigned long *entries;
+	unsigned int i, n;
+
 	if (v == SEQ_START_TOKEN) {
 		seq_printf(m, "# kheap %s v2 heap=", ls->what);
 		kheap_seq_name(m, ls->heap->name);
 		seq_printf(m, " from=%llu to=%llu count=%zu\n", ls->from,
 			   ls->to, ls->snap->n);
-		seq_puts(m, "# id size age_ms caller module\n");
+		seq_puts(m, "# id size age_ms caller module frames\n");
+		return 0;
+	}
+	if (v == KHEAP_STACKS_TOKEN) {
+		seq_puts(m, "# id frame caller module\n");
+		return 0;
+	}
+	n = kheap_stack_fetch(info->stack, &entries);
+	if (ls->pos > ls->snap->n) {
+		/* The frames table: a row per frame, innermost first. */
+		for (i = 0; i < n; i++) {
+			seq_printf(m, "%llu %u ", info->id, i);
+			kheap_seq_caller(m, entries[i]);
+			seq_putc(m, '\n');
+		}
 		return 0;
 	}
 	seq_printf(m, "%llu %zu %llu ", info->id, info->size,
 		   div_u64(kheap_now_ns() - info->time_ns, NSEC_PER_MSEC));
 	kheap_seq_caller(m, info->caller);
-	seq_putc(m, '\n');
+	seq_printf(m, " %u\n", n);
 	return 0;
 }
 
@@ -402,6 +437,78 @@ static const struct file_operations kheap_report_fops = {
 	.write_iter = kheap_report_write_iter,
 	.llseek = noop_llseek,
 	.release = kheap_list_release,
+};
+
+/*
+ * heap/<name>/stacks: reads "# kheap stacks v2" and a row, the heap's name
+ * and its flag; a write of "1" or "0" (white space around it) turns
+ * kheap_set_stacks() on or off. Made with debugfs_create_file_unsafe(), as
+ * report: each operation holds the file against removal itself.
+ */
+static int kheap_stacks_show(struct seq_file *m, void *v)
+{
+	struct kheap *heap = m->private;
+
+	seq_puts(m, "# kheap stacks v2\n# name stacks\n");
+	kheap_seq_name(m, heap->name);
+	seq_printf(m, " %d\n", kheap_stacks(heap));
+	return 0;
+}
+
+static int kheap_stacks_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, kheap_stacks_show, inode->i_private);
+}
+
+/* "0" or "1", white space around it, nothing else: 0, 1 or -EINVAL. */
+static int kheap_parse_flag(const char *buf, size_t len)
+{
+	const char *s = kheap_skip_space(buf, buf + len), *end = buf + len;
+	int on;
+
+	if (s == end || (*s != '0' && *s != '1'))
+		return -EINVAL;
+	on = *s++ == '1';
+	return kheap_skip_space(s, end) == end ? on : -EINVAL;
+}
+
+/* Longest write stacks takes: "1\n" with room for white space. */
+#define KHEAP_FLAG_MAX 16
+
+static ssize_t kheap_stacks_write_iter(struct kiocb *iocb,
+				       struct iov_iter *from)
+{
+	struct dentry *dentry = iocb->ki_filp->f_path.dentry;
+	struct seq_file *m = iocb->ki_filp->private_data;
+	size_t len = iov_iter_count(from);
+	char buf[KHEAP_FLAG_MAX];
+	int on, ret;
+
+	if (len >= sizeof(buf))
+		return -E2BIG;
+	if (!copy_from_iter_full(buf, len, from))
+		return -EFAULT;
+	on = kheap_parse_flag(buf, len);
+	if (on < 0)
+		return on;
+	ret = debugfs_file_get(dentry);
+	if (ret)
+		return ret;
+	ret = kheap_set_stacks(m->private, on);
+	debugfs_file_put(dentry);
+	if (ret)
+		return ret;
+	iocb->ki_pos = 0;
+	return len;
+}
+
+static const struct file_operations kheap_stacks_fops = {
+	.owner = THIS_MODULE,
+	.open = kheap_stacks_open,
+	.read_iter = kheap_report_read_iter,
+	.write_iter = kheap_stacks_write_iter,
+	.llseek = noop_llseek,
+	.release = single_release,
 };
 
 /* Per call site totals: a sorted array built at open. */
@@ -569,6 +676,8 @@ void kheap_debugfs_heap_add(struct kheap *heap)
 	debugfs_create_file("live", 0400, heap->dir, heap, &kheap_live_fops);
 	debugfs_create_file_unsafe("report", 0600, heap->dir, heap,
 				   &kheap_report_fops);
+	debugfs_create_file_unsafe("stacks", 0600, heap->dir, heap,
+				   &kheap_stacks_fops);
 }
 
 void kheap_debugfs_heap_remove(struct kheap *heap)

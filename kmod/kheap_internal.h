@@ -93,6 +93,8 @@ struct kheap_pcpu {
  * @overruns:	blocks freed with a damaged canary
  * @next_id:	start of the next id range handed to a shard
  * @id_gen:	bumped by kheap_bookmark() to retire every shard's id range
+ * @stacks:	record each new block's stack (kheap_set_stacks()); read once
+ *		per allocation, next to @pcpu
  * @reporter:	attached reporter or NULL (RCU)
  * @node:	on kheap_heaps, under kheap_lock
  * @edges:	out-edges (struct kheap_edge), RCU list written under kheap_lock
@@ -110,6 +112,7 @@ struct kheap {
 	atomic_long_t overruns;
 	atomic64_t next_id;
 	atomic_t id_gen;
+	bool stacks;
 	const struct kheap_reporter __rcu *reporter;
 	struct list_head node;
 	struct list_head edges;
@@ -165,7 +168,15 @@ struct kheap_hdr {
 
 /* @offset: the block was allocated at a block cache class's full size. */
 #define KHEAP_OFF_CLASS 0x8000
-#define KHEAP_OFF_MASK 0x7fff
+/*
+ * @offset: the block has a header extension, the u64 right before the
+ * header: its allocation stack's depot handle (low 32 bits; the high ones
+ * are 0), for heaps with stacks on (kheap_set_stacks()). Such blocks are
+ * never class-sized (never cached); the check covers the extension.
+ */
+#define KHEAP_OFF_STACK 0x4000
+#define KHEAP_OFF_MASK 0x3fff
+#define KHEAP_EXT_SIZE sizeof(u64)
 
 /*
  * A reader's place in a shard's @live list (track.c): a list entry whose
@@ -302,6 +313,25 @@ static __always_inline void kheap_shard_unlock(struct kheap_shard *shard)
 extern seqcount_t kheap_move_seq;
 extern u64 kheap_secret;
 
+/* The mix of kheap_check_of() before its extension step. */
+static __always_inline u64 kheap_check_mix(const struct kheap_hdr *hdr,
+					   const struct kheap *heap, u64 id,
+					   u32 size, u16 cpu, u16 offset)
+{
+	u64 x = kheap_secret ^ (unsigned long)hdr;
+
+	x = (x ^ (unsigned long)heap) * 0x9e3779b97f4a7c15ULL;
+	x = (x ^ id) * 0xbf58476d1ce4e5b9ULL;
+	return (x ^ ((u64)size << 32 | (u32)cpu << 16 | offset)) *
+	       0x94d049bb133111ebULL;
+}
+
+/* The mix of a header with an extension (KHEAP_OFF_STACK): one more step. */
+static __always_inline u64 kheap_check_mix_ext(u64 x, u64 ext)
+{
+	return (x ^ ext) * 0xd6e8feb86659fd93ULL;
+}
+
 /**
  * kheap_check_of() - the live check value of a header
  * @hdr:	where the header is
@@ -310,24 +340,42 @@ extern u64 kheap_secret;
  * @size:	its size
  * @cpu:	its shard
  * @offset:	its offset and flags
+ * @ext:	its extension word when @offset has KHEAP_OFF_STACK (else
+ *		not read)
  *
  * A multiply-xor mix keyed with a secret drawn at load: without the secret,
- * a header cannot be forged, nor a field changed, with more than a 2^-32
- * chance of passing.
+ * a header cannot be forged, nor a field changed (the extension's
+ * included), with more than a 2^-32 chance of passing. A header without an
+ * extension costs one predictable branch more than before extensions.
  *
  * Return: the check.
  */
 static __always_inline u32 kheap_check_of(const struct kheap_hdr *hdr,
 					  const struct kheap *heap, u64 id,
-					  u32 size, u16 cpu, u16 offset)
+					  u32 size, u16 cpu, u16 offset,
+					  u64 ext)
 {
-	u64 x = kheap_secret ^ (unsigned long)hdr;
+	u64 x = kheap_check_mix(hdr, heap, id, size, cpu, offset);
 
-	x = (x ^ (unsigned long)heap) * 0x9e3779b97f4a7c15ULL;
-	x = (x ^ id) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ ((u64)size << 32 | (u32)cpu << 16 | offset)) *
-	    0x94d049bb133111ebULL;
+	if (unlikely(offset & KHEAP_OFF_STACK))
+		x = kheap_check_mix_ext(x, ext);
 	return x >> 32;
+}
+
+/* The extension word of a header kheap vouches for (0 without one). */
+static __always_inline u64 kheap_hdr_ext(const struct kheap_hdr *hdr)
+{
+	if (likely(!(hdr->offset & KHEAP_OFF_STACK)))
+		return 0;
+	return *((const u64 *)hdr - 1);
+}
+
+/* The live check of a header kheap vouches for, with @heap and @id. */
+static __always_inline u32 kheap_hdr_check(const struct kheap_hdr *hdr,
+					   const struct kheap *heap, u64 id)
+{
+	return kheap_check_of(hdr, heap, id, hdr->size, hdr->cpu, hdr->offset,
+			      kheap_hdr_ext(hdr));
 }
 
 long kheap_sum_bytes(const struct kheap *heap);
@@ -357,7 +405,8 @@ void kheap_fill_info(const struct kheap_hdr *hdr,
 /*
  * A block's record as its header has it, the time still the jiffies stamp
  * (kheap_stamp_ns() converts it): loads and stores only, for readers
- * holding a shard's lock.
+ * holding a shard's lock. @hdr is a block's own header (its extension is
+ * read), never a copy.
  */
 static __always_inline void kheap_copy_info(const struct kheap_hdr *hdr,
 					    struct kheap_alloc_info *info)
@@ -368,6 +417,7 @@ static __always_inline void kheap_copy_info(const struct kheap_hdr *hdr,
 	info->id = hdr->id;
 	info->caller = hdr->caller;
 	info->time_ns = hdr->stamp;
+	info->stack = (u32)kheap_hdr_ext(hdr);
 }
 
 void __init kheap_track_init(void);
@@ -468,6 +518,10 @@ static __always_inline unsigned int kheap_cache_class(size_t total)
 		return 3;
 	return fls(total - 1) - 4; /* 256 -> 4 ... 2048 -> 7 */
 }
+
+/* stacks.c: allocation stacks in the stack depot (kheap_set_stacks()) */
+u32 kheap_stack_save(gfp_t gfp, unsigned long ret_ip);
+unsigned int kheap_stack_fetch(u32 stack, unsigned long **entries);
 
 /* hier.c */
 void kheap_hier_sum(struct kheap *heap, size_t *bytes, size_t *count);

@@ -18,6 +18,8 @@ struct module;
 
 /* cache.c: the bytes cached on @cpu, or on every CPU for -1 */
 unsigned long kheap_test_cache_bytes(int cpu);
+/* stacks.c: has live block @ptr an extension; its stack handle in *@stack */
+bool kheap_test_stack(const void *ptr, u32 *stack);
 /* track.c: queued frees since load; @always queues every nested free */
 unsigned long kheap_test_deferred(bool always);
 

@@ -191,10 +191,27 @@ static __printf(3, 4) void kheap_seq_con_printf(struct seq_file *m, int level,
 }
 
 /*
+ * A block's allocation stack (kheap_set_stacks()), a frame a line under its
+ * record, indented, innermost first; nothing when it has none.
+ */
+static void kheap_format_stack(struct seq_file *m, int level, u32 stack)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	unsigned long *entries;
+	unsigned int i, n;
+
+	n = kheap_stack_fetch(stack, &entries);
+	for (i = 0; i < n; i++) {
+		kheap_sym(sym, entries[i]);
+		kheap_seq_con_printf(m, level, "  %s\n", sym);
+	}
+}
+
+/*
  * The one formatter of a block record: a line of a debugfs list when @m is
  * given (the heap is the file's), else a console line at @level that names
- * the heap after @prefix. Pointers are hashed (%p), call sites symbolic
- * (kheap_sym()).
+ * the heap after @prefix, then its allocation stack when it has one.
+ * Pointers are hashed (%p), call sites symbolic (kheap_sym()).
  */
 static void kheap_format_block(struct seq_file *m, int level,
 			       const char *prefix,
@@ -214,6 +231,7 @@ static void kheap_format_block(struct seq_file *m, int level,
 			     "%s id=%llu size=%zu age=%llu.%03llus caller=%s\n",
 			     head, info->id, info->size, div_u64(ms, 1000),
 			     ms % 1000, sym);
+	kheap_format_stack(m, level, info->stack);
 }
 
 /* A block: to @m when given, else to the console as an error. */

@@ -35,9 +35,7 @@ static bool kheap_is_cursor(const struct list_head *pos)
 static bool kheap_is_live(const struct kheap_hdr *hdr)
 {
 	/* A free may claim it meanwhile, without the lock: one load. */
-	return READ_ONCE(hdr->check) == kheap_check_of(hdr, hdr->heap, hdr->id,
-						       hdr->size, hdr->cpu,
-						       hdr->offset);
+	return READ_ONCE(hdr->check) == kheap_hdr_check(hdr, hdr->heap, hdr->id);
 }
 
 static int kheap_info_cmp(const void *a, const void *b)
@@ -169,8 +167,7 @@ static bool kheap_move_batch(struct kheap *to, struct kheap_shard *src,
 		next = pos->next;
 		if (kheap_is_cursor(pos))
 			continue;
-		check = kheap_check_of(hdr, hdr->heap, hdr->id, hdr->size,
-				       hdr->cpu, hdr->offset);
+		check = kheap_hdr_check(hdr, hdr->heap, hdr->id);
 		if (!try_cmpxchg(&hdr->check, &check, check ^ KHEAP_MOVING)) {
 			/* Claimed by a free: not ours to move. */
 			list_move_tail(pos, parked);
@@ -181,9 +178,7 @@ static bool kheap_move_batch(struct kheap *to, struct kheap_shard *src,
 			cpu_relax();
 		hdr->heap = to;
 		hdr->id = atomic64_fetch_add(1, &to->next_id);
-		kheap_move_canary(hdr, check,
-				  kheap_check_of(hdr, to, hdr->id, hdr->size,
-						 hdr->cpu, hdr->offset));
+		kheap_move_canary(hdr, check, kheap_hdr_check(hdr, to, hdr->id));
 		list_move_tail(pos, &dst->live);
 		bytes += hdr->size;
 		n++;

@@ -59,7 +59,10 @@
 
 static_assert(sizeof(struct kheap_hdr) == 56);
 static_assert(KMALLOC_MAX_SIZE <= U32_MAX);
-static_assert(!((PAGE_SIZE - 1) & ~KHEAP_OFF_MASK));
+/* The largest offset: an extension and a header before a page's alignment. */
+static_assert(PAGE_SIZE + KHEAP_EXT_SIZE + sizeof(struct kheap_hdr) <=
+	      KHEAP_OFF_MASK);
+static_assert(!(KHEAP_OFF_MASK & (KHEAP_OFF_CLASS | KHEAP_OFF_STACK)));
 /* kheap_hdr_peek() reads stamp and size, and cpu, offset and check, as u64s. */
 static_assert(offsetof(struct kheap_hdr, size) ==
 	      offsetof(struct kheap_hdr, stamp) + 4);
@@ -173,10 +176,18 @@ void __init kheap_track_init(void)
 	kheap_secret = get_random_u64();
 }
 
-static __always_inline u32 kheap_check(const struct kheap_hdr *hdr)
+/*
+ * The check of a new header: @ext (a constant at each call) says whether it
+ * has an extension, so a block without one pays no branch for it here.
+ */
+static __always_inline u32 kheap_check(const struct kheap_hdr *hdr, bool ext)
 {
-	return kheap_check_of(hdr, hdr->heap, hdr->id, hdr->size, hdr->cpu,
-			      hdr->offset);
+	u64 x = kheap_check_mix(hdr, hdr->heap, hdr->id, hdr->size, hdr->cpu,
+				hdr->offset);
+
+	if (ext)
+		x = kheap_check_mix_ext(x, *((const u64 *)hdr - 1));
+	return x >> 32;
 }
 
 static inline void *kheap_ptr_of(const struct kheap_hdr *hdr)
@@ -289,12 +300,14 @@ void kheap_fill_info(const struct kheap_hdr *hdr, struct kheap_alloc_info *info)
 
 /*
  * Fill a new block's header and put it on the shard of @heap of this CPU
- * and level @lvl (the caller's: preemption is off for a task). Returns the
- * user pointer.
+ * and level @lvl (the caller's: preemption is off for a task). @ext: the
+ * block has an extension (KHEAP_OFF_STACK in @offset), written already.
+ * Returns the user pointer.
  */
 static __always_inline void *kheap_track(struct kheap *heap, void *base,
 					 u16 offset, size_t size,
-					 unsigned long caller, unsigned int lvl)
+					 unsigned long caller, unsigned int lvl,
+					 bool ext)
 {
 	struct kheap_hdr *hdr = base + (offset & KHEAP_OFF_MASK);
 	struct kheap_shard *shard = kheap_shard_here(heap, lvl);
@@ -307,7 +320,7 @@ static __always_inline void *kheap_track(struct kheap *heap, void *base,
 	hdr->offset = offset;
 	kheap_shard_lock(shard);
 	hdr->id = kheap_next_id(heap, shard);
-	hdr->check = kheap_check(hdr);
+	hdr->check = kheap_check(hdr, ext);
 	list_add_tail(&hdr->node, &shard->live);
 	WRITE_ONCE(shard->bytes, shard->bytes + size);
 	WRITE_ONCE(shard->count, shard->count + 1);
@@ -347,14 +360,14 @@ static __always_inline bool kheap_cacheable(gfp_t gfp)
 /* Track a kmalloc()'d block, in the caller's context level. */
 static __always_inline void *kheap_track_here(struct kheap *heap, void *base,
 					      u16 offset, size_t size,
-					      unsigned long caller)
+					      unsigned long caller, bool ext)
 {
 	unsigned int lvl = kheap_level();
 	void *ptr;
 
 	if (!lvl)
 		preempt_disable();
-	ptr = kheap_track(heap, base, offset, size, caller, lvl);
+	ptr = kheap_track(heap, base, offset, size, caller, lvl, ext);
 	if (!lvl)
 		preempt_enable();
 	return ptr;
@@ -382,7 +395,7 @@ static __always_inline void *kheap_alloc_small(struct kheap *heap, size_t size,
 				base = kheap_cache_refill(cls, &spill);
 			if (base) {
 				ptr = kheap_track(heap, base, KHEAP_OFF_CLASS,
-						  size, caller, 0);
+						  size, caller, 0, false);
 				preempt_enable();
 				if (unlikely(spill))
 					kheap_cache_spill(spill);
@@ -406,7 +419,7 @@ static __always_inline void *kheap_alloc_small(struct kheap *heap, size_t size,
 	base = kheap_kmalloc_caller(total, gfp, caller);
 	if (unlikely(!base))
 		return NULL;
-	ptr = kheap_track_here(heap, base, offset, size, caller);
+	ptr = kheap_track_here(heap, base, offset, size, caller, false);
 	return kheap_started(heap, ptr, size, total, gfp, caller);
 }
 
@@ -436,7 +449,48 @@ static void *kheap_alloc_large(struct kheap *heap, size_t size, size_t align,
 		return NULL;
 	ptr = PTR_ALIGN(base + sizeof(struct kheap_hdr), align);
 	ptr = kheap_track_here(heap, base, (void *)kheap_hdr_of(ptr) - base,
-			       size, caller);
+			       size, caller, false);
+	return kheap_started(heap, ptr, size, total, gfp, caller);
+}
+
+/*
+ * A block of a heap with stacks on: [padding][extension][header][data]
+ * [canary], the extension holding the allocation stack's depot handle
+ * (kheap_stack_save(), with the allocation's @gfp; @ret_ip is where
+ * kheap_alloc_caller() returns to, the first frame kept). Never
+ * class-sized, so never cached. Out of line: the fast path only tests the
+ * heap's flag.
+ */
+static noinline void *kheap_alloc_stacked(struct kheap *heap, size_t size,
+					  size_t align, gfp_t gfp,
+					  unsigned long caller,
+					  unsigned long ret_ip)
+{
+	struct kheap_hdr *hdr;
+	size_t total;
+	void *base, *ptr;
+
+	if (align < KHEAP_MIN_ALIGN)
+		align = KHEAP_MIN_ALIGN;
+	if (!is_power_of_2(align) || align > PAGE_SIZE)
+		return NULL;
+	if (size > KMALLOC_MAX_SIZE - KHEAP_OVERHEAD - KHEAP_EXT_SIZE -
+			   (align - KHEAP_MIN_ALIGN))
+		return NULL;
+	total = size + KHEAP_OVERHEAD + KHEAP_EXT_SIZE +
+		(align - KHEAP_MIN_ALIGN);
+	if (kheap_should_fail(total, gfp))
+		return NULL;
+	base = kheap_kmalloc_caller(total, gfp, caller);
+	if (unlikely(!base))
+		return NULL;
+	ptr = PTR_ALIGN(base + KHEAP_EXT_SIZE + sizeof(struct kheap_hdr),
+			align);
+	hdr = kheap_hdr_of(ptr);
+	*((u64 *)hdr - 1) = kheap_stack_save(gfp, ret_ip);
+	ptr = kheap_track_here(heap, base,
+			       ((void *)hdr - base) | KHEAP_OFF_STACK, size,
+			       caller, true);
 	return kheap_started(heap, ptr, size, total, gfp, caller);
 }
 
@@ -460,11 +514,15 @@ static void *kheap_alloc_large(struct kheap *heap, size_t size, size_t align,
 void *kheap_alloc_caller(struct kheap *heap, size_t size, size_t align,
 			 gfp_t gfp, unsigned long caller)
 {
+	heap = kheap_resolve(heap);
+	/* The one test stacks add: a word next to @pcpu, read anyway. */
+	if (unlikely(READ_ONCE(heap->stacks)))
+		return kheap_alloc_stacked(heap, size, align, gfp, caller,
+					   _RET_IP_);
 	if (likely(align <= KHEAP_MIN_ALIGN && !(align & (align - 1)) &&
 		   size <= KHEAP_SMALL_MAX))
-		return kheap_alloc_small(kheap_resolve(heap), size, gfp,
-					 caller);
-	return kheap_alloc_large(kheap_resolve(heap), size, align, gfp, caller);
+		return kheap_alloc_small(heap, size, gfp, caller);
+	return kheap_alloc_large(heap, size, align, gfp, caller);
 }
 EXPORT_SYMBOL_NS_GPL(kheap_alloc_caller, KHEAP_NS);
 
@@ -505,11 +563,29 @@ fault:
 	return false;
 }
 
+/*
+ * The extension word before a header that says it has one, with an
+ * extable-protected load (kheap_hdr_peek() vouched for the header's
+ * address only). False on a fault.
+ */
+static noinline bool kheap_ext_peek(const struct kheap_hdr *hdr, u64 *ext)
+{
+	const u64 *p = (const u64 *)hdr - 1;
+
+	if ((unsigned long)p < PAGE_OFFSET)
+		return false;
+	__get_kernel_nofault(ext, p, u64, fault);
+	return true;
+fault:
+	return false;
+}
+
 /* Read and check the header of @ptr into @copy, once. */
 static __always_inline enum kheap_verdict kheap_hdr_read(const void *ptr,
 							 struct kheap_hdr *copy)
 {
 	const struct kheap_hdr *hdr = kheap_hdr_of(ptr);
+	u64 ext = 0;
 	u32 check;
 
 	if (unlikely(!IS_ALIGNED((unsigned long)ptr, KHEAP_MIN_ALIGN) ||
@@ -520,8 +596,13 @@ static __always_inline enum kheap_verdict kheap_hdr_read(const void *ptr,
 		     copy->cpu >> KHEAP_SHARD_LVL_SHIFT >= KHEAP_LEVELS ||
 		     !copy->heap))
 		return KHEAP_FOREIGN;
+	/* The one test extensions add to a free: a word read already. */
+	if (unlikely(copy->offset & KHEAP_OFF_STACK) &&
+	    ((copy->offset & KHEAP_OFF_MASK) < KHEAP_EXT_SIZE ||
+	     !kheap_ext_peek(hdr, &ext)))
+		return KHEAP_FOREIGN;
 	check = kheap_check_of(hdr, copy->heap, copy->id, copy->size, copy->cpu,
-			       copy->offset);
+			       copy->offset, ext);
 	if (likely(copy->check == check))
 		return KHEAP_OWNED;
 	return copy->check == (check ^ KHEAP_FREED) ? KHEAP_FREED_TWICE :
@@ -736,12 +817,15 @@ static __always_inline bool kheap_cached(struct kheap_hdr *hdr, void *base,
 	return true;
 }
 
+/*
+ * The block at @ptr is ours (claimed, not released): its header still has
+ * every field but @check as @copy does, and its extension.
+ */
 static void kheap_notify_freed(const struct kheap_hdr *copy, const void *ptr)
 {
 	struct kheap_alloc_info info;
 
-	kheap_fill_info(copy, &info);
-	info.ptr = ptr;
+	kheap_fill_info(kheap_hdr_of(ptr), &info);
 	kheap_notify_free(copy->heap, &info);
 }
 

@@ -95,6 +95,10 @@ struct kheap;
  * @id:		the block's id, unique in its heap, from 1
  * @caller:	return address of the allocating call site (print with %pS)
  * @time_ns:	when it was allocated: nanoseconds since boot, to the tick
+ * @stack:	its allocation stack's stack depot handle
+ *		(<linux/stackdepot.h>: stack_depot_print(), stack_depot_fetch()),
+ *		0 when none was recorded (its heap had stacks off: see
+ *		kheap_set_stacks())
  */
 struct kheap_alloc_info {
 	const struct kheap *heap;
@@ -103,6 +107,7 @@ struct kheap_alloc_info {
 	u64 id;
 	unsigned long caller;
 	u64 time_ns;
+	u32 stack;
 };
 
 /**
@@ -272,6 +277,54 @@ int kheap_set_reporter(struct kheap *heap, const struct kheap_reporter *rep);
 extern const struct kheap_reporter kheap_console_reporter;
 extern const struct kheap_reporter kheap_trace_reporter;
 
+/*
+ * Stacks on demand. kheap_set_stacks(heap, true) makes every block
+ * allocated from @heap from then on record its allocation stack (up to 16
+ * frames, from the client's call on) in the kernel's stack depot, which
+ * keeps each distinct stack once; the block keeps the depot's handle in an
+ * 8-byte extension in front of its header. debugfs heap/<name>/live and
+ * report list the frames, and the console's reports and a destroy's leak
+ * report print them under each block; a reporter gets the handle in
+ * kheap_alloc_info's @stack. The same switch is the debugfs file
+ * heap/<name>/stacks (write 1 or 0).
+ *
+ * Cost: with stacks off, nothing but one test of a heap field per
+ * allocation (the header stays 56 bytes, the block cache works as before).
+ * With stacks on, each allocation unwinds its stack and looks it up in the
+ * depot (the first time a stack is seen, the depot copies it, and may
+ * allocate a page with the allocation's gfp: no sleeping unless the gfp
+ * allows it), its block takes 8 bytes more and bypasses the block cache.
+ * doc/benchmark.md has the figures (the "parts" row stacks_on).
+ *
+ * Blocks keep what they were allocated with: turning stacks off does not
+ * drop the recorded stacks, and every block stays freeable whatever the
+ * flag says when it is freed.
+ */
+
+/**
+ * kheap_set_stacks() - record each new block's allocation stack, or stop
+ * @heap: the heap (NULL: the default heap)
+ * @on:   true to record from now on, false to stop
+ *
+ * The first call with @on true sets up the stack depot if the kernel did
+ * not at boot (Debian's kernels do not): stack_depot_init(), which may
+ * sleep and allocates its hash table.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0; -EOPNOTSUPP when the kernel has no CONFIG_STACKDEPOT; -ENOMEM
+ * when the depot cannot be set up. The flag is unchanged on error.
+ */
+int kheap_set_stacks(struct kheap *heap, bool on);
+
+/**
+ * kheap_stacks() - whether a heap records allocation stacks
+ * @heap: the heap (NULL: the default heap)
+ *
+ * Context: Any context.
+ * Return: what kheap_set_stacks() set last (false at creation).
+ */
+bool kheap_stacks(const struct kheap *heap);
+
 #else /* KHEAP_NO_TRACKING: plain slab calls, no dependency on kheap.ko */
 
 /*
@@ -322,6 +375,11 @@ static inline int kheap_set_reporter(struct kheap *heap,
 {
 	return 0;
 }
+static inline int kheap_set_stacks(struct kheap *heap, bool on)
+{
+	return on ? -EOPNOTSUPP : 0;
+}
+static inline bool kheap_stacks(const struct kheap *heap) { return false; }
 
 /* clang-format on */
 

@@ -222,14 +222,14 @@ static void debugfs_test_heaps(struct kunit *test)
 				   "# kheap heaps v2 invalid_frees=%lu", &inv),
 			    1, "%s", text);
 	KUNIT_EXPECT_EQ(test, inv, kheap_invalid_frees());
-	hdr = "# name bytes count peak hier_bytes hier_count overruns";
+	hdr = "# name bytes count peak hier_bytes hier_count overruns stacks";
 	KUNIT_EXPECT_STREQ(test, dt_line(test, text, 1), hdr);
 	dt_expect_rows(test, text);
 
 	row = dt_row(test, text, DT_NAME_ESC, 1);
 	KUNIT_ASSERT_NOT_NULL_MSG(test, row, "no %s in:\n%s", DT_NAME_ESC,
 				  text);
-	KUNIT_EXPECT_EQ(test, dt_fields(row), 7);
+	KUNIT_EXPECT_EQ(test, dt_fields(row), 8);
 	KUNIT_ASSERT_EQ(test,
 			sscanf(row, "%*s %zu %zu %zu %zu %zu %lu", &b, &c, &p,
 			       &hb, &hc, &o),
@@ -341,7 +341,7 @@ static void debugfs_test_live(struct kunit *test)
 		 U64_MAX);
 	KUNIT_EXPECT_STREQ(test, dt_line(test, text, 0), want);
 	KUNIT_EXPECT_STREQ(test, dt_line(test, text, 1),
-			   "# id size age_ms caller module");
+			   "# id size age_ms caller module frames");
 	dt_expect_rows(test, text);
 	KUNIT_EXPECT_EQ(test, dt_blocks(test, text, ids, 8, &bytes), 3);
 	KUNIT_EXPECT_EQ(test, bytes, w.bytes);
@@ -417,7 +417,7 @@ static void debugfs_test_report_window(struct kunit *test)
 				24 + strlen(DT_NAME_ESC)),
 			0);
 	KUNIT_EXPECT_STREQ(test, dt_line(test, text, 1),
-			   "# id size age_ms caller module");
+			   "# id size age_ms caller module frames");
 	KUNIT_ASSERT_EQ(test, dt_window(text, &lo, &hi, &n), 0);
 	KUNIT_EXPECT_EQ(test, lo, 0);
 	KUNIT_EXPECT_EQ(test, hi, U64_MAX);

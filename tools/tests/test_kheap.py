@@ -558,6 +558,66 @@ class Names(unittest.TestCase):
             self.assertEqual(kheap.unescape_v2(esc), shown)
 
 
+class Stacks(unittest.TestCase):
+    """A heap with stacks on: live's second table, a row per frame; the
+    heaps file's stacks column. Written into a copy of a v2 tree."""
+
+    LIVE = ("# kheap live v2 heap=st from=0 to=18446744073709551615 "
+            "count=2\n"
+            "# id size age_ms caller module frames\n"
+            "1 33 5 st_alloc_site+0x7/0x40 kheap_stacks_test 3\n"
+            "2 44 5 st_alloc_site+0x7/0x40 kheap_stacks_test 0\n"
+            "# id frame caller module\n"
+            "1 0 st_alloc_site+0x2c/0x40 kheap_stacks_test\n"
+            "1 1 stacks_test_live+0x1ad/0x10f0 kheap_stacks_test\n"
+            "1 2 kthread+0x2b9/0x390 -\n")
+
+    def tree(self, live):
+        root = copy_tree(v2_trees()[0][1])
+        os.makedirs(os.path.join(root, "heap", "st"))
+        with open(os.path.join(root, "heap", "st", "live"), "w") as f:
+            f.write(live)
+        return root
+
+    def test_frames(self):
+        root = self.tree(self.LIVE)
+        rc, out, err = run("live", "st", "--json", root=root)
+        self.assertEqual(rc, 0, err)
+        blocks = json.loads(out)["blocks"]
+        self.assertEqual(blocks[0]["stack"], [
+            "st_alloc_site+0x2c/0x40 [kheap_stacks_test]",
+            "stacks_test_live+0x1ad/0x10f0 [kheap_stacks_test]",
+            "kthread+0x2b9/0x390"])
+        self.assertEqual(blocks[1]["stack"], [])
+        rc, out, err = run("live", "st", "--stacks", root=root)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("\nblock 1:\n    st_alloc_site+0x2c/0x40 "
+                      "[kheap_stacks_test]\n", out)
+        self.assertNotIn("block 2:", out)
+        rc, plain, err = run("live", "st", root=root)
+        self.assertNotIn("block 1:", plain)
+
+    def test_frames_out_of_place(self):
+        for bad in (self.LIVE.replace("1 1 stacks", "1 2 stacks"),
+                    self.LIVE.replace("\n1 2 kthread", "\n7 0 kthread"),
+                    self.LIVE.replace("kheap_stacks_test 3", "kheap_stacks_test 2")):
+            rc, out, err = run("live", "st", root=self.tree(bad))
+            self.assertEqual(rc, kheap.EXIT_MALFORMED, err)
+
+    def test_heaps_stacks_column(self):
+        root = copy_tree(v2_trees()[0][1])
+        path = os.path.join(root, "heaps")
+        text = raw(root, "heaps").splitlines()
+        text[1] += " stacks"
+        text[2:] = [l + " 1" for l in text[2:]]
+        with open(path, "w") as f:
+            f.write("\n".join(text) + "\n")
+        rc, out, err = run("heaps", "--json", root=root)
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(all(h["stacks"] == 1
+                            for h in json.loads(out)["heaps"]))
+
+
 class Errors(unittest.TestCase):
     """Each failure: its exit status and a one-line message on stderr."""
 

@@ -929,6 +929,35 @@ static u64 kb_floor_loop(struct kb_thread *t, u64 n)
 	return kb_pair_loop(t, n, kb_floor_get, kb_floor_put);
 }
 
+/*
+ * The cost of stacks on: a tracked pair on a heap that records each
+ * block's allocation stack (kheap_set_stacks(): an unwind, a stack depot
+ * lookup, an 8-byte header extension, no block cache), and the same pair
+ * on the heap with stacks off, timed in the same group.
+ */
+static __always_inline void *kb_stacks_get(struct kb_thread *t)
+{
+	return kheap_alloc(t->ctx->stacks_heap, t->size, GFP_KERNEL);
+}
+
+/* No stacks (kheap_set_stacks() failed): every pass a miss, said so. */
+static __always_inline void *kb_no_stacks_get(struct kb_thread *t)
+{
+	return NULL;
+}
+
+static u64 kb_stacks_on_loop(struct kb_thread *t, u64 n)
+{
+	if (unlikely(!kheap_stacks(t->ctx->stacks_heap)))
+		return kb_pair_loop(t, n, kb_no_stacks_get, kb_kheap_alloc_put);
+	return kb_pair_loop(t, n, kb_stacks_get, kb_kheap_alloc_put);
+}
+
+static u64 kb_stacks_off_loop(struct kb_thread *t, u64 n)
+{
+	return kb_pair_loop(t, n, kb_kheap_alloc_get, kb_kheap_alloc_put);
+}
+
 const struct kb_part kb_parts[] = {
 	{ "empty_loop", kb_empty_loop },
 	{ "exported_call", kb_call_loop },
@@ -944,6 +973,8 @@ const struct kb_part kb_parts[] = {
 	{ "rcu_read_lock+unlock", kb_rcu_loop },
 	{ "tracepoints_off", kb_tp_off_loop },
 	{ "floor", kb_floor_loop, true },
+	{ "stacks_off", kb_stacks_off_loop, true },
+	{ "stacks_on", kb_stacks_on_loop, true },
 };
 
 const unsigned int kb_nr_parts = ARRAY_SIZE(kb_parts);

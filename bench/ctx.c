@@ -45,8 +45,12 @@ static int kb_ctx_heaps(struct kb_ctx *ctx)
 {
 	ctx->heap = kb_heap_create("kb.", ctx->size, "");
 	ctx->trace_heap = kb_heap_create("kb.", ctx->size, ".trace");
-	if (!ctx->heap || !ctx->trace_heap)
+	ctx->stacks_heap = kb_heap_create("kb.", ctx->size, ".stacks");
+	if (!ctx->heap || !ctx->trace_heap || !ctx->stacks_heap)
 		return -ENOMEM;
+	/* No stack depot: the parts row stacks_on counts misses only. */
+	if (kheap_set_stacks(ctx->stacks_heap, true))
+		pr_info("kheap_bench: no stacks (kheap_set_stacks() failed)\n");
 	kb_sentry_bind(ctx->heap);
 	return kheap_set_reporter(ctx->trace_heap, &kheap_trace_reporter);
 }
@@ -175,6 +179,7 @@ void kb_ctx_destroy(struct kb_ctx *ctx)
 	if (ctx->trace_heap)
 		kheap_set_reporter(ctx->trace_heap, NULL);
 	kheap_destroy(ctx->trace_heap);
+	kheap_destroy(ctx->stacks_heap);
 	kheap_destroy(ctx->heap);
 	kfree(ctx);
 }

@@ -72,6 +72,7 @@ struct kb_ctx {
 	size_t size;
 	struct kheap *heap;
 	struct kheap *trace_heap;
+	struct kheap *stacks_heap;
 	struct kmem_cache *cache;
 	mempool_t *mempool;
 	struct objpool_head objpool;

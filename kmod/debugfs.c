@@ -107,15 +107,16 @@ static int kheap_heaps_show(struct seq_file *m, void *v)
 
 	seq_printf(m, "# kheap heaps v2 invalid_frees=%lu\n",
 		   kheap_invalid_frees());
-	seq_puts(m,
-		 "# name bytes count peak hier_bytes hier_count overruns stacks\n");
+	seq_puts(m, "# name bytes count peak hier_bytes hier_count overruns");
+	seq_puts(m, " stacks\n");
 	mutex_lock(&kheap_lock);
 	list_for_each_entry(heap, &kheap_heaps, node) {
 		kheap_hier_sum(heap, &hb, &hc);
 		kheap_seq_name(m, heap->name);
-		seq_printf(m, " %zu %zu %zu %zu %zu %lu %d\n", kheap_bytes(heap),
-			   kheap_count(heap), kheap_peak_bytes(heap), hb, hc,
-			   kheap_overruns(heap), kheap_stacks(heap));
+		seq_printf(m, " %zu %zu %zu %zu %zu %lu %d\n",
+			   kheap_bytes(heap), kheap_count(heap),
+			   kheap_peak_bytes(heap), hb, hc, kheap_overruns(heap),
+			   kheap_stacks(heap));
 	}
 	mutex_unlock(&kheap_lock);
 	return 0;

@@ -35,7 +35,8 @@ static bool kheap_is_cursor(const struct list_head *pos)
 static bool kheap_is_live(const struct kheap_hdr *hdr)
 {
 	/* A free may claim it meanwhile, without the lock: one load. */
-	return READ_ONCE(hdr->check) == kheap_hdr_check(hdr, hdr->heap, hdr->id);
+	return READ_ONCE(hdr->check) ==
+	       kheap_hdr_check(hdr, hdr->heap, hdr->id);
 }
 
 static int kheap_info_cmp(const void *a, const void *b)
@@ -178,7 +179,8 @@ static bool kheap_move_batch(struct kheap *to, struct kheap_shard *src,
 			cpu_relax();
 		hdr->heap = to;
 		hdr->id = atomic64_fetch_add(1, &to->next_id);
-		kheap_move_canary(hdr, check, kheap_hdr_check(hdr, to, hdr->id));
+		kheap_move_canary(hdr, check,
+				  kheap_hdr_check(hdr, to, hdr->id));
 		list_move_tail(pos, &dst->live);
 		bytes += hdr->size;
 		n++;

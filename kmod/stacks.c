@@ -90,6 +90,7 @@ static int kheap_depot_init(void)
 {
 	int ret;
 
+	/* Set up already (stack_depot_init() would only take its mutex). */
 	if (smp_load_acquire(&kheap_depot_ready))
 		return 0;
 	ret = stack_depot_init();

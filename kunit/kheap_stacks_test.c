@@ -153,10 +153,14 @@ static void stacks_test_kinds_and_flips(struct kunit *test)
 		size_t size, align;
 		gfp_t gfp;
 	} k[] = {
-		{ 0, 0, GFP_KERNEL },	  { 1, 0, GFP_KERNEL },
-		{ 64, 0, GFP_KERNEL },	  { 2000, 0, GFP_KERNEL },
-		{ 100, 64, GFP_KERNEL },  { 100, 4096, GFP_KERNEL },
-		{ 8192, 0, GFP_KERNEL },  { 40, 0, GFP_ATOMIC },
+		{ 0, 0, GFP_KERNEL },
+		{ 1, 0, GFP_KERNEL },
+		{ 64, 0, GFP_KERNEL },
+		{ 2000, 0, GFP_KERNEL },
+		{ 100, 64, GFP_KERNEL },
+		{ 100, 4096, GFP_KERNEL },
+		{ 8192, 0, GFP_KERNEL },
+		{ 40, 0, GFP_ATOMIC },
 		{ 300, 0, __GFP_ZERO | GFP_KERNEL },
 	};
 	unsigned long bad = kheap_invalid_frees();
@@ -302,9 +306,8 @@ static void stacks_test_live(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st_last_alloc_stack(c), 0);
 
 	text = st_read_live(test, heap);
-	KUNIT_EXPECT_NOT_NULL_MSG(
-		test, strstr(text, "\n# id size age_ms caller module frames\n"),
-		"%s", text);
+	row = strstr(text, "\n# id size age_ms caller module frames\n");
+	KUNIT_EXPECT_NOT_NULL_MSG(test, row, "%s", text);
 	id_p = st_block(text, 33, &frames_p);
 	id_q = st_block(text, 44, &frames_q);
 	KUNIT_ASSERT_GE_MSG(test, id_p, 0, "%s", text);
@@ -339,7 +342,7 @@ static void stacks_test_reports(struct kunit *test)
 	unsigned long bad = kheap_invalid_frees();
 	struct kheap *heap = kheap_create("kt.stacks.leak");
 	const char *frame = "kheap:   st_alloc_site+0x";
-	int before;
+	int before, n;
 	void *p;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(heap));
@@ -354,9 +357,8 @@ static void stacks_test_reports(struct kunit *test)
 	before = kt_kmsg_count(test, frame, "");
 	kheap_destroy(heap); /* leaks p: reported, moved to the default heap */
 	KUNIT_EXPECT_EQ(test, kt_kmsg_count(test, frame, ""), before + 1);
-	KUNIT_EXPECT_GE(test, kt_kmsg_count(test, "leak: heap=kt.stacks.leak",
-					    "size=77"),
-			1);
+	n = kt_kmsg_count(test, "leak: heap=kt.stacks.leak", "size=77");
+	KUNIT_EXPECT_GE(test, n, 1);
 	KUNIT_EXPECT_PTR_EQ(test, kheap_of(p), kheap_default());
 	st_expect_stack(test, p);
 	kheap_free(p);
@@ -377,8 +379,8 @@ static int st_write(const char *path, const char *val)
  */
 static void stacks_test_debugfs_switch(struct kunit *test)
 {
-	static const char *const bad[] = { "",	  "2",	"10", "1 1",
-					   "on",  "-1", "0x1", "1\n0" };
+	static const char *const bad[] = { "",	 "2",  "10",  "1 1",
+					   "on", "-1", "0x1", "1\n0" };
 	struct kheap *heap = kt_heap(test);
 	char path[128], buf[128], want[96], *heaps, *row;
 	size_t i;
@@ -408,7 +410,7 @@ static void stacks_test_debugfs_switch(struct kunit *test)
 	row = strstr(heaps, want);
 	KUNIT_EXPECT_NOT_NULL_MSG(test, row, "no %s in:\n%s", want, heaps);
 
-	KUNIT_ASSERT_EQ(test, st_write(path, " 0 \n"), 0);
+	KUNIT_ASSERT_EQ(test, st_write(path, " 0\r\n"), 0);
 	KUNIT_EXPECT_FALSE(test, kheap_stacks(heap));
 	KUNIT_ASSERT_EQ(test, st_write(path, "\t1\n"), 0);
 	KUNIT_EXPECT_TRUE(test, kheap_stacks(heap));
@@ -628,6 +630,7 @@ static struct kunit_suite kheap_stacks_suite = {
 	.name = "kheap_stacks",
 	.test_cases = kheap_stacks_cases,
 };
+
 kunit_test_suite(kheap_stacks_suite);
 
 MODULE_DESCRIPTION("KUnit tests for kheap's allocation stacks");

@@ -63,6 +63,8 @@ PART_TEXT = {
     "copy_from_kernel_nofault_hdr": "copy_from_kernel_nofault, hdr",
     "rcu_read_lock+unlock": "rcu_read_lock+unlock",
     "floor": "floor: kmalloc(+64)+hdr+kfree",
+    "stacks_off": "kheap_alloc+free, stacks off",
+    "stacks_on": "kheap_alloc+free, stacks on",
 }
 
 

@@ -375,10 +375,12 @@ static inline int kheap_set_reporter(struct kheap *heap,
 {
 	return 0;
 }
+
 static inline int kheap_set_stacks(struct kheap *heap, bool on)
 {
 	return on ? -EOPNOTSUPP : 0;
 }
+
 static inline bool kheap_stacks(const struct kheap *heap) { return false; }
 
 /* clang-format on */

@@ -585,7 +585,7 @@ static __always_inline enum kheap_verdict kheap_hdr_read(const void *ptr,
 							 struct kheap_hdr *copy)
 {
 	const struct kheap_hdr *hdr = kheap_hdr_of(ptr);
-	u64 ext = 0;
+	u64 x, ext;
 	u32 check;
 
 	if (unlikely(!IS_ALIGNED((unsigned long)ptr, KHEAP_MIN_ALIGN) ||
@@ -596,13 +596,16 @@ static __always_inline enum kheap_verdict kheap_hdr_read(const void *ptr,
 		     copy->cpu >> KHEAP_SHARD_LVL_SHIFT >= KHEAP_LEVELS ||
 		     !copy->heap))
 		return KHEAP_FOREIGN;
-	/* The one test extensions add to a free: a word read already. */
-	if (unlikely(copy->offset & KHEAP_OFF_STACK) &&
-	    ((copy->offset & KHEAP_OFF_MASK) < KHEAP_EXT_SIZE ||
-	     !kheap_ext_peek(hdr, &ext)))
-		return KHEAP_FOREIGN;
-	check = kheap_check_of(hdr, copy->heap, copy->id, copy->size, copy->cpu,
-			       copy->offset, ext);
+	/* kheap_check_of(), with the one test extensions add to a free. */
+	x = kheap_check_mix(hdr, copy->heap, copy->id, copy->size, copy->cpu,
+			    copy->offset);
+	if (unlikely(copy->offset & KHEAP_OFF_STACK)) {
+		if ((copy->offset & KHEAP_OFF_MASK) < KHEAP_EXT_SIZE ||
+		    !kheap_ext_peek(hdr, &ext))
+			return KHEAP_FOREIGN;
+		x = kheap_check_mix_ext(x, ext);
+	}
+	check = x >> 32;
 	if (likely(copy->check == check))
 		return KHEAP_OWNED;
 	return copy->check == (check ^ KHEAP_FREED) ? KHEAP_FREED_TWICE :

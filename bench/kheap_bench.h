@@ -55,6 +55,7 @@ struct kb_thread;
  * @size:	object size in bytes
  * @heap:	kheap_alloc(), kheap_new(), the pool and the chains
  * @trace_heap:	kheap_alloc() with the trace reporter attached
+ * @stacks_heap: kheap_alloc() with allocation stacks on (parts stacks_on)
  * @cache:	kmem_cache_alloc()
  * @mempool:	mempool_alloc(), over @cache
  * @objpool:	objpool_pop() and objpool_push()

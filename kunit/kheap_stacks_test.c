@@ -431,14 +431,16 @@ static void st_cache_restore(void *was_on)
 }
 
 /*
- * With the block cache on: a stacked block bypasses it (its free caches
- * nothing); with stacks off again, a freed block is cached and comes back
- * for the next allocation of its class.
+ * With the block cache on: a stacked block bypasses it (its allocation
+ * takes nothing from it, its free caches nothing); with stacks off again,
+ * a freed block is cached and comes back for the next allocation of its
+ * class. Bytes are compared around each call, on one CPU: other suites
+ * may have left blocks of the class cached.
  */
 static void stacks_test_cache(struct kunit *test)
 {
 	struct kheap *heap = st_heap_on(test);
-	unsigned long cached;
+	unsigned long c0, c1, c2, c3, c4;
 	char buf[8];
 	void *p, *q;
 	int cpu;
@@ -451,18 +453,23 @@ static void stacks_test_cache(struct kunit *test)
 
 	migrate_disable();
 	cpu = raw_smp_processor_id();
-	cached = kheap_test_cache_bytes(cpu);
+	c0 = kheap_test_cache_bytes(cpu);
 	p = st_alloc_site(heap, 64, 0, GFP_KERNEL);
+	c1 = kheap_test_cache_bytes(cpu);
 	if (p)
 		kheap_free(p);
-	KUNIT_EXPECT_EQ(test, kheap_test_cache_bytes(cpu), cached);
+	c2 = kheap_test_cache_bytes(cpu);
 	kheap_set_stacks(heap, false);
 	p = st_alloc_site(heap, 64, 0, GFP_KERNEL);
+	c3 = kheap_test_cache_bytes(cpu);
 	if (p)
 		kheap_free(p);
-	KUNIT_EXPECT_GT(test, kheap_test_cache_bytes(cpu), cached);
+	c4 = kheap_test_cache_bytes(cpu);
 	q = st_alloc_site(heap, 64, 0, GFP_KERNEL);
 	migrate_enable();
+	KUNIT_EXPECT_EQ(test, c1, c0);
+	KUNIT_EXPECT_EQ(test, c2, c1);
+	KUNIT_EXPECT_GT(test, c4, c3);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_PTR_EQ(test, q, p);
 	if (q)

@@ -22,6 +22,8 @@ unsigned long kheap_test_cache_bytes(int cpu);
 bool kheap_test_stack(const void *ptr, u32 *stack);
 /* track.c: queued frees since load; @always queues every nested free */
 unsigned long kheap_test_deferred(bool always);
+/* track.c: frees pause between their header read and their shard lock */
+void kheap_test_free_pause(bool on);
 
 #ifdef CONFIG_FAULT_INJECTION
 /* fault.c: the attributes behind debugfs kheap/fail_alloc/ */

@@ -33,7 +33,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <kunit/visibility.h>
+#include <linux/delay.h>
 #include <linux/export.h>
+#include <linux/jump_label.h>
 #include <linux/kallsyms.h>
 #include <linux/kfence.h>
 #include <linux/mm.h>
@@ -89,6 +91,32 @@ u64 kheap_secret __ro_after_init;
 static atomic_long_t kheap_deferred_count;
 /* Tests: interrupts queue their frees of lower shards, held or not. */
 static bool kheap_defer_always;
+
+/* Tests: a free pauses between reading a header and locking its shard. */
+static DEFINE_STATIC_KEY_FALSE(kheap_free_pause);
+
+/**
+ * kheap_test_free_pause() - widen the window of a free racing a move
+ * @on:	true: from now on every free pauses up to 2 us (a random time)
+ *	between reading its block's header and taking its shard's lock, where
+ *	kheap_reparent() may move the block (kheap's tests of frees racing
+ *	kheap_destroy()); false: no pause (a NOP branch again)
+ *
+ * Context: process context (a static key).
+ */
+void kheap_test_free_pause(bool on)
+{
+	if (on)
+		static_branch_enable(&kheap_free_pause);
+	else
+		static_branch_disable(&kheap_free_pause);
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_free_pause);
+
+static noinline void kheap_pause_for_test(void)
+{
+	ndelay(get_random_u32_below(2000));
+}
 
 /**
  * kheap_test_deferred() - frees queued on a shard another context held
@@ -732,6 +760,8 @@ static __always_inline enum kheap_verdict kheap_untrack(const void *ptr,
 			return v;
 		shard = kheap_shard_at(copy->heap, copy->cpu);
 		slvl = copy->cpu >> KHEAP_SHARD_LVL_SHIFT;
+		if (static_branch_unlikely(&kheap_free_pause))
+			kheap_pause_for_test();
 		if (likely(slvl >= lvl)) {
 			flags = kheap_mask(slvl, lvl);
 			kheap_shard_lock(shard);

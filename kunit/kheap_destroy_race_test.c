@@ -17,7 +17,10 @@
  * Where the frees start is chosen, not timed: in even rounds the test lets
  * them go and starts the destroy after a random spin; in odd rounds the
  * destroy itself lets them go, from the heap's reporter, at a random block
- * of its leak report, just before it moves the blocks.
+ * of its leak report, just before it moves the blocks. Every free pauses
+ * (kheap's test hook, up to 2 us) between reading its block's header and
+ * locking the block's shard, the window in which a move must be noticed:
+ * without the pause the move almost never lands there under QEMU.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -26,6 +29,7 @@
 
 #include "kheap_test_crew.h"
 #include "kheap_test_util.h"
+#include "../kmod/kheap_kunit.h"
 
 #define DR_ROUNDS 24
 /* Blocks each CPU's thread allocates and frees per round. */
@@ -106,6 +110,11 @@ static void dr_spin(unsigned int n)
 		cpu_relax();
 }
 
+static void dr_unpause(void *unused)
+{
+	kheap_test_free_pause(false);
+}
+
 static void destroy_race_test_frees(struct kunit *test)
 {
 	unsigned long invalid = kheap_invalid_frees();
@@ -120,6 +129,9 @@ static void destroy_race_test_frees(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, s->blocks);
 	s->rep.ops = &dr_ops;
 	s->rep.priv = s;
+	kheap_test_free_pause(true);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, dr_unpause, NULL));
 
 	for (round = 0; round < DR_ROUNDS; round++) {
 		size_t count = kheap_count(NULL), bytes = kheap_bytes(NULL);
@@ -196,3 +208,4 @@ kunit_test_suite(kheap_destroy_race_suite);
 MODULE_DESCRIPTION("kheap KUnit: frees racing their heap's destroy");
 MODULE_LICENSE("GPL");
 KHEAP_IMPORT_NS();
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

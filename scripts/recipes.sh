@@ -123,7 +123,7 @@ install -m 755 scripts/harness/recipes-init "$root/root/recipes-init"
 size=$(du -sm "$root" | cut -f1)
 rm -f "$dir/root.img"
 say "packing the root ($size MiB) into $dir/root.img"
-mkfs.ext4 -q -F -L kheap-recipes -d "$root" "$dir/root.img" "$((size * 13 / 10 + 512))M"
+mkfs.ext4 -q -F -L kheap-recipes -d "$root" "$dir/root.img" "$((size * 13 / 10 + 512))M" >/dev/null
 say "booting $rel (QEMU TCG, one boot, timeout ${KHEAP_RECIPES_TIMEOUT:-1500} s)"
 boot=(env KHEAP_SMP=2 KHEAP_MEM=3072 KHEAP_QEMU_TIMEOUT="${KHEAP_RECIPES_TIMEOUT:-1500}"
 	KHEAP_QEMU_ARGS="-drive file=$dir/root.img,if=virtio,format=raw"

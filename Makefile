@@ -41,6 +41,12 @@
 #                     minimal Debian 12 root made with debootstrap from a
 #                     clone of HEAD: proves the first commands work on a
 #                     fresh machine (needs root; not part of make check)
+#   make recipes      the README's tool recipes (perf, trace-cmd, a hist
+#                     trigger, bpftrace, perf kmem) and its marked command
+#                     blocks, run once as written on stock 6.12 with a full
+#                     Debian 12 root (debootstrap) in one QEMU boot; prints
+#                     the transcript, fails if any command fails (root; not
+#                     part of make check; scripts/recipes.sh)
 #   make clean
 #
 # KDIR defaults to the running kernel's build tree. Where there is none,
@@ -105,6 +111,9 @@ check-package:
 check-fresh:
 	scripts/check-fresh.sh
 
+recipes:
+	scripts/recipes.sh
+
 # A client module built elsewhere finds kheap with, in its Kbuild (the
 # layout of the kheap-dkms package, PREFIX=/usr; examples/client/Kbuild):
 #   ccflags-y += -I$(PREFIX)/share/kheap/include
@@ -132,4 +141,4 @@ install: modules
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules check check-harness check-extra check-tool demo bench lint docs install dkms-check deb check-package check-fresh clean
+.PHONY: all modules check check-harness check-extra check-tool demo bench lint docs install dkms-check deb check-package check-fresh recipes clean

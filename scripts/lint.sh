@@ -24,6 +24,9 @@
 #  7. the package's version: dkms.conf's PACKAGE_VERSION as Debian's dh_dkms
 #     reads it (a regex, no bash), debian/changelog's and VERSION agree
 #     (scripts/version-check.py).
+#  8. every README block make recipes runs (scripts/harness/recipes-init
+#     names it) is marked "<!-- recipe: NAME -->" in README.md, once, and
+#     the marker stands right above a code block.
 # The tools come from Debian's linux-source-6.12 (scripts/kernel-src.sh).
 # kunit/broken/ is wrong on purpose and is not linted.
 set -euo pipefail
@@ -186,6 +189,16 @@ scripts/check-log.py --lint kunit/expected kunit/*.c | report expected
 # --- 7. the package's version ----------------------------------------------
 echo "== lint: VERSION, dkms.conf and debian/changelog agree" >&2
 scripts/version-check.py | report version
+
+# --- 8. the README blocks make recipes runs ---------------------------------
+echo "== lint: README.md's recipe markers against scripts/harness/recipes-init" >&2
+for name in $(grep -oE '^(run_block|run_prompts|ctrl_c) [a-z-]+' scripts/harness/recipes-init |
+	awk '{print $2}' | sort -u); do
+	awk -v m="<!-- recipe: $name -->" -v n="$name" '
+		found && NR == at + 1 && !/^```/ {print "README.md:" NR ": the marker of " n " is not above a code block"}
+		$0 == m {found++; at = NR}
+		END {if (found != 1) print "README.md:1: " found + 0 " markers <!-- recipe: " n " --> (want 1)"}' README.md
+done | report recipes
 
 n=$(wc -l <"$out/findings")
 if [ "$n" -ne 0 ]; then

@@ -87,7 +87,8 @@ static void prof_free(void *arg)
  * The bytes and calls /proc/allocinfo has for line @line of this file in
  * function @func: after a header of two lines, each line reads
  * "BYTES CALLS FILE:LINE [MODULE] func:FUNCTION" (6.10 to 6.12's format,
- * "allocinfo - version: 1.0"), FILE as the compiler saw it.
+ * "allocinfo - version: 1.0"), FILE the path the compiler was given, which
+ * ends in this file's base name.
  * Return: 0, -ENOENT when no line names it, or a negative errno.
  */
 static int prof_allocinfo(struct kunit *test, int line, const char *func,
@@ -116,13 +117,13 @@ static int prof_allocinfo(struct kunit *test, int line, const char *func,
 	filp_close(f, NULL);
 	buf[len] = '\0';
 	if (!str_has_prefix(buf, "allocinfo - version: 1.")) {
-		kunit_err(test, "/proc/allocinfo: unknown format: %.40s\n", buf);
+		kunit_err(test, "/proc/allocinfo: unknown format: %.40s\n",
+			  buf);
 		kvfree(buf);
 		return -EPROTO;
 	}
-	snprintf(tag, sizeof(tag),
-		 "kheap_prof_test.c:%d [" KBUILD_MODNAME "] func:%s ", line,
-		 func);
+	snprintf(tag, sizeof(tag), "%s:%d [" KBUILD_MODNAME "] func:%s ",
+		 kbasename(__FILE__), line, func);
 	for (l = buf; l && *l; l = end ? end + 1 : NULL) {
 		end = strchr(l, '\n');
 		if (end)
@@ -165,8 +166,8 @@ static void prof_test_allocinfo_names_client(struct kunit *test)
 
 	ret = prof_allocinfo(test, line, site->func, &bytes, &calls);
 	KUNIT_ASSERT_EQ_MSG(test, ret, 0,
-			    "no /proc/allocinfo line for kheap_prof_test.c:%d func:%s",
-			    line, site->func);
+			    "no /proc/allocinfo line for %s:%d func:%s",
+			    kbasename(__FILE__), line, site->func);
 	KUNIT_EXPECT_EQ(test, calls, PROF_BLOCKS);
 	KUNIT_EXPECT_EQ(test, bytes, (u64)PROF_BLOCKS * 4096);
 
@@ -181,7 +182,8 @@ static void prof_test_allocinfo_names_client(struct kunit *test)
 }
 
 static struct kunit_case kheap_prof_cases[] = {
-	KUNIT_CASE_PARAM(prof_test_allocinfo_names_client, prof_site_gen_params),
+	KUNIT_CASE_PARAM(prof_test_allocinfo_names_client,
+			 prof_site_gen_params),
 	{}
 };
 

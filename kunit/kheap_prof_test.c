@@ -12,6 +12,8 @@
 #include <linux/mm.h>
 #include <linux/string.h>
 
+#include <kheap/sentry.h>
+
 #include "kheap_test_util.h"
 
 #define PROF_BLOCKS 5
@@ -20,10 +22,11 @@
 #define PROF_INFO_MAX (4 << 20)
 
 /*
- * One allocation through each of the allocation macros, each alone in its
- * function, on the line after the one that records __LINE__: allocinfo
- * must name this file, that line and that function. Every variant takes a
- * kmalloc-4k object (3000 bytes, + kheap's 64, + up to 256 of alignment).
+ * One allocation through each of the allocation macros of <kheap/heap.h>
+ * and <kheap/sentry.h>, each alone in its function, on the line after the
+ * one that records __LINE__: allocinfo must name this file, that line and
+ * that function. Every variant takes a kmalloc-4k object (3000 bytes, +
+ * kheap's 64, + up to 256 of alignment).
  */
 static noinline void *prof_kheap_alloc(struct kheap *heap, int *line)
 {
@@ -49,6 +52,39 @@ static noinline void *prof_kheap_alloc_array(struct kheap *heap, int *line)
 	return kheap_alloc_array(heap, 3, PROF_SIZE / 3, GFP_KERNEL);
 }
 
+struct prof_obj {
+	char b[PROF_SIZE];
+};
+
+struct prof_elem {
+	char b[PROF_SIZE / 3];
+};
+
+KHEAP_SENTRY_DEFINE(prof_obj);
+KHEAP_SENTRY_DEFINE(prof_elem);
+
+static noinline void *prof_kheap_new(struct kheap *heap, int *line)
+{
+	struct prof_obj *o;
+
+	kheap_sentry_set_heap(prof_obj, heap);
+	*line = __LINE__ + 1;
+	o = kheap_new(prof_obj, GFP_KERNEL);
+	kheap_sentry_set_heap(prof_obj, NULL);
+	return o;
+}
+
+static noinline void *prof_kheap_new_array(struct kheap *heap, int *line)
+{
+	struct prof_elem *o;
+
+	kheap_sentry_set_heap(prof_elem, heap);
+	*line = __LINE__ + 1;
+	o = kheap_new_array(prof_elem, 3, GFP_KERNEL);
+	kheap_sentry_set_heap(prof_elem, NULL);
+	return o;
+}
+
 struct prof_site {
 	const char *func;
 	void *(*alloc)(struct kheap *heap, int *line);
@@ -59,6 +95,8 @@ static const struct prof_site prof_sites[] = {
 	{ "prof_kheap_zalloc", prof_kheap_zalloc },
 	{ "prof_kheap_alloc_aligned", prof_kheap_alloc_aligned },
 	{ "prof_kheap_alloc_array", prof_kheap_alloc_array },
+	{ "prof_kheap_new", prof_kheap_new },
+	{ "prof_kheap_new_array", prof_kheap_new_array },
 };
 
 static void prof_site_desc(const struct prof_site *site, char *desc)

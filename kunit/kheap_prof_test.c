@@ -20,6 +20,9 @@
 #define PROF_SIZE 3000
 #define PROF_ALIGN 256
 #define PROF_INFO_MAX (4 << 20)
+/* A block of kheap's cache classes: + kheap's 64 bytes, kmalloc-192. */
+#define PROF_SMALL 100
+#define PROF_OVERHEAD 64
 
 /*
  * One allocation through each of the allocation macros of <kheap/heap.h>
@@ -83,6 +86,12 @@ static noinline void *prof_kheap_new_array(struct kheap *heap, int *line)
 	o = kheap_new_array(prof_elem, 3, GFP_KERNEL);
 	kheap_sentry_set_heap(prof_elem, NULL);
 	return o;
+}
+
+static noinline void *prof_small(struct kheap *heap, int *line)
+{
+	*line = __LINE__ + 1;
+	return kheap_alloc(heap, PROF_SMALL, GFP_KERNEL);
 }
 
 struct prof_site {
@@ -219,9 +228,46 @@ static void prof_test_allocinfo_names_client(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bytes, 0);
 }
 
+/*
+ * Small blocks, of the sizes kheap's per-CPU cache would serve: that cache
+ * is off under profiling (a block it served would skip kmalloc()'s
+ * accounting), so after blocks of the class were freed (which would fill
+ * it), each new one is still a kmalloc() charged to its line: exactly
+ * PROF_BLOCKS calls and objects.
+ */
+static void prof_test_small_blocks_uncached(struct kunit *test)
+{
+	struct kheap *heap = kt_heap(test);
+	struct prof_blocks *b;
+	u64 bytes = 0, calls = 0;
+	int i, line = 0, ret;
+
+	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, prof_free, b));
+	for (i = 0; i < PROF_BLOCKS; i++) {
+		b->p[i] = kheap_alloc(heap, PROF_SMALL, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, b->p[i]);
+	}
+	prof_free(b);
+	for (i = 0; i < PROF_BLOCKS; i++) {
+		b->p[i] = prof_small(heap, &line);
+		KUNIT_ASSERT_NOT_NULL(test, b->p[i]);
+	}
+	ret = prof_allocinfo(test, line, "prof_small", &bytes, &calls);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0,
+			    "no /proc/allocinfo line for %s:%d func:prof_small",
+			    kbasename(__FILE__), line);
+	KUNIT_EXPECT_EQ(test, calls, PROF_BLOCKS);
+	KUNIT_EXPECT_EQ(test, bytes,
+			(u64)PROF_BLOCKS * kmalloc_size_roundup(PROF_SMALL +
+								PROF_OVERHEAD));
+}
+
 static struct kunit_case kheap_prof_cases[] = {
 	KUNIT_CASE_PARAM(prof_test_allocinfo_names_client,
 			 prof_site_gen_params),
+	KUNIT_CASE(prof_test_small_blocks_uncached),
 	{}
 };
 

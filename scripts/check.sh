@@ -51,7 +51,7 @@ flavour_what() {
 	debug) echo "KASAN, UBSAN on kheap's modules, lockdep, kmemleak, preempt=full" ;;
 	kcsan) echo "KCSAN strict on kheap's modules, preempt=full" ;;
 	rt) echo "PREEMPT_RT, lockdep, DEBUG_ATOMIC_SLEEP" ;;
-	prof) echo "memory allocation profiling, /proc/allocinfo" ;;
+	prof) echo "memory allocation profiling, /proc/allocinfo, hist triggers" ;;
 	*) echo "$1" ;;
 	esac
 }

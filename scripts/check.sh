@@ -22,8 +22,10 @@
 #              strict, on kheap's modules;
 #       rt     PREEMPT_RT with lockdep and DEBUG_ATOMIC_SLEEP;
 #       prof   (opt-in: KHEAP_FLAVOURS="debug kcsan rt prof") memory
-#              allocation profiling: only the kheap_prof and kheap_owner
-#              suites (a module that unloads with charged blocks WARNs);
+#              allocation profiling and hist triggers: every suite but
+#              kheap_cache (the block cache is off there) and the fault
+#              suites, and no orphan client (a module that unloads with
+#              charged blocks WARNs);
 #  3. builds against Debian's stock 6.1, 6.12 and 6.12-rt headers and boots
 #     each stock kernel to insmod kheap and the client, read debugfs, rmmod
 #     (headers and images unpacked into the cache by scripts/stock-kernels.sh,
@@ -52,7 +54,7 @@ flavour_what() {
 	debug) echo "KASAN, UBSAN on kheap's modules, lockdep, kmemleak, preempt=full" ;;
 	kcsan) echo "KCSAN strict on kheap's modules, preempt=full" ;;
 	rt) echo "PREEMPT_RT, lockdep, DEBUG_ATOMIC_SLEEP" ;;
-	prof) echo "memory allocation profiling, /proc/allocinfo" ;;
+	prof) echo "memory allocation profiling, /proc/allocinfo, hist triggers" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -94,11 +96,20 @@ for f in ${KHEAP_FLAVOURS:-debug kcsan rt}; do
 	expect=kunit/expected
 	if [ "$f" = prof ]; then
 		# Profiling WARNs when a module unloads with blocks it allocated
-		# still live: only the suites whose clients free first (not the
-		# orphan client, not the suites that leave blocks to kheap's exit).
-		tests=$(ls "$out"/kunit/kheap_{prof,owner}_test.ko "$out"/kunit/kheap_owner_client.ko)
-		expect="$out/expected"
-		printf 'suite kheap_prof\nsuite kheap_owner\n' >"$expect"
+		# still live: not the orphan client, which leaves its blocks to
+		# kheap's exit (every suite frees its own first); and kheap's
+		# block cache cannot be switched on there: not kheap_cache, nor
+		# kheap_stacks (its cache case).
+		# kunit/expected lists neither for prof (nor the fault suites,
+		# not built: the prof kernel has no FAULT_INJECTION).
+		tests=""
+		for t in "$out"/kunit/*.ko; do
+			case $t in
+			*/kheap_orphan_client.ko | */kheap_cache_test.ko | \
+				*/kheap_stacks_test.ko) ;;
+			*) tests="$tests $t" ;;
+			esac
+		done
 	fi
 	scripts/initramfs.sh "$out/initrd.cpio.gz" "$out" $tests
 	step "KUnit under QEMU on $f (-smp ${KHEAP_SMP:-4}, $(flavour_what "$f"))"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build (or reuse) a kheap test kernel from Debian's linux-source-6.12.
-# Usage: scripts/kernel.sh FLAVOUR      (debug | kcsan | rt | bench | lockdown)
+# Usage: scripts/kernel.sh FLAVOUR      (debug | kcsan | rt | prof | bench | lockdown)
 # Prints the kernel build directory (O=) on stdout; everything else on stderr.
 #
 # Builds are cached outside the clone, keyed by the source package version,

@@ -41,6 +41,7 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/random.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <trace/events/kmem.h>
@@ -113,9 +114,13 @@ void kheap_test_free_pause(bool on)
 }
 EXPORT_SYMBOL_IF_KUNIT(kheap_test_free_pause);
 
+/*
+ * Up to 2 us, from the clock's low bits: get_random_*() takes a lock that
+ * sleeps on PREEMPT_RT, and a free's preemption is off here.
+ */
 static noinline void kheap_pause_for_test(void)
 {
-	ndelay(get_random_u32_below(2000));
+	ndelay(local_clock() & 2047);
 }
 
 /**

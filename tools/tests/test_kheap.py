@@ -378,9 +378,18 @@ class Commands(unittest.TestCase):
             lines = raw(root, "heap/%s/live" % victim).splitlines()
             lines[0] = re.sub(r"count=\d+", "count=%d"
                               % (live["count"] + 1), lines[0])
-            lines.append("%d 4096 10 leaky_fn+0x1/0x2 leaky" % new_id if v2
-                         else " id=%d size=4096 age=0.010s caller="
-                         "leaky_fn+0x1/0x2 [leaky]" % new_id)
+            if v2:
+                # Into the blocks table, before a second (frames) table,
+                # with as many fields as its header names.
+                names = lines[1].lstrip("# ").split()
+                line = "%d 4096 10 leaky_fn+0x1/0x2 leaky" % new_id
+                line += " 0" * (len(names) - 5)
+                end = next((i for i, l in enumerate(lines)
+                            if i > 1 and l.startswith("#")), len(lines))
+                lines.insert(end, line)
+            else:
+                lines.append(" id=%d size=4096 age=0.010s caller="
+                             "leaky_fn+0x1/0x2 [leaky]" % new_id)
             f.write("\n".join(lines) + "\n")
         with open(os.path.join(grown, "heaps"), "w") as f:
             for l in raw(root, "heaps").splitlines():

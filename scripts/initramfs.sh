@@ -29,4 +29,10 @@ for m in "$@"; do
 	*) cp "$m" "$root/lib/kheap/tests/" ;;
 	esac
 done
+# The README's fault-injection block, which /init runs as written where
+# the kernel has fault injection (Debian's stock kernels do not).
+awk -v m="<!-- recipe: fault-injection -->" '
+	$0 == m {want = 1; next}
+	want && /^```/ {if (on) exit; on = 1; next}
+	on {print}' "$top/README.md" >"$root/lib/kheap/readme-fault-injection.sh"
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"

@@ -613,12 +613,31 @@ fault:
 	return false;
 }
 
+/*
+ * The check of a header with an extension (KHEAP_OFF_STACK), out of line so
+ * that a free of a block without one keeps its code; false when the
+ * extension cannot be read.
+ */
+static noinline bool kheap_ext_check(const struct kheap_hdr *hdr,
+				     const struct kheap_hdr *copy, u32 *check)
+{
+	u64 ext;
+
+	if ((copy->offset & KHEAP_OFF_MASK) < KHEAP_EXT_SIZE ||
+	    !kheap_ext_peek(hdr, &ext))
+		return false;
+	*check = kheap_check_mix_ext(kheap_check_mix(hdr, copy->heap, copy->id,
+						     copy->size, copy->cpu,
+						     copy->offset),
+				     ext) >> 32;
+	return true;
+}
+
 /* Read and check the header of @ptr into @copy, once. */
 static __always_inline enum kheap_verdict kheap_hdr_read(const void *ptr,
 							 struct kheap_hdr *copy)
 {
 	const struct kheap_hdr *hdr = kheap_hdr_of(ptr);
-	u64 x, ext;
 	u32 check;
 
 	if (unlikely(!IS_ALIGNED((unsigned long)ptr, KHEAP_MIN_ALIGN) ||
@@ -629,16 +648,14 @@ static __always_inline enum kheap_verdict kheap_hdr_read(const void *ptr,
 		     copy->cpu >> KHEAP_SHARD_LVL_SHIFT >= KHEAP_LEVELS ||
 		     !copy->heap))
 		return KHEAP_FOREIGN;
-	/* kheap_check_of(), with the one test extensions add to a free. */
-	x = kheap_check_mix(hdr, copy->heap, copy->id, copy->size, copy->cpu,
-			    copy->offset);
+	/* The one test extensions add to a free. */
 	if (unlikely(copy->offset & KHEAP_OFF_STACK)) {
-		if ((copy->offset & KHEAP_OFF_MASK) < KHEAP_EXT_SIZE ||
-		    !kheap_ext_peek(hdr, &ext))
+		if (!kheap_ext_check(hdr, copy, &check))
 			return KHEAP_FOREIGN;
-		x = kheap_check_mix_ext(x, ext);
+	} else {
+		check = kheap_check_mix(hdr, copy->heap, copy->id, copy->size,
+					copy->cpu, copy->offset) >> 32;
 	}
-	check = x >> 32;
 	if (likely(copy->check == check))
 		return KHEAP_OWNED;
 	return copy->check == (check ^ KHEAP_FREED) ? KHEAP_FREED_TWICE :

@@ -621,15 +621,14 @@ fault:
 static noinline bool kheap_ext_check(const struct kheap_hdr *hdr,
 				     const struct kheap_hdr *copy, u32 *check)
 {
-	u64 ext;
+	u64 x, ext;
 
 	if ((copy->offset & KHEAP_OFF_MASK) < KHEAP_EXT_SIZE ||
 	    !kheap_ext_peek(hdr, &ext))
 		return false;
-	*check = kheap_check_mix_ext(kheap_check_mix(hdr, copy->heap, copy->id,
-						     copy->size, copy->cpu,
-						     copy->offset),
-				     ext) >> 32;
+	x = kheap_check_mix(hdr, copy->heap, copy->id, copy->size, copy->cpu,
+			    copy->offset);
+	*check = kheap_check_mix_ext(x, ext) >> 32;
 	return true;
 }
 
@@ -639,6 +638,7 @@ static __always_inline enum kheap_verdict kheap_hdr_read(const void *ptr,
 {
 	const struct kheap_hdr *hdr = kheap_hdr_of(ptr);
 	u32 check;
+	u64 x;
 
 	if (unlikely(!IS_ALIGNED((unsigned long)ptr, KHEAP_MIN_ALIGN) ||
 		     !kheap_hdr_peek(hdr, copy)))
@@ -653,8 +653,9 @@ static __always_inline enum kheap_verdict kheap_hdr_read(const void *ptr,
 		if (!kheap_ext_check(hdr, copy, &check))
 			return KHEAP_FOREIGN;
 	} else {
-		check = kheap_check_mix(hdr, copy->heap, copy->id, copy->size,
-					copy->cpu, copy->offset) >> 32;
+		x = kheap_check_mix(hdr, copy->heap, copy->id, copy->size,
+				    copy->cpu, copy->offset);
+		check = x >> 32;
 	}
 	if (likely(copy->check == check))
 		return KHEAP_OWNED;

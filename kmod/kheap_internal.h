@@ -227,7 +227,12 @@ void kheap_shard_drain(struct kheap_shard *shard);
  */
 static __always_inline unsigned int kheap_level(void)
 {
-	unsigned int lvl = interrupt_context_level();
+	unsigned int lvl;
+
+	/* A task: one test of the preemption count. */
+	if (likely(in_task()))
+		return 0;
+	lvl = interrupt_context_level();
 
 	if (IS_ENABLED(CONFIG_PREEMPT_RT) && lvl == 1)
 		return 0;
@@ -298,14 +303,16 @@ static __always_inline bool kheap_shard_trylock(struct kheap_shard *shard)
 }
 
 /*
- * Release the lock, then unlink the blocks a free queued meanwhile. The
- * exchange is fully ordered: either a free that queued a block and then
- * found the lock held sees it free when it tries again after us, or we see
- * its block here (kheap_defer() does the other half).
+ * Release the lock, then unlink the blocks frees queued on the shard. A
+ * release, not a full barrier (a locked instruction less per call): a free
+ * that queues a block while we hold the lock and then finds it held may go
+ * unseen by this look, and its block, claimed and counted off already, then
+ * waits for the shard's next unlock (kheap_defer()).
  */
 static __always_inline void kheap_shard_unlock(struct kheap_shard *shard)
 {
-	atomic_xchg(&shard->lock, 0);
+	/* Pairs with the acquire in kheap_shard_lock() and _trylock(). */
+	atomic_set_release(&shard->lock, 0);
 	if (unlikely(!llist_empty(&shard->deferred)))
 		kheap_shard_drain(shard);
 }

@@ -560,7 +560,8 @@ void *kheap_alloc_caller(struct kheap *heap, size_t size, size_t align,
 EXPORT_SYMBOL_NS_GPL(kheap_alloc_caller, KHEAP_NS);
 
 /*
- * Copy the header's words after @node with extable-protected loads: no
+ * Copy the header's words after @node but @caller (a free does not need
+ * it) with extable-protected loads: no
  * call, no fault on an unmapped address, not seen by KASAN (the memory may
  * be freed: that is what we are checking). Only addresses of the direct
  * map are read, where every kmalloc() block is.
@@ -569,7 +570,7 @@ static __always_inline bool kheap_hdr_peek(const struct kheap_hdr *hdr,
 					   struct kheap_hdr *copy)
 {
 	unsigned long a = (unsigned long)hdr;
-	u64 w0, w1, w2, w3, w4;
+	u64 w0, w1, w3, w4;
 
 	if (unlikely(a < PAGE_OFFSET ||
 		     a + sizeof(*hdr) > (unsigned long)high_memory))
@@ -580,12 +581,10 @@ static __always_inline bool kheap_hdr_peek(const struct kheap_hdr *hdr,
 	 */
 	__get_kernel_nofault(&w0, &hdr->heap, u64, fault);
 	__get_kernel_nofault(&w1, &hdr->id, u64, fault);
-	__get_kernel_nofault(&w2, &hdr->caller, u64, fault);
 	__get_kernel_nofault(&w3, &hdr->stamp, u64, fault);
 	__get_kernel_nofault(&w4, &hdr->cpu, u64, fault);
 	copy->heap = (struct kheap *)(unsigned long)w0;
 	copy->id = w1;
-	copy->caller = w2;
 	copy->stamp = (u32)w3;
 	copy->size = w3 >> 32;
 	copy->cpu = (u16)w4;
@@ -828,12 +827,13 @@ static void kheap_bad_free(const void *ptr, enum kheap_verdict v,
 	       sym);
 }
 
-static void kheap_overrun(const struct kheap_hdr *copy)
+/* @copy's block is ours (claimed): its header's @caller is still there. */
+static void kheap_overrun(const struct kheap_hdr *copy, const void *ptr)
 {
 	char sym[KSYM_SYMBOL_LEN];
 
 	atomic_long_inc(&copy->heap->overruns);
-	kheap_sym(sym, copy->caller);
+	kheap_sym(sym, kheap_hdr_of(ptr)->caller);
 	pr_err("heap '%s': write past the end of block id %llu (%u bytes) allocated at %s\n",
 	       copy->heap->name, copy->id, copy->size, sym);
 }
@@ -843,7 +843,7 @@ static __always_inline void kheap_check_canary(const struct kheap_hdr *copy,
 {
 	if (unlikely(get_unaligned((const u64 *)(ptr + copy->size)) !=
 		     kheap_canary(copy->check)))
-		kheap_overrun(copy);
+		kheap_overrun(copy, ptr);
 }
 
 /*
@@ -888,10 +888,11 @@ static void kheap_notify_freed(const struct kheap_hdr *copy, const void *ptr)
 /*
  * The end of a free claimed without the lock (KHEAP_DEFERRED), from an
  * interrupt: count the block off our own shard of its heap (the sum is
- * what is exact), check, report, and queue it on its shard, whose holder
- * unlinks and kfree()s it when it unlocks, or we do now if the lock is
- * free. llist_add() is fully ordered: either the holder's unlock sees the
- * block, or our try in kheap_shard_drain() sees the lock free.
+ * what is exact), check, report, and queue it on its shard. We unlink and
+ * kfree() it now if the lock is free; else the holder's unlock does, or,
+ * when that unlock looked before our queueing was visible (it is a
+ * release, not a full barrier), the shard's next unlock: the block waits
+ * claimed and uncounted meanwhile, as blocks in the cache do.
  */
 static noinline void kheap_defer(struct kheap_shard *shard, void *ptr,
 				 const struct kheap_hdr *copy, unsigned int lvl,
@@ -931,7 +932,8 @@ void kheap_free(const void *ptr)
 {
 	unsigned int lvl = kheap_level();
 	struct kheap_shard *shard;
-	struct kheap_hdr copy;
+	/* Filled before use: no zeroing (INIT_STACK_ALL_ZERO) on the path. */
+	struct kheap_hdr copy __uninitialized;
 	enum kheap_verdict v;
 	struct kheap *heap;
 	bool cached = false;

@@ -45,6 +45,15 @@
 const u16 kheap_cache_size[KHEAP_CACHE_CLASSES] = { 64,	 96,  128,  192,
 						    256, 512, 1024, 2048 };
 
+/*
+ * The class of a block of 32 * i + 1 to 32 * (i + 1) bytes: up to 64, 96,
+ * 128, 192, 256, 512, 1024 and 2048 bytes.
+ */
+const u8 kheap_cache_class_of32[KHEAP_CACHE_MAX / KHEAP_CACHE_STEP] = {
+	[0 ... 1] = 0, [2] = 1,	       [3] = 2,		[4 ... 5] = 3,
+	[6 ... 7] = 4, [8 ... 15] = 5, [16 ... 31] = 6, [32 ... 63] = 7,
+};
+
 DEFINE_PER_CPU(struct kheap_cache, kheap_caches);
 static struct shrinker *kheap_shrinker;
 static int kheap_cpuhp_state;
@@ -385,9 +394,29 @@ void kheap_cache_show(struct seq_file *m)
 	}
 }
 
+/* kheap_cache_class_of32[] gives each size the smallest class it fits. */
+static bool kheap_cache_classes_ok(void)
+{
+	unsigned int i, cls, top;
+
+	for (i = 0; i < ARRAY_SIZE(kheap_cache_class_of32); i++) {
+		cls = kheap_cache_class_of32[i];
+		top = (i + 1) * KHEAP_CACHE_STEP;
+		if (cls >= KHEAP_CACHE_CLASSES || kheap_cache_size[cls] < top ||
+		    (cls && kheap_cache_size[cls - 1] >= top))
+			return false;
+	}
+	return true;
+}
+
 int kheap_cache_init(void)
 {
 	int cpu, ret;
+
+	if (!kheap_cache_classes_ok()) {
+		pr_err("cache: bad class table\n");
+		return -EINVAL;
+	}
 
 	for_each_possible_cpu(cpu) {
 		struct kheap_cache *c = per_cpu_ptr(&kheap_caches, cpu);

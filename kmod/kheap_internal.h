@@ -512,18 +512,17 @@ void kheap_cache_exit(void);
 void kheap_cache_drain_all(void);
 void kheap_cache_show(struct seq_file *m); /* debugfs cache, v2 */
 
-/* The cache class of a block of @total bytes (header and canary in). */
+/* Every class size is a multiple of this: kheap_cache_class_of32[]. */
+#define KHEAP_CACHE_STEP 32
+extern const u8 kheap_cache_class_of32[KHEAP_CACHE_MAX / KHEAP_CACHE_STEP];
+
+/*
+ * The cache class of a block of @total bytes (header and canary in), at
+ * most KHEAP_CACHE_MAX: one load.
+ */
 static __always_inline unsigned int kheap_cache_class(size_t total)
 {
-	if (total <= 64)
-		return 0;
-	if (total <= 96)
-		return 1;
-	if (total <= 128)
-		return 2;
-	if (total <= 192)
-		return 3;
-	return fls(total - 1) - 4; /* 256 -> 4 ... 2048 -> 7 */
+	return kheap_cache_class_of32[(total - 1) / KHEAP_CACHE_STEP];
 }
 
 /* stacks.c: allocation stacks in the stack depot (kheap_set_stacks()) */

@@ -456,26 +456,35 @@ static __always_inline void *kheap_alloc_small(struct kheap *heap, size_t size,
 	return kheap_started(heap, ptr, size, total, gfp, caller);
 }
 
+/*
+ * The kmalloc() size of a block of @size bytes aligned to *@align (0:
+ * kmalloc's), with @extra bytes before its header: 0 when the alignment is
+ * not a power of two up to PAGE_SIZE, or when kmalloc() cannot serve it
+ * (refused here, quietly: past KMALLOC_MAX_SIZE the page allocator would
+ * WARN). *@align becomes the alignment used.
+ */
+static size_t kheap_total(size_t size, size_t *align, size_t extra)
+{
+	size_t slack;
+
+	if (*align < KHEAP_MIN_ALIGN)
+		*align = KHEAP_MIN_ALIGN;
+	if (!is_power_of_2(*align) || *align > PAGE_SIZE)
+		return 0;
+	slack = KHEAP_OVERHEAD + extra + (*align - KHEAP_MIN_ALIGN);
+	if (size > KMALLOC_MAX_SIZE - slack)
+		return 0;
+	return size + slack;
+}
+
 /* Aligned or large blocks: straight from kmalloc(), never cached. */
 static void *kheap_alloc_large(struct kheap *heap, size_t size, size_t align,
 			       gfp_t gfp, unsigned long caller)
 {
-	size_t total;
+	size_t total = kheap_total(size, &align, 0);
 	void *base, *ptr;
 
-	if (align < KHEAP_MIN_ALIGN)
-		align = KHEAP_MIN_ALIGN;
-	if (!is_power_of_2(align) || align > PAGE_SIZE)
-		return NULL;
-	/*
-	 * What kmalloc() cannot serve is refused here, quietly: past
-	 * KMALLOC_MAX_SIZE the page allocator would WARN.
-	 */
-	if (size >
-	    KMALLOC_MAX_SIZE - KHEAP_OVERHEAD - (align - KHEAP_MIN_ALIGN))
-		return NULL;
-	total = size + KHEAP_OVERHEAD + (align - KHEAP_MIN_ALIGN);
-	if (kheap_should_fail(total, gfp))
+	if (!total || kheap_should_fail(total, gfp))
 		return NULL;
 	base = kheap_kmalloc_caller(total, gfp, caller);
 	if (unlikely(!base))
@@ -499,20 +508,11 @@ static noinline void *kheap_alloc_stacked(struct kheap *heap, size_t size,
 					  unsigned long caller,
 					  unsigned long ret_ip)
 {
+	size_t total = kheap_total(size, &align, KHEAP_EXT_SIZE);
 	struct kheap_hdr *hdr;
-	size_t total;
 	void *base, *ptr;
 
-	if (align < KHEAP_MIN_ALIGN)
-		align = KHEAP_MIN_ALIGN;
-	if (!is_power_of_2(align) || align > PAGE_SIZE)
-		return NULL;
-	if (size > KMALLOC_MAX_SIZE - KHEAP_OVERHEAD - KHEAP_EXT_SIZE -
-			   (align - KHEAP_MIN_ALIGN))
-		return NULL;
-	total = size + KHEAP_OVERHEAD + KHEAP_EXT_SIZE +
-		(align - KHEAP_MIN_ALIGN);
-	if (kheap_should_fail(total, gfp))
+	if (!total || kheap_should_fail(total, gfp))
 		return NULL;
 	base = kheap_kmalloc_caller(total, gfp, caller);
 	if (unlikely(!base))

@@ -186,6 +186,20 @@ static int prof_allocinfo(struct kunit *test, int line, const char *func,
 	return ret;
 }
 
+/* allocinfo charges @func's @line with PROF_BLOCKS calls of @each bytes. */
+static void prof_expect_charged(struct kunit *test, int line, const char *func,
+				u64 each)
+{
+	u64 bytes = 0, calls = 0;
+	int ret = prof_allocinfo(test, line, func, &bytes, &calls);
+
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0,
+			    "no /proc/allocinfo line for %s:%d func:%s",
+			    kbasename(__FILE__), line, func);
+	KUNIT_EXPECT_EQ(test, calls, PROF_BLOCKS);
+	KUNIT_EXPECT_EQ(test, bytes, (u64)PROF_BLOCKS * each);
+}
+
 /*
  * PROF_BLOCKS blocks from one call site of one allocation macro: allocinfo
  * charges that line of this file, in that function, with each of them
@@ -211,12 +225,7 @@ static void prof_test_allocinfo_names_client(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), PROF_BLOCKS);
 	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), PROF_BLOCKS * PROF_SIZE);
 
-	ret = prof_allocinfo(test, line, site->func, &bytes, &calls);
-	KUNIT_ASSERT_EQ_MSG(test, ret, 0,
-			    "no /proc/allocinfo line for %s:%d func:%s",
-			    kbasename(__FILE__), line, site->func);
-	KUNIT_EXPECT_EQ(test, calls, PROF_BLOCKS);
-	KUNIT_EXPECT_EQ(test, bytes, (u64)PROF_BLOCKS * 4096);
+	prof_expect_charged(test, line, site->func, 4096);
 
 	/* Freed: the line reads 0 0, or is not listed. */
 	prof_free(b);
@@ -239,8 +248,7 @@ static void prof_test_small_blocks_uncached(struct kunit *test)
 {
 	struct kheap *heap = kt_heap(test);
 	struct prof_blocks *b;
-	u64 bytes = 0, calls = 0;
-	int i, line = 0, ret;
+	int i, line = 0;
 
 	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, b);
@@ -254,14 +262,8 @@ static void prof_test_small_blocks_uncached(struct kunit *test)
 		b->p[i] = prof_small(heap, &line);
 		KUNIT_ASSERT_NOT_NULL(test, b->p[i]);
 	}
-	ret = prof_allocinfo(test, line, "prof_small", &bytes, &calls);
-	KUNIT_ASSERT_EQ_MSG(test, ret, 0,
-			    "no /proc/allocinfo line for %s:%d func:prof_small",
-			    kbasename(__FILE__), line);
-	KUNIT_EXPECT_EQ(test, calls, PROF_BLOCKS);
-	KUNIT_EXPECT_EQ(test, bytes,
-			(u64)PROF_BLOCKS * kmalloc_size_roundup(PROF_SMALL +
-								PROF_OVERHEAD));
+	prof_expect_charged(test, line, "prof_small",
+			    kmalloc_size_roundup(PROF_SMALL + PROF_OVERHEAD));
 }
 
 static struct kunit_case kheap_prof_cases[] = {

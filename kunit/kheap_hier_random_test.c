@@ -34,7 +34,11 @@ module_param(seed, ulong, 0444);
 MODULE_PARM_DESC(seed, "the random seed (0: draw one); printed by the test");
 
 #define HR_HEAPS 256
-#define HR_ROUNDS 8
+
+static uint rounds = 8;
+module_param(rounds, uint, 0444);
+MODULE_PARM_DESC(rounds,
+		 "rounds of graph changes, each ending at a quiescent check");
 /* Changes of the graph per round, and a bounded query every few. */
 #define HR_EDGE_OPS 400
 #define HR_QUERY_EVERY 4
@@ -336,7 +340,7 @@ static void hier_random_test_model(struct kunit *test)
 	s = hr_setup(test, sd);
 	hr_check_exact(test, s, 0);
 
-	for (round = 1; round <= HR_ROUNDS; round++) {
+	for (round = 1; round <= rounds; round++) {
 		struct kt_crew *crew;
 
 		WRITE_ONCE(s->stop, false);
@@ -363,7 +367,7 @@ static void hier_random_test_model(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, failed, 0UL);
 	edges = bitmap_weight(s->adj, HR_HEAPS * HR_HEAPS);
 	kunit_info(test, "%u rounds of %u changes: %u edges at the end\n",
-		   HR_ROUNDS, HR_EDGE_OPS, edges);
+		   rounds, HR_EDGE_OPS, edges);
 	kunit_info(test, "%lu allocations by the threads\n", ops);
 }
 

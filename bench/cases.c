@@ -110,6 +110,24 @@ static __always_inline void kb_objpool_put(struct kb_thread *t, void *p)
 	objpool_push(p, &t->ctx->objpool);
 }
 
+/*
+ * The scaling runs' control: no allocator, a counter of this CPU's own up
+ * and down. What it loses from 1 to 2 CPUs is the machine's (QEMU's
+ * timer interrupts, a busy host), not an allocator's.
+ */
+static DEFINE_PER_CPU(long, kb_ctl);
+
+static __always_inline void *kb_percpu_ctl_get(struct kb_thread *t)
+{
+	this_cpu_inc(kb_ctl);
+	return raw_cpu_ptr(&kb_ctl);
+}
+
+static __always_inline void kb_percpu_ctl_put(struct kb_thread *t, void *p)
+{
+	this_cpu_dec(kb_ctl);
+}
+
 static __always_inline void *kb_kheap_alloc_get(struct kb_thread *t)
 {
 	return kheap_alloc(t->ctx->heap, t->size, GFP_KERNEL);
@@ -509,6 +527,7 @@ KB_ALLOC(kheap_trace, KB_T_FIXED);
 KB_ALLOC(kheap_new, KB_T_FIXED | KB_T_INIT);
 KB_ALLOC(kheap_pool, KB_T_FIXED);
 KB_ALLOC(kheap_chain, KB_T_FIXED);
+KB_ALLOC(percpu_ctl, 0);
 
 /* In the order of the output; main.c finds the peers by name. */
 const struct kb_alloc *const kb_allocs[] = {
@@ -523,6 +542,7 @@ const struct kb_alloc *const kb_allocs[] = {
 	&kb_kheap_new,
 	&kb_kheap_pool,
 	&kb_kheap_chain,
+	&kb_percpu_ctl,
 };
 
 const unsigned int kb_nr_allocs = ARRAY_SIZE(kb_allocs);

@@ -411,7 +411,8 @@ out:
  */
 static void kb_scale(struct kb_ctx *ctx)
 {
-	static const char *const pools[] = { "kheap_pool", "objpool" };
+	static const char *const pools[] = { "kheap_pool", "objpool",
+					     "percpu_ctl" };
 	unsigned int i, irq, all = num_online_cpus();
 	struct kb_spec *spec;
 

@@ -315,7 +315,9 @@ def table_misc(rows, allcpus, out):
         if not any(k[0] == test for k in rows):
             continue
         out.append(title)
-        for case in ("kheap_pool", "objpool"):
+        for case in ("kheap_pool", "objpool", "percpu_ctl"):
+            if not any(k[:2] == (test, case) for k in rows):
+                continue
             m1 = get(rows, test, case, 64, 1, "mops")
             mn = get(rows, test, case, 64, allcpus, "mops")
             out.append("%-26s 1 cpu %9s   %d cpus %9s   scaling %s" % (
@@ -405,6 +407,14 @@ def targets(rows, allcpus, cache="?"):
         " [objpool: %s]" % (allcpus, fmt(scaling(
             rows, "scale", "objpool", 64, allcpus), 4, 2).strip()),
         scaling(rows, "scale", "kheap_pool", 64, allcpus),
+        ">= 1.90", ge(1.90), rep_spread(rows, ka, kb, allcpus))
+    ka, kb = ("scale_irq", "kheap_pool", 64, 1), \
+        ("scale_irq", "kheap_pool", 64, allcpus)
+    add("5b. kheap_pool scaling with hardirq gets+puts [objpool: %s, "
+        "control: %s]" % tuple(fmt(scaling(
+            rows, "scale_irq", c, 64, allcpus), 4, 2).strip()
+            for c in ("objpool", "percpu_ctl")),
+        scaling(rows, "scale_irq", "kheap_pool", 64, allcpus),
         ">= 1.90", ge(1.90), rep_spread(rows, ka, kb, allcpus))
     for size in SIZES:
         v, sp = pair("batch256", "kheap_alloc", "kmalloc", size)

@@ -20,7 +20,8 @@
  * have interrupted its holder: kheap_shard_lock()). An interrupt freeing a
  * task's block whose shard is held claims the block without the lock,
  * counts it off its own shard, and queues it on the shard's @deferred list
- * for the holder to unlink (kheap_claim_nested(), kheap_defer()). A claim
+ * for the holder, or the shard's next one, to unlink (kheap_claim_nested(),
+ * kheap_defer(); an unlock is a release, not a full barrier). A claim
  * without the lock may race a second free of the block, whose memory must
  * then stay valid until the claim's compare-and-exchange is done: such
  * claimers are counted in the shard's @claimers, and no one releases a

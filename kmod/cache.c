@@ -319,27 +319,55 @@ void kheap_cache_drain_all(void)
 	kheap_cache_drop_all_returned();
 }
 
+/* Cached blocks, and blocks frees left queued on shards (track.c). */
+static unsigned long kheap_reclaimable(void)
+{
+	return kheap_cache_count() +
+	       max(atomic_long_read(&kheap_deferred_pending), 0L);
+}
+
 static unsigned long kheap_shrink_count(struct shrinker *s,
 					struct shrink_control *sc)
 {
-	unsigned long n = kheap_cache_count();
+	unsigned long n = kheap_reclaimable();
 
 	return n ? n : SHRINK_EMPTY;
 }
 
-/* Memory pressure: every CPU flushes its cache soon (no wait here). */
-static unsigned long kheap_shrink_scan(struct shrinker *s,
-				       struct shrink_control *sc)
+/*
+ * Memory pressure: every CPU flushes its cache soon (no wait here), and
+ * the blocks frees left queued go now.
+ */
+static unsigned long kheap_reclaim(void)
 {
-	unsigned long n = kheap_cache_count();
+	unsigned long n = kheap_reclaimable();
 	int cpu;
 
 	for_each_online_cpu(cpu)
 		queue_work_on(cpu, system_highpri_wq,
 			      &per_cpu_ptr(&kheap_caches, cpu)->drain);
 	kheap_cache_drop_all_returned();
+	kheap_drain_deferred_all();
 	return n;
 }
+
+static unsigned long kheap_shrink_scan(struct shrinker *s,
+				       struct shrink_control *sc)
+{
+	return kheap_reclaim();
+}
+
+/**
+ * kheap_test_reclaim() - what the shrinker does under memory pressure
+ *
+ * Context: process context.
+ * Return: the blocks it found to free (cached, returned and queued).
+ */
+unsigned long kheap_test_reclaim(void)
+{
+	return kheap_reclaim();
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_reclaim);
 
 static int kheap_cache_set(const char *val, const struct kernel_param *kp)
 {

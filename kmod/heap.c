@@ -56,6 +56,15 @@ static struct kheap *kheap_find_locked(const char *name)
 
 static void kheap_free_heap(struct kheap *heap)
 {
+	int cpu, lvl;
+
+	/* Blocks a free queued after the shard's last unlock looked. */
+	for_each_possible_cpu(cpu) {
+		struct kheap_pcpu *pcpu = per_cpu_ptr(heap->pcpu, cpu);
+
+		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++)
+			kheap_shard_release_deferred(&pcpu->lvl[lvl]);
+	}
 	free_percpu(heap->pcpu);
 	kfree(heap);
 }
@@ -134,7 +143,8 @@ struct kheap *kheap_create_owner(const char *name, struct module *owner)
 		kheap_free_heap(heap);
 		return ERR_PTR(-EEXIST);
 	}
-	list_add_tail(&heap->node, &kheap_heaps);
+	/* RCU: kheap_drain_deferred_all() walks the list without the mutex. */
+	list_add_tail_rcu(&heap->node, &kheap_heaps);
 	mutex_unlock(&kheap_lock);
 
 	trace_kheap_heap_create(heap->name, 0, 0);
@@ -165,7 +175,7 @@ void kheap_destroy(struct kheap *heap)
 	kheap_debugfs_heap_remove(heap);
 
 	mutex_lock(&kheap_lock);
-	list_del(&heap->node);
+	list_del_rcu(&heap->node);
 	kheap_edges_remove_locked(heap);
 	mutex_unlock(&kheap_lock);
 
@@ -298,6 +308,39 @@ const char *kheap_test_left_by(struct kheap *heap)
 }
 EXPORT_SYMBOL_IF_KUNIT(kheap_test_left_by);
 
+/**
+ * kheap_drain_deferred_all() - release the blocks frees left queued
+ *
+ * Every heap's every shard whose lock is free unlinks and kfree()s the
+ * blocks frees queued on it (kheap_shard_unlock() says when they wait).
+ * Memory pressure calls it (the shrinker). A heap is walked under RCU
+ * (its memory goes after a grace period); a shard with interrupts off.
+ *
+ * Context: process context.
+ */
+void kheap_drain_deferred_all(void)
+{
+	unsigned long flags;
+	struct kheap *heap;
+	int cpu, lvl;
+
+	if (!atomic_long_read(&kheap_deferred_pending))
+		return;
+	rcu_read_lock();
+	list_for_each_entry_rcu(heap, &kheap_heaps, node) {
+		for_each_possible_cpu(cpu) {
+			struct kheap_pcpu *pcpu = per_cpu_ptr(heap->pcpu, cpu);
+
+			for (lvl = 0; lvl < KHEAP_LEVELS; lvl++) {
+				local_irq_save(flags);
+				kheap_shard_drain(&pcpu->lvl[lvl]);
+				local_irq_restore(flags);
+			}
+		}
+	}
+	rcu_read_unlock();
+}
+
 int kheap_heaps_init(void)
 {
 	struct kheap *heap = kheap_create("default");
@@ -319,6 +362,8 @@ static void *kheap_shard_first(struct kheap_shard *shard)
 	void *ptr = NULL;
 
 	local_irq_save(flags);
+	/* A block still queued is freed already: not one to free again. */
+	kheap_shard_drain(shard);
 	kheap_shard_lock(shard);
 	list_for_each_entry(hdr, &shard->live, node) {
 		if (hdr->heap) {
@@ -392,7 +437,7 @@ void kheap_heaps_exit(void)
 
 	kheap_debugfs_heap_remove(heap);
 	mutex_lock(&kheap_lock);
-	list_del(&heap->node);
+	list_del_rcu(&heap->node);
 	kheap_edges_remove_locked(heap);
 	mutex_unlock(&kheap_lock);
 	kheap_default_heap = NULL;

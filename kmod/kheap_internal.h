@@ -44,7 +44,7 @@ struct kheap_walk_slot {
 #define KHEAP_SHARD_LVL_SHIFT 14
 static_assert(CONFIG_NR_CPUS <= (1 << KHEAP_SHARD_LVL_SHIFT));
 
-/* The shard lock's word: held, and held with a deferred free queued. */
+/* The shard lock's word when held (0: free). */
 #define KHEAP_SHARD_LOCKED 1
 
 /*
@@ -215,10 +215,14 @@ static inline u64 kheap_now_ns(void)
 extern struct notifier_block kheap_module_nb;
 int kheap_heaps_init(void);
 void kheap_heaps_exit(void);
+void kheap_drain_deferred_all(void);
 
 /* track.c */
 void kheap_shard_lock_wait(struct kheap_shard *shard);
 void kheap_shard_drain(struct kheap_shard *shard);
+void kheap_shard_release_deferred(struct kheap_shard *shard);
+/* Blocks queued on shards (kheap_defer()) and not yet released. */
+extern atomic_long_t kheap_deferred_pending;
 
 /*
  * The context level of the caller: 0 task, 1 softirq, 2 hardirq (an NMI

@@ -91,8 +91,12 @@ seqcount_t kheap_move_seq = SEQCNT_ZERO(kheap_move_seq);
 u64 kheap_secret __ro_after_init;
 /* Frees queued on a held shard (kheap_defer()): a rare path, counted. */
 static atomic_long_t kheap_deferred_count;
+/* Of those, the blocks still queued (not yet unlinked and kfree()d). */
+atomic_long_t kheap_deferred_pending;
 /* Tests: interrupts queue their frees of lower shards, held or not. */
 static bool kheap_defer_always;
+/* Tests: a queueing free does not try to unlink its block itself. */
+static bool kheap_defer_nodrain;
 
 /* Tests: a free pauses between reading a header and locking its shard. */
 static DEFINE_STATIC_KEY_FALSE(kheap_free_pause);
@@ -140,6 +144,23 @@ unsigned long kheap_test_deferred(bool always)
 }
 EXPORT_SYMBOL_IF_KUNIT(kheap_test_deferred);
 
+/**
+ * kheap_test_defer_nodrain() - leave queued frees for someone else
+ * @on: true: from now on a free that queues its block does not try to
+ *	unlink and kfree() it itself (what happens when the holder's unlock
+ *	looked before the queueing was visible, kheap_shard_unlock()): the
+ *	block waits for the shard's next unlock or kheap_drain_deferred_all()
+ *
+ * Context: any.
+ * Return: the blocks queued and not yet released, now.
+ */
+unsigned long kheap_test_defer_nodrain(bool on)
+{
+	WRITE_ONCE(kheap_defer_nodrain, on);
+	return atomic_long_read(&kheap_deferred_pending);
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_defer_nodrain);
+
 /* The shard lock was held: wait for it, then take it. */
 void kheap_shard_lock_wait(struct kheap_shard *shard)
 {
@@ -167,8 +188,8 @@ static inline void *kheap_base_of(const struct kheap_hdr *hdr)
 /*
  * Wait until no free claims a block of @shard without its lock, before
  * releasing the memory of a block we claimed. A full barrier separates our
- * claim from this read (the claim's compare-and-exchange, or the lock's
- * exchange after it): it pairs with the one in kheap_claim_nested() between
+ * claim from this read (the claim's compare-and-exchange, or the drain's
+ * exchange of the lock): it pairs with the one in kheap_claim_nested() between
  * its count and its second look at the header. So either that look saw our
  * claim and it does not touch the block, or we see it counted and wait.
  * Claimers count themselves with interrupts off and never wait: no one we
@@ -189,6 +210,7 @@ static __always_inline void kheap_claimers_wait(struct kheap_shard *shard)
 void kheap_shard_drain(struct kheap_shard *shard)
 {
 	struct llist_node *n, *next;
+	long done;
 
 	while (!llist_empty(&shard->deferred) && kheap_shard_trylock(shard)) {
 		n = llist_del_all(&shard->deferred);
@@ -197,12 +219,32 @@ void kheap_shard_drain(struct kheap_shard *shard)
 		/* Fully ordered: then kheap_claimers_wait() reads. */
 		atomic_xchg(&shard->lock, 0);
 		kheap_claimers_wait(shard);
-		while (n) {
+		for (done = 0; n; done++) {
 			next = n->next;
 			kfree(kheap_base_of(kheap_hdr_of(n)));
 			n = next;
 		}
+		atomic_long_sub(done, &kheap_deferred_pending);
 	}
+}
+
+/*
+ * kfree() the blocks still queued on @shard of a heap past its last grace
+ * period (kheap_free_heap()): every free that queued one did so in an RCU
+ * reader, and no claimer is left. They are linked on the shard's list,
+ * which goes with the heap: no unlinking.
+ */
+void kheap_shard_release_deferred(struct kheap_shard *shard)
+{
+	struct llist_node *n = llist_del_all(&shard->deferred), *next;
+	long done;
+
+	for (done = 0; n; done++) {
+		next = n->next;
+		kfree(kheap_base_of(kheap_hdr_of(n)));
+		n = next;
+	}
+	atomic_long_sub(done, &kheap_deferred_pending);
 }
 
 void __init kheap_track_init(void)
@@ -890,10 +932,13 @@ static void kheap_notify_freed(const struct kheap_hdr *copy, const void *ptr)
  * The end of a free claimed without the lock (KHEAP_DEFERRED), from an
  * interrupt: count the block off our own shard of its heap (the sum is
  * what is exact), check, report, and queue it on its shard. We unlink and
- * kfree() it now if the lock is free; else the holder's unlock does, or,
- * when that unlock looked before our queueing was visible (it is a
- * release, not a full barrier), the shard's next unlock: the block waits
- * claimed and uncounted meanwhile, as blocks in the cache do.
+ * kfree() it now if the lock is free; else the holder's unlock does. An
+ * unlock is a release, not a full barrier: a holder on another CPU may
+ * look before our queueing is visible to it, and then the block waits,
+ * claimed and counted off, for the shard's next unlock, memory pressure
+ * (the shrinker's kheap_drain_deferred_all()), or the heap's end
+ * (kheap_shard_release_deferred()). An interrupt of the holder's own CPU
+ * is always seen: the holder reads after it in program order.
  */
 static noinline void kheap_defer(struct kheap_shard *shard, void *ptr,
 				 const struct kheap_hdr *copy, unsigned int lvl,
@@ -902,6 +947,7 @@ static noinline void kheap_defer(struct kheap_shard *shard, void *ptr,
 	struct kheap_shard *own = kheap_shard_here(copy->heap, lvl);
 
 	atomic_long_inc(&kheap_deferred_count);
+	atomic_long_inc(&kheap_deferred_pending);
 	kheap_shard_lock(own);
 	WRITE_ONCE(own->bytes, own->bytes - copy->size);
 	WRITE_ONCE(own->count, own->count - 1);
@@ -912,7 +958,8 @@ static noinline void kheap_defer(struct kheap_shard *shard, void *ptr,
 		kheap_notify_freed(copy, ptr);
 	/* The block is ours: its first bytes (data or canary) hold the link. */
 	llist_add(ptr, &shard->deferred);
-	kheap_shard_drain(shard);
+	if (likely(!READ_ONCE(kheap_defer_nodrain)))
+		kheap_shard_drain(shard);
 }
 
 /**

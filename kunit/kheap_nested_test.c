@@ -12,7 +12,10 @@
  *    hook of kheap's: the queued path runs thousands of times, not only
  *    when the timer happens to hit a held lock);
  *  - a block freed at once by the task and by an interrupt on its CPU is
- *    freed once: the other free is refused and counted.
+ *    freed once: the other free is refused and counted;
+ *  - a queued block whose shard no one locks again (the holder's unlock,
+ *    a release, may look before a queueing on another CPU is visible) is
+ *    counted off at once and released under memory pressure.
  */
 #include <kunit/test.h>
 #include <linux/hrtimer.h>
@@ -81,6 +84,7 @@ static void nest_stop(void *arg)
 	for (i = 0; i < NEST_SLOTS; i++)
 		kheap_free(xchg(&n->slot[i], NULL));
 	kheap_test_deferred(false);
+	kheap_test_defer_nodrain(false);
 }
 
 static void nest_skip_rt(struct kunit *test)
@@ -237,11 +241,51 @@ static void nested_test_double_free_queued(struct kunit *test)
 	nest_double_run(test, true);
 }
 
+/*
+ * The timer queues its frees of the task's blocks and leaves them there (a
+ * test hook: what a missed unlock does), while the task does not touch the
+ * heap again: they are counted off at once, stay queued, and go when
+ * memory pressure calls kheap's shrinker.
+ */
+static void nested_test_queued_reclaimed(struct kunit *test)
+{
+	unsigned long bad = kheap_invalid_frees(), before, end;
+	int i, held = 0;
+	struct nest *n;
+
+	n = nest_setup(test);
+	before = kheap_test_defer_nodrain(true);
+	kheap_test_deferred(true);
+	for (i = 0; i < NEST_SLOTS; i++) {
+		n->slot[i] = kheap_alloc(n->heap, 100, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, n->slot[i]);
+	}
+	nest_arm(n);
+	end = jiffies + 2 * HZ;
+	do {
+		cpu_relax();
+		for (held = 0, i = 0; i < NEST_SLOTS; i++)
+			held += !!READ_ONCE(n->slot[i]);
+	} while (held && time_before(jiffies, end));
+	hrtimer_cancel(&n->timer);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, held, 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&n->freed), NEST_SLOTS);
+	KUNIT_EXPECT_EQ(test, kheap_count(n->heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(n->heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_test_defer_nodrain(false) - before,
+			NEST_SLOTS);
+	kheap_test_reclaim();
+	KUNIT_EXPECT_EQ(test, kheap_test_defer_nodrain(false), before);
+	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), bad);
+}
+
 static struct kunit_case kheap_nested_cases[] = {
 	KUNIT_CASE_SLOW(nested_test_free_task_blocks),
 	KUNIT_CASE_SLOW(nested_test_free_queued),
 	KUNIT_CASE_SLOW(nested_test_double_free),
 	KUNIT_CASE_SLOW(nested_test_double_free_queued),
+	KUNIT_CASE(nested_test_queued_reclaimed),
 	{}
 };
 

@@ -56,7 +56,8 @@ static_assert(CONFIG_NR_CPUS <= (1 << KHEAP_SHARD_LVL_SHIFT));
  * @claimers counts the frees claiming a block of the shard without its
  * lock (kheap_claim_nested()): nobody releases a claimed block's memory
  * while it is not zero. @deferred holds the blocks those frees claimed,
- * for the lock's next holder to unlink.
+ * for the lock's holder, or a later one, to unlink (or, should no one take
+ * the lock again, the shrinker or the heap's end: kheap_defer()).
  * Readers of @bytes and @count take no lock (READ_ONCE; the writers use
  * WRITE_ONCE under @lock). @hw is the highest @bytes has been, never
  * lowered; only @lock's holder reads it.

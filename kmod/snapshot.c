@@ -11,8 +11,8 @@
  *
  * They hold a shard with interrupts off (any shard, of any level: see
  * kheap_shard_lock()). A block a free claimed without the lock is still
- * linked until the lock's holder unlinks it: its check says freed, and
- * every walker here skips it.
+ * linked until the lock's holder, or a later one, unlinks it: its check
+ * says freed, and every walker here skips it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

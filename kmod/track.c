@@ -604,10 +604,10 @@ EXPORT_SYMBOL_NS_GPL(kheap_alloc_caller, KHEAP_NS);
 
 /*
  * Copy the header's words after @node but @caller (a free does not need
- * it) with extable-protected loads: no
- * call, no fault on an unmapped address, not seen by KASAN (the memory may
- * be freed: that is what we are checking). Only addresses of the direct
- * map are read, where every kmalloc() block is.
+ * it) with extable-protected loads: no call, no fault on an unmapped
+ * address, not seen by KASAN (the memory may be freed: that is what we
+ * are checking). Only addresses of the direct map are read, where every
+ * kmalloc() block is.
  */
 static __always_inline bool kheap_hdr_peek(const struct kheap_hdr *hdr,
 					   struct kheap_hdr *copy)

@@ -336,6 +336,7 @@ static void hier_random_test_model(struct kunit *test)
 	unsigned int round, op, i, edges;
 	struct hr_state *s;
 
+	KUNIT_ASSERT_GT_MSG(test, rounds, 0, "rounds=0 would check nothing");
 	kunit_info(test, "seed %llu (replay: seed=%llu)\n", sd, sd);
 	s = hr_setup(test, sd);
 	hr_check_exact(test, s, 0);

@@ -201,6 +201,20 @@ static __always_inline void kheap_claimers_wait(struct kheap_shard *shard)
 		cpu_relax();
 }
 
+/* kfree() a chain of queued blocks, unlinked or going with their heap. */
+static void kheap_free_queued(struct llist_node *n)
+{
+	struct llist_node *next;
+	long done;
+
+	for (done = 0; n; done++) {
+		next = n->next;
+		kfree(kheap_base_of(kheap_hdr_of(n)));
+		n = next;
+	}
+	atomic_long_sub(done, &kheap_deferred_pending);
+}
+
 /*
  * Unlink the blocks frees queued on @shard while its lock was held, then
  * kfree() them, for as long as there are some and the lock is free. Any
@@ -210,7 +224,6 @@ static __always_inline void kheap_claimers_wait(struct kheap_shard *shard)
 void kheap_shard_drain(struct kheap_shard *shard)
 {
 	struct llist_node *n, *next;
-	long done;
 
 	while (!llist_empty(&shard->deferred) && kheap_shard_trylock(shard)) {
 		n = llist_del_all(&shard->deferred);
@@ -219,12 +232,7 @@ void kheap_shard_drain(struct kheap_shard *shard)
 		/* Fully ordered: then kheap_claimers_wait() reads. */
 		atomic_xchg(&shard->lock, 0);
 		kheap_claimers_wait(shard);
-		for (done = 0; n; done++) {
-			next = n->next;
-			kfree(kheap_base_of(kheap_hdr_of(n)));
-			n = next;
-		}
-		atomic_long_sub(done, &kheap_deferred_pending);
+		kheap_free_queued(n);
 	}
 }
 
@@ -236,15 +244,7 @@ void kheap_shard_drain(struct kheap_shard *shard)
  */
 void kheap_shard_release_deferred(struct kheap_shard *shard)
 {
-	struct llist_node *n = llist_del_all(&shard->deferred), *next;
-	long done;
-
-	for (done = 0; n; done++) {
-		next = n->next;
-		kfree(kheap_base_of(kheap_hdr_of(n)));
-		n = next;
-	}
-	atomic_long_sub(done, &kheap_deferred_pending);
+	kheap_free_queued(llist_del_all(&shard->deferred));
 }
 
 void __init kheap_track_init(void)

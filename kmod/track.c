@@ -520,16 +520,28 @@ static size_t kheap_total(size_t size, size_t *align, size_t extra)
 	return size + slack;
 }
 
+/*
+ * kmalloc() a block of @size bytes aligned to *@align with @extra bytes
+ * before its header (kheap_total()); *@total gets its kmalloc() size.
+ * NULL for a bad shape, an injected failure or no memory.
+ */
+static void *kheap_kmalloc_block(size_t size, size_t *align, size_t extra,
+				 gfp_t gfp, unsigned long caller, size_t *total)
+{
+	*total = kheap_total(size, align, extra);
+	if (!*total || kheap_should_fail(*total, gfp))
+		return NULL;
+	return kheap_kmalloc_caller(*total, gfp, caller);
+}
+
 /* Aligned or large blocks: straight from kmalloc(), never cached. */
 static void *kheap_alloc_large(struct kheap *heap, size_t size, size_t align,
 			       gfp_t gfp, unsigned long caller)
 {
-	size_t total = kheap_total(size, &align, 0);
 	void *base, *ptr;
+	size_t total;
 
-	if (!total || kheap_should_fail(total, gfp))
-		return NULL;
-	base = kheap_kmalloc_caller(total, gfp, caller);
+	base = kheap_kmalloc_block(size, &align, 0, gfp, caller, &total);
 	if (unlikely(!base))
 		return NULL;
 	ptr = PTR_ALIGN(base + sizeof(struct kheap_hdr), align);
@@ -551,13 +563,12 @@ static noinline void *kheap_alloc_stacked(struct kheap *heap, size_t size,
 					  unsigned long caller,
 					  unsigned long ret_ip)
 {
-	size_t total = kheap_total(size, &align, KHEAP_EXT_SIZE);
 	struct kheap_hdr *hdr;
 	void *base, *ptr;
+	size_t total;
 
-	if (!total || kheap_should_fail(total, gfp))
-		return NULL;
-	base = kheap_kmalloc_caller(total, gfp, caller);
+	base = kheap_kmalloc_block(size, &align, KHEAP_EXT_SIZE, gfp, caller,
+				   &total);
 	if (unlikely(!base))
 		return NULL;
 	ptr = PTR_ALIGN(base + KHEAP_EXT_SIZE + sizeof(struct kheap_hdr),

@@ -184,7 +184,17 @@ fi
 step "verdict"
 [ "$lint_ok" -eq 0 ] || echo "check: lint or dkms failed (build/lint.log, build/dkms.log)"
 [ "$stock_ok" -eq 0 ] || echo "check: a stock kernel run is red"
-[ "$kunit_ok" -eq 0 ] || echo "check: a KUnit run is red (consoles: $b/ktest-*/kunit.log)"
+if [ "$kunit_ok" -ne 0 ]; then
+	echo "check: a KUnit run is red (consoles: $b/ktest-*/kunit.log)"
+	# What went red, here at the end where a CI's tail shows it: each red
+	# run's problems and the first lines its failed expectations printed.
+	for r in "${runs[@]}"; do
+		grep -q ': RED:' "$r.verdict" 2>/dev/null || continue
+		grep -v ': RED:' "$r.verdict" | head -n -1 | head -n 8 | sed "s|^|  $(basename "$(dirname "$r")"): |" || true
+		grep -aE -A4 'EXPECTATION FAILED|ASSERTION FAILED' "$r.log" |
+			sed -E 's/^\[ *[0-9.]+\] +//' | tr -d '\r' | head -n 16 | sed 's/^/    /' || true
+	done
+fi
 [ "$tool_ok" -eq 0 ] || echo "check: tools/kheap's tests are red ($b/tool-test.log)"
 # The KUnit totals summed over the flavours, as the last line (each run's
 # verdict, against its flavour's kunit/expected, is kunit_ok's above).

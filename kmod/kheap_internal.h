@@ -221,6 +221,7 @@ void kheap_drain_deferred_all(void);
 /* track.c */
 void kheap_shard_lock_wait(struct kheap_shard *shard);
 void kheap_shard_drain(struct kheap_shard *shard);
+void kheap_shard_unlock_drain(struct kheap_shard *shard);
 void kheap_shard_release_deferred(struct kheap_shard *shard);
 /* Blocks queued on shards (kheap_defer()) and not yet released. */
 extern atomic_long_t kheap_deferred_pending;
@@ -319,7 +320,7 @@ static __always_inline void kheap_shard_unlock(struct kheap_shard *shard)
 	/* Pairs with the acquire in kheap_shard_lock() and _trylock(). */
 	atomic_set_release(&shard->lock, 0);
 	if (unlikely(!llist_empty(&shard->deferred)))
-		kheap_shard_drain(shard);
+		kheap_shard_unlock_drain(shard);
 }
 
 extern seqcount_t kheap_move_seq;

@@ -24,8 +24,10 @@ bool kheap_test_stack(const void *ptr, u32 *stack);
 unsigned long kheap_test_deferred(bool always);
 /* track.c: frees pause between their header read and their shard lock */
 void kheap_test_free_pause(bool on);
-/* track.c: queueing frees leave their blocks queued; the count queued now */
+/* track.c: queued blocks wait for the shrinker; the count queued now */
 unsigned long kheap_test_defer_nodrain(bool on);
+/* track.c: the blocks queued on @heap's shards now */
+unsigned long kheap_test_queued(struct kheap *heap);
 /* cache.c: what memory pressure does (the shrinker's scan); blocks freed */
 unsigned long kheap_test_reclaim(void);
 

@@ -95,7 +95,7 @@ static atomic_long_t kheap_deferred_count;
 atomic_long_t kheap_deferred_pending;
 /* Tests: interrupts queue their frees of lower shards, held or not. */
 static bool kheap_defer_always;
-/* Tests: a queueing free does not try to unlink its block itself. */
+/* Tests: queued blocks wait for the shrinker (kheap_shard_unlock_drain()). */
 static bool kheap_defer_nodrain;
 
 /* Tests: a free pauses between reading a header and locking its shard. */
@@ -145,11 +145,12 @@ unsigned long kheap_test_deferred(bool always)
 EXPORT_SYMBOL_IF_KUNIT(kheap_test_deferred);
 
 /**
- * kheap_test_defer_nodrain() - leave queued frees for someone else
- * @on: true: from now on a free that queues its block does not try to
- *	unlink and kfree() it itself (what happens when the holder's unlock
- *	looked before the queueing was visible, kheap_shard_unlock()): the
- *	block waits for the shard's next unlock or kheap_drain_deferred_all()
+ * kheap_test_defer_nodrain() - leave queued frees for the shrinker
+ * @on: true: from now on neither a free that queues its block nor a
+ *	shard's unlock unlinks and kfree()s queued blocks (what happens when
+ *	every holder's unlock looked before the queueing was visible,
+ *	kheap_shard_unlock()): they wait for kheap_drain_deferred_all(), or
+ *	their heap's end
  *
  * Context: any.
  * Return: the blocks queued and not yet released, now.
@@ -235,6 +236,46 @@ void kheap_shard_drain(struct kheap_shard *shard)
 		kheap_free_queued(n);
 	}
 }
+
+/* The drain of an unlock, or of the free that queued: kheap_shard_drain(). */
+void kheap_shard_unlock_drain(struct kheap_shard *shard)
+{
+	if (likely(!READ_ONCE(kheap_defer_nodrain)))
+		kheap_shard_drain(shard);
+}
+
+/**
+ * kheap_test_queued() - the blocks queued on @heap's shards now
+ * @heap: a heap the caller keeps alive
+ *
+ * Each shard is counted under its lock (a drain unlinks only under it),
+ * and unlocked without draining.
+ *
+ * Context: process context.
+ * Return: the count.
+ */
+unsigned long kheap_test_queued(struct kheap *heap)
+{
+	unsigned long flags, n = 0;
+	struct kheap_shard *shard;
+	struct llist_node *p;
+	int cpu, lvl;
+
+	for_each_possible_cpu(cpu) {
+		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++) {
+			shard = &per_cpu_ptr(heap->pcpu, cpu)->lvl[lvl];
+			local_irq_save(flags);
+			kheap_shard_lock(shard);
+			llist_for_each(p, READ_ONCE(shard->deferred.first))
+				n++;
+			/* Pairs with the acquire in kheap_shard_lock(). */
+			atomic_set_release(&shard->lock, 0);
+			local_irq_restore(flags);
+		}
+	}
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_queued);
 
 /*
  * kfree() the blocks still queued on @shard of a heap past its last grace
@@ -969,8 +1010,7 @@ static noinline void kheap_defer(struct kheap_shard *shard, void *ptr,
 		kheap_notify_freed(copy, ptr);
 	/* The block is ours: its first bytes (data or canary) hold the link. */
 	llist_add(ptr, &shard->deferred);
-	if (likely(!READ_ONCE(kheap_defer_nodrain)))
-		kheap_shard_drain(shard);
+	kheap_shard_unlock_drain(shard);
 }
 
 /**

@@ -297,9 +297,12 @@ static void debugfs_test_hierarchy(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(text, label), "%s", text);
 }
 
-/* The ids of the blocks a live or report text lists, sizes summed. */
-static int dt_blocks(struct kunit *test, const char *text, u64 *ids, int max,
-		     size_t *bytes)
+/*
+ * The ids of the blocks a live or report text lists, in its order, their
+ * sizes (if @sizes) and the sizes' sum.
+ */
+static int dt_blocks(struct kunit *test, const char *text, u64 *ids,
+		     size_t *sizes, int max, size_t *bytes)
 {
 	char caller[KSYM_SYMBOL_LEN], mod[64];
 	const char *l;
@@ -319,6 +322,8 @@ static int dt_blocks(struct kunit *test, const char *text, u64 *ids, int max,
 		KUNIT_EXPECT_STREQ(test, mod, KBUILD_MODNAME);
 		KUNIT_EXPECT_LT(test, age, 600000ULL); /* ms: ten minutes */
 		KUNIT_ASSERT_LT(test, n, max);
+		if (sizes)
+			sizes[n] = size;
 		ids[n++] = id;
 		*bytes += size;
 	}
@@ -343,7 +348,7 @@ static void debugfs_test_live(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, dt_line(test, text, 1),
 			   "# id size age_ms caller module frames");
 	dt_expect_rows(test, text);
-	KUNIT_EXPECT_EQ(test, dt_blocks(test, text, ids, 8, &bytes), 3);
+	KUNIT_EXPECT_EQ(test, dt_blocks(test, text, ids, NULL, 8, &bytes), 3);
 	KUNIT_EXPECT_EQ(test, bytes, w.bytes);
 	KUNIT_EXPECT_LT(test, ids[0], ids[1]);
 	KUNIT_EXPECT_LT(test, ids[1], ids[2]);
@@ -396,8 +401,8 @@ static void debugfs_test_report_window(struct kunit *test)
 {
 	struct file *f, *g, *wo;
 	char path[128], cmd[64];
+	size_t bytes, n, sizes[8];
 	struct dt_world w;
-	size_t bytes, n;
 	u64 ids[8], lo, hi;
 	ssize_t got;
 	char *text;
@@ -421,11 +426,15 @@ static void debugfs_test_report_window(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, dt_window(text, &lo, &hi, &n), 0);
 	KUNIT_EXPECT_EQ(test, lo, 0);
 	KUNIT_EXPECT_EQ(test, hi, U64_MAX);
-	KUNIT_ASSERT_EQ(test, dt_blocks(test, text, ids, 8, &bytes), 3);
+	KUNIT_ASSERT_EQ(test, dt_blocks(test, text, ids, sizes, 8, &bytes), 3);
 	KUNIT_EXPECT_EQ(test, n, 3);
 	KUNIT_EXPECT_EQ(test, bytes, w.bytes);
 
-	/* The middle block alone, on f; g still sees all three. */
+	/*
+	 * The second block listed alone, on f; g still sees all three. (Ids
+	 * follow allocation order on one CPU only: the test may have moved
+	 * between its allocations, so that block is any of the three.)
+	 */
 	snprintf(cmd, sizeof(cmd), "%llu %llu\n", ids[1], ids[1]);
 	KUNIT_EXPECT_EQ(test, dt_write(f, cmd, strlen(cmd)),
 			(ssize_t)strlen(cmd));
@@ -434,9 +443,10 @@ static void debugfs_test_report_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lo, ids[1]);
 	KUNIT_EXPECT_EQ(test, hi, ids[1]);
 	KUNIT_EXPECT_EQ(test, n, 1);
-	KUNIT_EXPECT_EQ(test, dt_blocks(test, text, ids + 4, 4, &bytes), 1);
+	KUNIT_EXPECT_EQ(test, dt_blocks(test, text, ids + 4, NULL, 4, &bytes),
+			1);
 	KUNIT_EXPECT_EQ(test, ids[4], ids[1]);
-	KUNIT_EXPECT_EQ(test, bytes, 200);
+	KUNIT_EXPECT_EQ(test, bytes, sizes[1]);
 	text = dt_read_report(test, g, NULL);
 	KUNIT_ASSERT_EQ(test, dt_window(text, &lo, &hi, &n), 0);
 	KUNIT_EXPECT_EQ(test, n, 3);
@@ -799,7 +809,7 @@ static void debugfs_test_fuzz_report(struct kunit *test)
 	dt_world(test, &w);
 	snprintf(path, sizeof(path), KD_DIR "heap/%s/live", DT_NAME);
 	text = dt_read(test, path);
-	KUNIT_ASSERT_EQ(test, dt_blocks(test, text, ids, 8, &bytes), 3);
+	KUNIT_ASSERT_EQ(test, dt_blocks(test, text, ids, NULL, 8, &bytes), 3);
 	snprintf(path, sizeof(path), KD_DIR "heap/%s/report", DT_NAME);
 	f = dt_open(test, path, O_RDWR);
 	KUNIT_ASSERT_NOT_NULL(test, f);

@@ -196,7 +196,6 @@ struct ring_spsc {
 	struct kheap_ring *ring; /* filled objects, to the consumer */
 	struct kheap_ring *free; /* empty objects, back to the producer */
 	unsigned long objs[RING_SPSC_OBJS];
-	ktime_t deadline;
 	atomic_t producer_done;
 	unsigned long produced;
 	unsigned long consumed;
@@ -239,8 +238,10 @@ static bool ring_spsc_consume(struct ring_spsc *s)
 static int ring_spsc_producer(void *arg)
 {
 	struct ring_spsc *s = arg;
+	/* From its first run: a thread that starts late keeps its window. */
+	ktime_t end = ktime_add_ms(ktime_get(), STRESS_MS / 2);
 
-	while (ktime_before(ktime_get(), s->deadline)) {
+	while (ktime_before(ktime_get(), end)) {
 		int i;
 
 		for (i = 0; i < 64; i++)
@@ -271,12 +272,14 @@ static enum hrtimer_restart ring_irq_push(struct hrtimer *t)
 static int ring_irq_producer(void *arg)
 {
 	struct ring_spsc *s = arg;
+	/* From its first run: a thread that starts late keeps its window. */
+	ktime_t end = ktime_add_ms(ktime_get(), STRESS_MS / 2);
 
 	hrtimer_init(&s->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
 	s->timer.function = ring_irq_push;
 	hrtimer_start(&s->timer, ns_to_ktime(100 * NSEC_PER_USEC),
 		      HRTIMER_MODE_REL_PINNED_HARD);
-	while (ktime_before(ktime_get(), s->deadline))
+	while (ktime_before(ktime_get(), end))
 		usleep_range(5000, 10000);
 	/* Waits for a running callback: no push after this. */
 	hrtimer_cancel(&s->timer);
@@ -333,8 +336,6 @@ static void ring_spsc_run(struct kunit *test, int (*producer)(void *))
 	}
 	kthread_bind(prod, cpu_p);
 	kthread_bind(cons, cpu_c);
-	/* The deadline starts once both threads are there to start. */
-	s->deadline = ktime_add_ms(ktime_get(), STRESS_MS / 2);
 	wake_up_process(prod);
 	wake_up_process(cons);
 	wait_for_completion(&s->prod_done);
@@ -1266,7 +1267,6 @@ static void pool_test_typed(struct kunit *test)
 struct pool_stress {
 	struct kheap_pool *pool;
 	unsigned long *inuse; /* bit per object index: handed out */
-	ktime_t deadline;
 	atomic_t errors;
 	atomic_long_t ops;
 	atomic_long_t irq_ops;
@@ -1352,6 +1352,8 @@ static int stress_thread(void *arg)
 {
 	struct pool_stress_worker *w = arg;
 	struct pool_stress *s = w->s;
+	/* From its first run: a thread that starts late keeps its window. */
+	ktime_t end = ktime_add_ms(ktime_get(), STRESS_MS);
 	unsigned long iter = 0;
 
 	hrtimer_init(&w->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
@@ -1363,7 +1365,7 @@ static int stress_thread(void *arg)
 	hrtimer_start(&w->stimer, ns_to_ktime(150 * NSEC_PER_USEC),
 		      HRTIMER_MODE_REL_PINNED_SOFT);
 
-	while (ktime_before(ktime_get(), s->deadline)) {
+	while (ktime_before(ktime_get(), end)) {
 		/* Mostly get while holding few, put when holding many. */
 		if (w->nr_held < HOLD && (iter % 3 || !w->nr_held)) {
 			void *obj = stress_get(s);
@@ -1442,8 +1444,6 @@ static void pool_test_smp_stress(struct kunit *test)
 		tasks[cpu] = t;
 		n++;
 	}
-	/* The deadline starts once every thread is there to start. */
-	s->deadline = ktime_add_ms(ktime_get(), STRESS_MS);
 	for_each_online_cpu(cpu)
 		if (tasks[cpu])
 			wake_up_process(tasks[cpu]);

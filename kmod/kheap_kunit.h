@@ -24,6 +24,8 @@ bool kheap_test_stack(const void *ptr, u32 *stack);
 unsigned long kheap_test_deferred(bool always);
 /* track.c: frees pause between their header read and their shard lock */
 void kheap_test_free_pause(bool on);
+/* track.c: bookmarks pause between their two steps */
+void kheap_test_bookmark_pause(bool on);
 /* track.c: queued blocks wait for the shrinker; the count queued now */
 unsigned long kheap_test_defer_nodrain(bool on);
 /* track.c: the blocks queued on @heap's shards now */

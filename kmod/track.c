@@ -119,6 +119,27 @@ void kheap_test_free_pause(bool on)
 }
 EXPORT_SYMBOL_IF_KUNIT(kheap_test_free_pause);
 
+/* Tests: a bookmark pauses between its read and its generation bump. */
+static DEFINE_STATIC_KEY_FALSE(kheap_bookmark_pause);
+
+/**
+ * kheap_test_bookmark_pause() - widen the window inside kheap_bookmark()
+ * @on:	true: from now on every bookmark pauses up to 2 us (a random time)
+ *	between its two steps, reading the next id and retiring the shards'
+ *	ranges, where an interrupt on its CPU may take a range (kheap's
+ *	tests of bookmarks against hardirq allocations); false: no pause
+ *
+ * Context: process context (a static key).
+ */
+void kheap_test_bookmark_pause(bool on)
+{
+	if (on)
+		static_branch_enable(&kheap_bookmark_pause);
+	else
+		static_branch_disable(&kheap_bookmark_pause);
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_bookmark_pause);
+
 /*
  * Up to 2 us, from the clock's low bits: get_random_*() takes a lock that
  * sleeps on PREEMPT_RT, and a free's preemption is off here.
@@ -1221,6 +1242,8 @@ u64 kheap_bookmark(struct kheap *heap)
 
 	heap = kheap_resolve(heap);
 	mark = atomic64_read(&heap->next_id);
+	if (static_branch_unlikely(&kheap_bookmark_pause))
+		kheap_pause_for_test();
 	/*
 	 * Fully ordered, so no allocation can see the new generation and
 	 * still take a range the read above did not count; pairs with the

@@ -37,6 +37,7 @@
 #include <linux/string.h>
 #include <linux/uio.h>
 
+#include "../kmod/kheap_kunit.h"
 #include "kheap_kfile.h"
 #include "kheap_test_util.h"
 
@@ -451,8 +452,8 @@ static void race_test_reparent_ids(struct kunit *test)
 
 /* At most; under TCG the deadlines end the tests first. */
 #define RACE_BM_ROUNDS 100000000
-#define RACE_BM_CPU_SECONDS 10
-#define RACE_BM_IRQ_SECONDS 30
+#define RACE_BM_CPU_SECONDS 4
+#define RACE_BM_IRQ_SECONDS 8
 /* The allocating timer's period: as often as it can. */
 #define RACE_BM_ALLOC_PERIOD_NS 1000
 /* The holding timer's: time for bookmarks between two holds. */
@@ -485,6 +486,15 @@ static void race_test_reparent_ids(struct kunit *test)
  * @alloc_fails: allocations that returned NULL
  * @first_id:	the first violation: its id
  * @first_bm:	and the bookmark it is below
+ * @last_bm:	the bookmarking task's latest bookmark, once it returned
+ *		(the timer on its CPU reads it: same CPU, program order)
+ * @irq_id:	id of the last allocation made in hardirq context
+ * @irq_ptr:	and its block
+ * @irq_checks:	the timer's allocations checked against @last_bm
+ * @irq_violations: of which with an id below it
+ * @irq_mismatches: of which whose on_alloc did not come
+ * @irq_first_id: the first of @irq_violations: its id
+ * @irq_first_bm: and the bookmark it is below
  */
 struct race_bm {
 	struct kheap *heap;
@@ -501,18 +511,26 @@ struct race_bm {
 	unsigned long allocs, timer_events, bookmarks, rounds, timer_checks;
 	unsigned long violations, mismatches, alloc_fails;
 	u64 first_id, first_bm;
+	u64 last_bm;
+	u64 irq_id;
+	const void *irq_ptr;
+	unsigned long irq_checks, irq_violations, irq_mismatches;
+	u64 irq_first_id, irq_first_bm;
 };
 
 /*
- * Each allocation's id, for the thread that made it: the tests allocate in
- * task context on one thread only; the timer's allocations are in hardirq.
+ * Each allocation's id, for the context that made it: the tests allocate in
+ * task context on one thread only, and in hardirq on one CPU only.
  */
 static void race_bm_on_alloc(void *priv, const struct kheap_alloc_info *info)
 {
 	struct race_bm *s = priv;
 
-	if (in_hardirq())
+	if (in_hardirq()) {
+		s->irq_id = info->id;
+		s->irq_ptr = info->ptr;
 		return;
+	}
 	s->task_id = info->id;
 	s->task_ptr = info->ptr;
 }
@@ -594,6 +612,10 @@ static void race_bm_report(struct kunit *test, struct race_bm *s)
 	KUNIT_EXPECT_EQ_MSG(test, s->violations, 0,
 			    "the first: id %llu after bookmark %llu",
 			    s->first_id, s->first_bm);
+	KUNIT_EXPECT_EQ(test, s->irq_mismatches, 0);
+	KUNIT_EXPECT_EQ_MSG(test, s->irq_violations, 0,
+			    "hardirq: the first: id %llu after bookmark %llu",
+			    s->irq_first_id, s->irq_first_bm);
 	/* Else the timer side of the test did not run. */
 	KUNIT_EXPECT_GT(test, s->timer_events, 0);
 	KUNIT_EXPECT_EQ(test, kheap_count(s->heap), 0);
@@ -717,13 +739,27 @@ static void race_test_bookmark_other_cpu(struct kunit *test)
 	race_bm_report(test, s);
 }
 
-/* On the bookmarking CPU: a block allocated and freed in hardirq context. */
+/*
+ * On the bookmarking CPU: a block allocated and freed in hardirq context,
+ * its id checked against the task's latest bookmark that returned (a range
+ * this context's shard took in the middle of a bookmark, before its
+ * generation bump, must not be handed out after it).
+ */
 static enum hrtimer_restart race_bm_alloc_fn(struct hrtimer *t)
 {
 	struct race_bm *s = container_of(t, struct race_bm, timer);
+	/* Set by the task this interrupts: program order, no barrier. */
+	u64 bm = READ_ONCE(s->last_bm);
 	void *p = kheap_alloc(s->heap, 32, GFP_ATOMIC | __GFP_NOWARN);
 
 	if (p) {
+		s->irq_checks++;
+		if (s->irq_ptr != p) {
+			s->irq_mismatches++;
+		} else if (s->irq_id < bm && !s->irq_violations++) {
+			s->irq_first_id = s->irq_id;
+			s->irq_first_bm = bm;
+		}
 		/* The task reads it around each bookmark. */
 		WRITE_ONCE(s->timer_events, s->timer_events + 1);
 		kheap_free(p);
@@ -749,6 +785,8 @@ static int race_bm_irq_fn(void *arg)
 	       time_before(jiffies, s->deadline)) {
 		events = READ_ONCE(s->timer_events);
 		bm = kheap_bookmark(s->heap);
+		/* For the timer's allocations from now on. */
+		WRITE_ONCE(s->last_bm, bm);
 		if (READ_ONCE(s->timer_events) != events) {
 			s->timer_checks++;
 			race_bm_alloc_check(s, bm);
@@ -761,6 +799,11 @@ static int race_bm_irq_fn(void *arg)
 	WRITE_ONCE(s->stop, true);
 	hrtimer_cancel(&s->timer);
 	kthread_complete_and_exit(&th->done, 0);
+}
+
+static void race_bm_unpause(void *unused)
+{
+	kheap_test_bookmark_pause(false);
 }
 
 static void race_test_bookmark_hardirq(struct kunit *test)
@@ -778,10 +821,20 @@ static void race_test_bookmark_hardirq(struct kunit *test)
 	s = race_bm_setup(test);
 	th.cpu = cpumask_first(cpu_online_mask);
 	th.s = s;
+	/*
+	 * The timer's allocation must land between the bookmark's two steps:
+	 * a window of a few instructions, which under TCG a 1 us timer hit a
+	 * few times in 10^6 bookmarks. Each bookmark pauses there, up to 2 us.
+	 */
+	kheap_test_bookmark_pause(true);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, race_bm_unpause, NULL));
 	KUNIT_ASSERT_EQ(test, 0,
 			race_run(race_bm_irq_fn, &th, 1, "kheap_bm",
 				 &s->deadline, RACE_BM_IRQ_SECONDS * HZ));
 	race_bm_report(test, s);
+	kunit_info(test, "%lu timer allocations checked\n", s->irq_checks);
+	KUNIT_EXPECT_GT(test, s->irq_checks, 0);
 }
 
 /* ---- requests larger than kmalloc() serves ---- */
@@ -867,7 +920,7 @@ static void race_test_huge_refused(struct kunit *test)
 /* ---- two CPUs free one block at the same moment ---- */
 
 #define RACE_FREE_ROUNDS 20000
-#define RACE_FREE_SECONDS 20
+#define RACE_FREE_SECONDS 8
 /* A partner that has not come by then never will: give up. */
 #define RACE_FREE_GIVE_UP_SECONDS 60
 
@@ -1065,3 +1118,4 @@ kunit_test_suites(&kheap_track_race_suite);
 MODULE_DESCRIPTION("KUnit tests for kheap's tracking under races and misuse");
 MODULE_LICENSE("GPL");
 KHEAP_IMPORT_NS();
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -59,7 +59,7 @@ static const bool armed = true; /* the test arms kheap's fault point itself */
 
 #define ALLOC_STEPS 6000
 #define ALLOC_HOLD 32
-#define CREATE_STEPS 1500
+#define CREATE_STEPS 500
 #define CHAIN_STEPS 400
 #define POOL_STEPS 800
 /* A create is retried this often before the case gives up on it. */

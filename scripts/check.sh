@@ -9,7 +9,7 @@
 #     kheap.ko, the KUnit modules, the example client and the benchmark
 #     module (compiled only) against it in build/ktest-FLAVOUR/, and boots
 #     it under QEMU: /init loads kheap, runs every KUnit suite (the soak for
-#     KHEAP_SOAK_SECONDS, 20) while debugfs readers run, writes malformed
+#     KHEAP_SOAK_SECONDS, 10) while debugfs readers run, writes malformed
 #     input to every writable debugfs file, reads debugfs, unloads, loads
 #     and unloads kheap and its client KHEAP_CYCLES times (25; `make
 #     check-extra` does 100 on the debug kernel), scans
@@ -31,6 +31,9 @@
 #     (headers and images unpacked into the cache by scripts/stock-kernels.sh,
 #     never installed);
 #  4. runs the lint (scripts/lint.sh) and a dkms build (scripts/dkms-check.sh);
+#     a background worker at the lowest CPU priority (scripts/check-bg.sh)
+#     does these two, 3's fetch and unpacking, and the kernel builds of the
+#     flavours after the first, while the boots leave the CPUs partly idle;
 #  5. judges every run (scripts/check-log.py; each flavour's KUnit run
 #     against kunit/expected: every suite listed runs to its end, no skip
 #     that is not listed with its reason) and ends with the KUnit totals
@@ -43,8 +46,9 @@ mkdir -p "$b"
 cd "$top"
 
 # What this script runs itself; kernel.sh, stock-kernels.sh, lint.sh and
-# dkms-check.sh ask for their own.
-scripts/deps.sh build qemu
+# dkms-check.sh ask for their own, but the background worker runs some of
+# them: everything is installed here first, so no two apt runs overlap.
+scripts/deps.sh build qemu tool kernel source stock lint dkms
 
 step() { echo "== check: $*"; }
 
@@ -67,14 +71,42 @@ python3 tools/tests/test_kheap.py >"$b/tool-test.log" 2>&1 ||
 	{ cat "$b/tool-test.log"; echo "check: tools/kheap's tests are red"; exit 1; }
 grep -E '^(test_kheap:|Ran )' "$b/tool-test.log"
 
+read -ra flavours <<<"${KHEAP_FLAVOURS:-debug kcsan rt}"
+skip_stock=${KHEAP_SKIP_STOCK:-0}
+skip_lint=${KHEAP_SKIP_LINT:-0}
+
+# The background worker (scripts/check-bg.sh), at the lowest CPU priority:
+# the kernels after the first, the stock kernels, the lint and the dkms
+# build, in the time the foreground's boots leave idle. Stopped with this
+# script, whatever the way out.
+bg="$b/bg"
+rm -rf "$bg"
+mkdir -p "$bg"
+nice -n 19 scripts/check-bg.sh "$bg" "$skip_stock" "$skip_lint" \
+	"${flavours[@]:1}" &
+worker=$!
+kill_tree() {
+	local c
+	for c in $(pgrep -P "$1" || true); do
+		kill_tree "$c"
+	done
+	kill "$1" 2>/dev/null || true
+}
+trap 'kill_tree "$worker"' EXIT
+
 kunit_ok=0
 runs=()
-for f in ${KHEAP_FLAVOURS:-debug kcsan rt}; do
+for f in "${flavours[@]}"; do
 	out="$b/ktest-$f"
 	runs+=("$out/kunit")
 	mkdir -p "$out"
 	rm -f "$out/kunit.log" "$out/kunit.token"
 	step "$f test kernel"
+	# The worker builds it (if not the first): wait until it is done with it.
+	while [ "$f" != "${flavours[0]}" ] && [ ! -e "$bg/kernel-$f" ] &&
+		kill -0 "$worker" 2>/dev/null; do
+		sleep 2
+	done
 	if ! kdir=$(scripts/kernel.sh "$f"); then
 		echo "check: the $f kernel did not build" | tee "$out/kunit.log"
 		kunit_ok=1
@@ -109,7 +141,7 @@ for f in ${KHEAP_FLAVOURS:-debug kcsan rt}; do
 	# shellcheck disable=SC2046 # the arguments are words
 	scripts/qemu.sh "$kdir/arch/x86/boot/bzImage" "$out/initrd.cpio.gz" \
 		"$out/kunit" kheap.mode=check kunit.stats_enabled=2 \
-		kheap.soak="${KHEAP_SOAK_SECONDS:-20}" kheap.cycles="${KHEAP_CYCLES:-25}" \
+		kheap.soak="${KHEAP_SOAK_SECONDS:-10}" kheap.cycles="${KHEAP_CYCLES:-25}" \
 		$(scripts/flavour-args.sh "$f")
 	scripts/check-log.py --expect-kunit --expect "$expect" --flavour "$f" \
 		"$out/kunit" >"$out/kunit.verdict" || kunit_ok=1
@@ -134,7 +166,7 @@ stock_boot() {
 }
 
 stock_ok=0
-if [ "${KHEAP_SKIP_STOCK:-0}" != 1 ]; then
+if [ "$skip_stock" != 1 ]; then
 	# Debian's 6.1 and 6.12, and the PREEMPT_RT flavour of that 6.12.
 	stock=()
 	if list=$(scripts/stock-kernels.sh --image all); then
@@ -163,14 +195,16 @@ if [ "${KHEAP_SKIP_STOCK:-0}" != 1 ]; then
 	done
 fi
 
+# The worker ran the lint and the dkms build meanwhile.
+wait "$worker" || true
 lint_ok=0
-if [ "${KHEAP_SKIP_LINT:-0}" != 1 ]; then
-	step "lint: checkpatch --strict, kernel-doc, sparse + W=1 on 6.1/6.12/6.12-rt"
-	scripts/lint.sh >"$b/lint.log" 2>&1 || lint_ok=1
+if [ "$skip_lint" != 1 ]; then
+	step "lint: checkpatch --strict, kernel-doc, sparse + W=1 on 6.1/6.12/6.12-rt (ran in the background)"
+	[ "$(cat "$bg/lint.rc" 2>/dev/null)" = 0 ] || lint_ok=1
 	grep -E '^== lint|findings' "$b/lint.log" || true
-	step "dkms build against the stock headers"
-	scripts/dkms-check.sh >"$b/dkms.log" 2>&1 || lint_ok=1
-	tail -n 3 "$b/dkms.log"
+	step "dkms build against the stock headers (ran in the background)"
+	[ "$(cat "$bg/dkms.rc" 2>/dev/null)" = 0 ] || lint_ok=1
+	tail -n 3 "$b/dkms.log" || true
 fi
 
 step "verdict"

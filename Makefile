@@ -5,8 +5,8 @@
 #   make check        the test command: KUnit under QEMU on three test kernels
 #                     (debug: KASAN, lockdep, kmemleak; kcsan; rt: PREEMPT_RT;
 #                     KHEAP_FLAVOURS picks), plus insmod/rmmod on Debian's
-#                     stock 6.1, 6.12 and 6.12-rt kernels (KHEAP_SOAK_SECONDS=20
-#                     and KHEAP_CYCLES, 100 on debug and 25 elsewhere, size
+#                     stock 6.1, 6.12 and 6.12-rt kernels (KHEAP_SOAK_SECONDS=10
+#                     and KHEAP_CYCLES, 25, size
 #                     the soak and the load/unload cycles; README, Tests)
 #   make check-harness  prove the harness goes red on broken test modules,
 #                     each on the test kernel that must catch it

@@ -18,9 +18,12 @@
 #      foreground's call waits for it and finds them unpacked);
 #   3. unless SKIP_LINT is 1: runs scripts/lint.sh and scripts/dkms-check.sh,
 #      their output in build/lint.log and build/dkms.log, their exit codes
-#      in DIR/lint.rc and DIR/dkms.rc.
+#      in DIR/lint.rc and DIR/dkms.rc;
+#   4. creates DIR/done, its last act.
 # The foreground installs every package first (scripts/deps.sh), so the
-# deps.sh calls of these scripts find nothing to do and take no apt lock.
+# deps.sh calls of these scripts find nothing to install. (stock-kernels.sh
+# runs apt-get update itself if a download fails: apt's own locks then
+# order it with the foreground's apt-cache calls.)
 set -uo pipefail
 
 dir=${1:?usage: check-bg.sh DIR SKIP_STOCK SKIP_LINT FLAVOUR...}
@@ -29,6 +32,9 @@ skip_lint=${3:?}
 shift 3
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
+# The session (setsid) and process group this script leads: what the
+# foreground stops should it end first.
+echo "$$" >"$dir/pgid"
 
 for f in "$@"; do
 	scripts/kernel.sh "$f" >"$dir/kernel-$f.log" 2>&1
@@ -45,4 +51,5 @@ if [ "$skip_lint" != 1 ]; then
 	scripts/dkms-check.sh >"$top/build/dkms.log" 2>&1
 	echo $? >"$dir/dkms.rc"
 fi
+touch "$dir/done"
 exit 0

@@ -71,28 +71,28 @@ python3 tools/tests/test_kheap.py >"$b/tool-test.log" 2>&1 ||
 	{ cat "$b/tool-test.log"; echo "check: tools/kheap's tests are red"; exit 1; }
 grep -E '^(test_kheap:|Ran )' "$b/tool-test.log"
 
-read -ra flavours <<<"${KHEAP_FLAVOURS:-debug kcsan rt}"
+# The flavours, each once (two builds of one kernel at once would clash).
+flavours=()
+for f in ${KHEAP_FLAVOURS:-debug kcsan rt}; do
+	[[ " ${flavours[*]} " == *" $f "* ]] || flavours+=("$f")
+done
 skip_stock=${KHEAP_SKIP_STOCK:-0}
 skip_lint=${KHEAP_SKIP_LINT:-0}
 
 # The background worker (scripts/check-bg.sh), at the lowest CPU priority:
 # the kernels after the first, the stock kernels, the lint and the dkms
-# build, in the time the foreground's boots leave idle. Stopped with this
-# script, whatever the way out.
+# build, in the time the foreground's boots leave idle. In a session of its
+# own, so that its whole process group is stopped with this script,
+# whatever the way out, unless it is done ($bg/done, its last act).
 bg="$b/bg"
 rm -rf "$bg"
+rm -f "$b/lint.log" "$b/dkms.log"
 mkdir -p "$bg"
-nice -n 19 scripts/check-bg.sh "$bg" "$skip_stock" "$skip_lint" \
+setsid -w nice -n 19 scripts/check-bg.sh "$bg" "$skip_stock" "$skip_lint" \
 	"${flavours[@]:1}" &
 worker=$!
-kill_tree() {
-	local c
-	for c in $(pgrep -P "$1" || true); do
-		kill_tree "$c"
-	done
-	kill "$1" 2>/dev/null || true
-}
-trap 'kill_tree "$worker"' EXIT
+trap '[ -e "$bg/done" ] || [ ! -s "$bg/pgid" ] ||
+	kill -TERM -- -"$(cat "$bg/pgid")" 2>/dev/null || true' EXIT
 
 kunit_ok=0
 runs=()
@@ -104,7 +104,7 @@ for f in "${flavours[@]}"; do
 	step "$f test kernel"
 	# The worker builds it (if not the first): wait until it is done with it.
 	while [ "$f" != "${flavours[0]}" ] && [ ! -e "$bg/kernel-$f" ] &&
-		kill -0 "$worker" 2>/dev/null; do
+		[ ! -e "$bg/done" ]; do
 		sleep 2
 	done
 	if ! kdir=$(scripts/kernel.sh "$f"); then
@@ -197,14 +197,17 @@ fi
 
 # The worker ran the lint and the dkms build meanwhile.
 wait "$worker" || true
+[ -e "$bg/done" ] || echo "check: the background worker died (build/bg/)"
 lint_ok=0
 if [ "$skip_lint" != 1 ]; then
 	step "lint: checkpatch --strict, kernel-doc, sparse + W=1 on 6.1/6.12/6.12-rt (ran in the background)"
 	[ "$(cat "$bg/lint.rc" 2>/dev/null)" = 0 ] || lint_ok=1
-	grep -E '^== lint|findings' "$b/lint.log" || true
+	[ -e "$bg/lint.rc" ] || echo "check: the lint did not run"
+	grep -E '^== lint|findings' "$b/lint.log" 2>/dev/null || true
 	step "dkms build against the stock headers (ran in the background)"
 	[ "$(cat "$bg/dkms.rc" 2>/dev/null)" = 0 ] || lint_ok=1
-	tail -n 3 "$b/dkms.log" || true
+	[ -e "$bg/dkms.rc" ] || echo "check: the dkms build did not run"
+	tail -n 3 "$b/dkms.log" 2>/dev/null || true
 fi
 
 step "verdict"

@@ -98,6 +98,15 @@ static bool kheap_defer_always;
 /* Tests: queued blocks wait for the shrinker (kheap_shard_unlock_drain()). */
 static bool kheap_defer_nodrain;
 
+/* A test-only static key on or off (process context). */
+static void kheap_test_key_set(struct static_key_false *key, bool on)
+{
+	if (on)
+		static_branch_enable(key);
+	else
+		static_branch_disable(key);
+}
+
 /* Tests: a free pauses between reading a header and locking its shard. */
 static DEFINE_STATIC_KEY_FALSE(kheap_free_pause);
 
@@ -112,10 +121,7 @@ static DEFINE_STATIC_KEY_FALSE(kheap_free_pause);
  */
 void kheap_test_free_pause(bool on)
 {
-	if (on)
-		static_branch_enable(&kheap_free_pause);
-	else
-		static_branch_disable(&kheap_free_pause);
+	kheap_test_key_set(&kheap_free_pause, on);
 }
 EXPORT_SYMBOL_IF_KUNIT(kheap_test_free_pause);
 
@@ -133,10 +139,7 @@ static DEFINE_STATIC_KEY_FALSE(kheap_bookmark_pause);
  */
 void kheap_test_bookmark_pause(bool on)
 {
-	if (on)
-		static_branch_enable(&kheap_bookmark_pause);
-	else
-		static_branch_disable(&kheap_bookmark_pause);
+	kheap_test_key_set(&kheap_bookmark_pause, on);
 }
 EXPORT_SYMBOL_IF_KUNIT(kheap_test_bookmark_pause);
 

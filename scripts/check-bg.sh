@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make check`'s background worker (scripts/check.sh starts it under
-# `nice -n 19`): what the foreground needs later, done in the CPU time the
-# foreground leaves idle. A QEMU boot of the suites leaves about a fifth of
+# SCHED_IDLE and `nice -n 19`): what the foreground needs later, done in
+# the CPU time the foreground leaves idle. A QEMU boot of the suites leaves about a fifth of
 # two cores idle, and on a cold cache each test kernel takes 4 to 5 minutes
 # of both; the worker takes that idle time and nothing else (any runnable
 # task at the default priority goes first).

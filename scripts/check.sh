@@ -31,7 +31,8 @@
 #     (headers and images unpacked into the cache by scripts/stock-kernels.sh,
 #     never installed);
 #  4. runs the lint (scripts/lint.sh) and a dkms build (scripts/dkms-check.sh);
-#     a background worker at the lowest CPU priority (scripts/check-bg.sh)
+#     a background worker at the lowest CPU priority (SCHED_IDLE,
+#     scripts/check-bg.sh)
 #     does these two, 3's fetch and unpacking, and the kernel builds of the
 #     flavours after the first, while the boots leave the CPUs partly idle;
 #  5. judges every run (scripts/check-log.py; each flavour's KUnit run
@@ -81,14 +82,18 @@ skip_lint=${KHEAP_SKIP_LINT:-0}
 
 # The background worker (scripts/check-bg.sh), at the lowest CPU priority:
 # the kernels after the first, the stock kernels, the lint and the dkms
-# build, in the time the foreground's boots leave idle. In a session of its
-# own, so that its whole process group is stopped with this script,
-# whatever the way out, unless it is done ($bg/done, its last act).
+# build, in the time the foreground's boots leave idle. SCHED_IDLE, not
+# only nice 19: a QEMU vCPU thread that wakes must get its core at once
+# (with nice 19 alone, the lint beside a debug boot made its first suites
+# up to 6 times slower: one vCPU waiting holds the others). In a session
+# of its own, so that its whole process group is stopped with this
+# script, whatever the way out, unless it is done ($bg/done, its last
+# act).
 bg="$b/bg"
 rm -rf "$bg"
 rm -f "$b/lint.log" "$b/dkms.log"
 mkdir -p "$bg"
-setsid -w nice -n 19 scripts/check-bg.sh "$bg" "$skip_stock" "$skip_lint" \
+setsid -w chrt --idle 0 nice -n 19 scripts/check-bg.sh "$bg" "$skip_stock" "$skip_lint" \
 	"${flavours[@]:1}" &
 worker=$!
 trap '[ -e "$bg/done" ] || [ ! -s "$bg/pgid" ] ||

@@ -83,10 +83,8 @@ skip_lint=${KHEAP_SKIP_LINT:-0}
 # The background worker (scripts/check-bg.sh), at the lowest CPU priority:
 # the kernels after the first, the stock kernels, the lint and the dkms
 # build, in the time the foreground's boots leave idle. SCHED_IDLE, not
-# only nice 19: a QEMU vCPU thread that wakes must get its core at once
-# (with nice 19 alone, the lint beside a debug boot made its first suites
-# up to 6 times slower: one vCPU waiting holds the others). In a session
-# of its own, so that its whole process group is stopped with this
+# only nice 19: a QEMU vCPU thread that wakes preempts it at once (one
+# vCPU waiting holds up the others). In a session of its own, so that its whole process group is stopped with this
 # script, whatever the way out, unless it is done ($bg/done, its last
 # act).
 bg="$b/bg"

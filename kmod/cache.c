@@ -8,16 +8,14 @@
  * off (inside the tracked path's preemption-off section, track.c; an
  * interrupt's allocations and frees bypass the cache), so they need no
  * lock.
- * A block is cached only in the cache of the CPU that allocated it (a task
- * on another CPU that frees it returns it there), only if it was
- * allocated at its class's full size with no special gfp flags, never a
- * KFENCE block; a cached block's header says freed until it is handed out
- * again, so freeing it twice is still caught.
+ * A block is cached only in the cache of the CPU that allocated it, only
+ * if it was allocated at its class's full size with no special gfp flags,
+ * never a KFENCE block; a cached block's header says freed until it is
+ * handed out again, so freeing it twice is still caught. A block freed on
+ * another CPU is queued on its shard and comes back here when a task of
+ * its CPU next takes that shard (track.c: kheap_release_queued()).
  *
- * Bounded: KHEAP_CACHE_DEPTH blocks per class, at most 69 KiB per CPU,
- * and about KHEAP_CACHE_RETURN_MAX bytes of blocks that tasks on other
- * CPUs freed, waiting to go back to the stacks of the CPU that allocated
- * them (kheap_cache_return(): lock-free, an llist).
+ * Bounded: KHEAP_CACHE_DEPTH blocks per class, at most 69 KiB per CPU.
  * Flushed when the cache is switched off (module parameter "cache"), on
  * memory pressure (a shrinker), when a CPU dies (its "dead" hotplug
  * callback, as SLUB does: an interrupt could refill it after the dying
@@ -83,108 +81,6 @@ static unsigned int kheap_cache_take(struct kheap_cache *c, unsigned int cls,
 	return n;
 }
 
-/**
- * kheap_cache_return() - give a freed block back to the cache of its CPU
- * @base:	the block, claimed, of class @cls, allocated on @cpu by a task
- * @cls:	its class
- * @cpu:	its CPU, not this one
- *
- * A producer on one CPU and a consumer freeing on another is a common
- * shape (a completion on another CPU): the blocks go back to the
- * producer's cache instead of crossing to kfree(), and its next
- * allocations find them there (kheap_cache_refill()). At most about
- * KHEAP_CACHE_RETURN_MAX bytes wait for @cpu (a few more with frees racing
- * on other CPUs), and none for a CPU that is not online.
- *
- * Context: a task, preemption off.
- * Return: true if @base was queued; false if kfree() must take it.
- */
-bool kheap_cache_return(void *base, unsigned int cls, unsigned int cpu)
-{
-	struct kheap_cache *c = per_cpu_ptr(&kheap_caches, cpu);
-
-	if (!cpu_online(cpu) ||
-	    atomic_long_read(&c->returned_bytes) >= KHEAP_CACHE_RETURN_MAX)
-		return false;
-	atomic_long_add(kheap_cache_size[cls], &c->returned_bytes);
-	/*
-	 * Fully ordered: the block's last writes (init_on_free's zeroes, the
-	 * freed check) before the owner's llist_del_all() in
-	 * kheap_cache_refill() can see it.
-	 */
-	llist_add(base, &c->returned);
-	return true;
-}
-
-/* The class of a returned block, from its header's size (still there). */
-static unsigned int kheap_cache_class_of(const void *base)
-{
-	const struct kheap_hdr *hdr = base;
-
-	return kheap_cache_class(hdr->size + KHEAP_OVERHEAD);
-}
-
-/**
- * kheap_cache_refill() - take the blocks returned to this CPU
- * @cls:	the class wanted now
- * @spill:	where the blocks that fit in no stack go, for
- *		kheap_cache_spill() once preemption is back on
- *
- * Context: a task, preemption off.
- * Return: a block of class @cls, or NULL.
- */
-void *kheap_cache_refill(unsigned int cls, struct llist_node **spill)
-{
-	struct kheap_cache *c = this_cpu_ptr(&kheap_caches);
-	struct llist_node *n, *next;
-	long bytes = 0;
-
-	/* Pairs with llist_add() in kheap_cache_return(). */
-	n = llist_del_all(&c->returned);
-	for (; n; n = next) {
-		unsigned int k = kheap_cache_class_of(n);
-
-		next = n->next;
-		bytes += kheap_cache_size[k];
-		if (!kheap_cache_push(n, k)) {
-			n->next = *spill;
-			*spill = n;
-		}
-	}
-	atomic_long_sub(bytes, &c->returned_bytes);
-	return kheap_cache_pop(cls);
-}
-
-/**
- * kheap_cache_spill() - kfree() what kheap_cache_refill() could not keep
- * @spill:	a chain of blocks, or NULL
- *
- * Context: preemption on (PREEMPT_RT's kfree() may sleep).
- */
-void kheap_cache_spill(struct llist_node *spill)
-{
-	struct llist_node *next;
-
-	for (; spill; spill = next) {
-		next = spill->next;
-		kfree(spill);
-	}
-}
-
-/* kfree() every block returned to @c; any CPU, preemption on. */
-static void kheap_cache_drop_returned(struct kheap_cache *c)
-{
-	struct llist_node *n = llist_del_all(&c->returned), *next;
-	long bytes = 0;
-
-	for (; n; n = next) {
-		next = n->next;
-		bytes += kheap_cache_size[kheap_cache_class_of(n)];
-		kfree(n);
-	}
-	atomic_long_sub(bytes, &c->returned_bytes);
-}
-
 /* Flush this CPU's cache; process context. */
 static void kheap_cache_drain_local(void)
 {
@@ -198,7 +94,6 @@ static void kheap_cache_drain_local(void)
 		if (n)
 			kfree_bulk(n, objs);
 	}
-	kheap_cache_drop_returned(raw_cpu_ptr(&kheap_caches));
 }
 
 /* Flush a dead CPU's cache: nothing runs there any more. */
@@ -213,7 +108,8 @@ static int kheap_cache_cpu_dead(unsigned int cpu)
 		if (n)
 			kfree_bulk(n, objs);
 	}
-	kheap_cache_drop_returned(c);
+	/* Its shards' queued blocks: kfree()d, not cached (not ours). */
+	kheap_drain_deferred_cpu(cpu);
 	return 0;
 }
 
@@ -228,20 +124,12 @@ static void kheap_cache_drain_fn(struct work_struct *work)
 
 	if (c != raw_cpu_ptr(&kheap_caches))
 		return;
+	/* Blocks other CPUs freed, released first: some come back here. */
+	kheap_drain_deferred_cpu(raw_smp_processor_id());
 	kheap_cache_drain_local();
 }
 
-/* Blocks returned to @c, in blocks of the smallest class (a bound). */
-static unsigned long kheap_cache_returned(struct kheap_cache *c)
-{
-	return max(atomic_long_read(&c->returned_bytes), 0L) /
-	       kheap_cache_size[0];
-}
-
-/*
- * Blocks cached over all CPUs, a racy sum (each count is read untorn); the
- * returned ones counted as if of the smallest class.
- */
+/* Blocks cached over all CPUs, a racy sum (each count is read untorn). */
 static unsigned long kheap_cache_count(void)
 {
 	unsigned long sum = 0;
@@ -253,30 +141,20 @@ static unsigned long kheap_cache_count(void)
 
 		for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++)
 			sum += READ_ONCE(c->bin[cls].n);
-		sum += kheap_cache_returned(c);
 	}
 	return sum;
 }
 
-/* Bytes cached on @cpu, returned ones in, a racy read (untorn words). */
+/* Bytes cached on @cpu, a racy read (untorn words). */
 static unsigned long kheap_cache_cpu_bytes(int cpu)
 {
 	struct kheap_cache *c = per_cpu_ptr(&kheap_caches, cpu);
-	unsigned long bytes = max(atomic_long_read(&c->returned_bytes), 0L);
+	unsigned long bytes = 0;
 	unsigned int cls;
 
 	for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++)
 		bytes += READ_ONCE(c->bin[cls].n) * kheap_cache_size[cls];
 	return bytes;
-}
-
-/* kfree() the blocks returned to every CPU, online or not. */
-static void kheap_cache_drop_all_returned(void)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		kheap_cache_drop_returned(per_cpu_ptr(&kheap_caches, cpu));
 }
 
 /**
@@ -315,15 +193,13 @@ void kheap_cache_drain_all(void)
 	for_each_online_cpu(cpu)
 		flush_work(&per_cpu_ptr(&kheap_caches, cpu)->drain);
 	cpus_read_unlock();
-	/* Offline CPUs' returned blocks, queued before they went. */
-	kheap_cache_drop_all_returned();
 }
 
 /* Cached blocks, and blocks frees left queued on shards (track.c). */
 static unsigned long kheap_reclaimable(void)
 {
 	return kheap_cache_count() +
-	       max(atomic_long_read(&kheap_deferred_pending), 0L);
+	       kheap_deferred_pending();
 }
 
 static unsigned long kheap_shrink_count(struct shrinker *s,
@@ -335,8 +211,8 @@ static unsigned long kheap_shrink_count(struct shrinker *s,
 }
 
 /*
- * Memory pressure: every CPU flushes its cache soon (no wait here), and
- * the blocks frees left queued go now.
+ * Memory pressure: every CPU soon releases the blocks other CPUs freed
+ * that wait on its shards, then flushes its cache (no wait here).
  */
 static unsigned long kheap_reclaim(void)
 {
@@ -346,8 +222,6 @@ static unsigned long kheap_reclaim(void)
 	for_each_online_cpu(cpu)
 		queue_work_on(cpu, system_highpri_wq,
 			      &per_cpu_ptr(&kheap_caches, cpu)->drain);
-	kheap_cache_drop_all_returned();
-	kheap_drain_deferred_all();
 	return n;
 }
 
@@ -361,7 +235,7 @@ static unsigned long kheap_shrink_scan(struct shrinker *s,
  * kheap_test_reclaim() - what the shrinker does under memory pressure
  *
  * Context: process context.
- * Return: the blocks it found to free (cached, returned and queued).
+ * Return: the blocks it found to free (cached and queued).
  */
 unsigned long kheap_test_reclaim(void)
 {
@@ -409,16 +283,14 @@ void kheap_cache_show(struct seq_file *m)
 		   READ_ONCE(kheap_cache_on), KHEAP_CACHE_DEPTH);
 	for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++)
 		seq_printf(m, " blocks_%u", kheap_cache_size[cls]);
-	seq_puts(m, " returned_bytes bytes\n");
+	seq_puts(m, " bytes\n");
 	for_each_possible_cpu(cpu) {
 		struct kheap_cache *c = per_cpu_ptr(&kheap_caches, cpu);
 
 		seq_printf(m, "%d", cpu);
 		for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++)
 			seq_printf(m, " %u", READ_ONCE(c->bin[cls].n));
-		seq_printf(m, " %ld %lu\n",
-			   max(atomic_long_read(&c->returned_bytes), 0L),
-			   kheap_cache_cpu_bytes(cpu));
+		seq_printf(m, " %lu\n", kheap_cache_cpu_bytes(cpu));
 	}
 }
 
@@ -450,7 +322,6 @@ int kheap_cache_init(void)
 		struct kheap_cache *c = per_cpu_ptr(&kheap_caches, cpu);
 
 		INIT_WORK(&c->drain, kheap_cache_drain_fn);
-		init_llist_head(&c->returned);
 	}
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "kheap:cache",
 					NULL, kheap_cache_cpu_dead);

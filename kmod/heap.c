@@ -102,6 +102,8 @@ static struct kheap *kheap_alloc_heap(const char *name)
 		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++) {
 			atomic_set(&pcpu->lvl[lvl].lock, 0);
 			atomic_set(&pcpu->lvl[lvl].claimers, 0);
+			atomic_long_set(&pcpu->lvl[lvl].rbytes, 0);
+			atomic_long_set(&pcpu->lvl[lvl].rcount, 0);
 			init_llist_head(&pcpu->lvl[lvl].deferred);
 			INIT_LIST_HEAD(&pcpu->lvl[lvl].live);
 		}
@@ -144,7 +146,7 @@ struct kheap *kheap_create_owner(const char *name, struct module *owner)
 		kheap_free_heap(heap);
 		return ERR_PTR(-EEXIST);
 	}
-	/* RCU: kheap_drain_deferred_all() walks the list without the mutex. */
+	/* RCU: kheap_drain_deferred_cpu() walks the list without the mutex. */
 	list_add_tail_rcu(&heap->node, &kheap_heaps);
 	mutex_unlock(&kheap_lock);
 
@@ -309,39 +311,6 @@ const char *kheap_test_left_by(struct kheap *heap)
 }
 EXPORT_SYMBOL_IF_KUNIT(kheap_test_left_by);
 
-/**
- * kheap_drain_deferred_all() - release the blocks frees left queued
- *
- * Every heap's every shard whose lock is free unlinks and kfree()s the
- * blocks frees queued on it (kheap_shard_unlock() says when they wait).
- * Memory pressure calls it (the shrinker). A heap is walked under RCU
- * (its memory goes after a grace period); a shard with interrupts off.
- *
- * Context: process context.
- */
-void kheap_drain_deferred_all(void)
-{
-	unsigned long flags;
-	struct kheap *heap;
-	int cpu, lvl;
-
-	if (!atomic_long_read(&kheap_deferred_pending))
-		return;
-	rcu_read_lock();
-	list_for_each_entry_rcu(heap, &kheap_heaps, node) {
-		for_each_possible_cpu(cpu) {
-			struct kheap_pcpu *pcpu = per_cpu_ptr(heap->pcpu, cpu);
-
-			for (lvl = 0; lvl < KHEAP_LEVELS; lvl++) {
-				local_irq_save(flags);
-				kheap_shard_drain(&pcpu->lvl[lvl]);
-				local_irq_restore(flags);
-			}
-		}
-	}
-	rcu_read_unlock();
-}
-
 int kheap_heaps_init(void)
 {
 	struct kheap *heap = kheap_create("default");
@@ -358,13 +327,20 @@ int kheap_heaps_init(void)
  */
 static void *kheap_shard_first(struct kheap_shard *shard)
 {
+	struct llist_node *queued;
 	struct kheap_hdr *hdr;
 	unsigned long flags;
 	void *ptr = NULL;
 
-	local_irq_save(flags);
 	/* A block still queued is freed already: not one to free again. */
-	kheap_shard_drain(shard);
+	do {
+		local_irq_save(flags);
+		queued = kheap_shard_drain(shard, true);
+		local_irq_restore(flags);
+		if (queued)
+			kheap_release_queued(queued);
+	} while (queued);
+	local_irq_save(flags);
 	kheap_shard_lock(shard);
 	list_for_each_entry(hdr, &shard->live, node) {
 		if (hdr->heap) {
@@ -372,7 +348,7 @@ static void *kheap_shard_first(struct kheap_shard *shard)
 			break;
 		}
 	}
-	kheap_shard_unlock(shard);
+	atomic_set_release(&shard->lock, 0);
 	local_irq_restore(flags);
 	return ptr;
 }

@@ -49,23 +49,27 @@ static_assert(CONFIG_NR_CPUS <= (1 << KHEAP_SHARD_LVL_SHIFT));
 
 /*
  * One CPU's and one context level's part of a heap. Blocks allocated on a
- * CPU at a level live on that shard until freed (from any CPU) or
- * re-parented; @lock protects @live, @bytes, @count, @hw and the id range,
- * for one block or one reader's batch of KHEAP_BATCH blocks, never longer.
- * The rules that make it deadlock-free are at kheap_shard_lock().
- * @claimers counts the frees claiming a block of the shard without its
- * lock (kheap_claim_nested()): nobody releases a claimed block's memory
- * while it is not zero. @deferred holds the blocks those frees claimed,
- * for the lock's holder, or a later one, to unlink (or, should no one take
- * the lock again, the shrinker or the heap's end: kheap_defer()).
- * Readers of @bytes and @count take no lock (READ_ONCE; the writers use
- * WRITE_ONCE under @lock). @hw is the highest @bytes has been, never
- * lowered; only @lock's holder reads it.
+ * CPU at a level live on that shard until freed or re-parented. @lock
+ * protects @live, @bytes, @count, @hw and the id range, for one block or
+ * one reader's batch of KHEAP_BATCH blocks, never longer; only the
+ * contexts of the shard's own CPU and the lockers (kheap_lockers_enter())
+ * ever take it, and the owner's contexts take it with a plain store while
+ * no locker is about (kheap_shard_own()). The rules are at
+ * kheap_shard_lock().
+ * A free from any other CPU, or from a context above the shard's level
+ * that found the lock held, claims its block without the lock, counted in
+ * @claimers meanwhile (kheap_claim_nested(): nobody releases a claimed
+ * block's memory while it is not zero), counts it off in @rbytes and
+ * @rcount, and queues it on @deferred, for the lock's next holder to
+ * unlink and release (kheap_defer()).
+ * Readers of the counts take no lock: @bytes and @count less @rbytes and
+ * @rcount (READ_ONCE; the holder writes them with WRITE_ONCE). @hw is the
+ * highest that difference has been seen at, never lowered; only @lock's
+ * holder reads it.
  */
 struct kheap_shard {
+	/* Written by the owner (and lockers): */
 	atomic_t lock;
-	atomic_t claimers;
-	struct llist_head deferred;
 	struct list_head live;
 	long bytes;
 	long count;
@@ -73,6 +77,11 @@ struct kheap_shard {
 	u64 next_id; /* next id of this shard's range */
 	u64 end_id; /* end (exclusive) of that range */
 	unsigned int id_gen; /* heap->id_gen when the range was taken */
+	/* Written by frees of other CPUs, on a line of their own: */
+	atomic_t claimers ____cacheline_aligned_in_smp;
+	struct llist_head deferred;
+	atomic_long_t rbytes; /* bytes of the blocks queued, not yet folded */
+	atomic_long_t rcount; /* and their count */
 };
 
 /* One CPU's part of a heap: a shard per level, and the walks' marks. */
@@ -83,6 +92,8 @@ struct kheap_pcpu {
 
 /* Blocks a reader or mover handles per lock hold (snapshot.c). */
 #define KHEAP_BATCH 16
+/* Queued blocks a shard's holder unlinks per lock hold, at most. */
+#define KHEAP_COLLECT 32
 
 /**
  * struct kheap - a named memory category
@@ -216,15 +227,14 @@ static inline u64 kheap_now_ns(void)
 extern struct notifier_block kheap_module_nb;
 int kheap_heaps_init(void);
 void kheap_heaps_exit(void);
-void kheap_drain_deferred_all(void);
 
 /* track.c */
 void kheap_shard_lock_wait(struct kheap_shard *shard);
-void kheap_shard_drain(struct kheap_shard *shard);
-void kheap_shard_unlock_drain(struct kheap_shard *shard);
+struct llist_node *kheap_shard_drain(struct kheap_shard *shard, bool reclaim);
 void kheap_shard_release_deferred(struct kheap_shard *shard);
+void kheap_drain_deferred_cpu(int cpu);
 /* Blocks queued on shards (kheap_defer()) and not yet released. */
-extern atomic_long_t kheap_deferred_pending;
+long kheap_deferred_pending(void);
 
 /*
  * The context level of the caller: 0 task, 1 softirq, 2 hardirq (an NMI
@@ -271,16 +281,28 @@ static __always_inline u16 kheap_shard_idx(unsigned int lvl)
  * It is not an interrupts-off lock. Its holder masks the context levels up
  * to the shard's own: a task shard is held with preemption off; a softirq
  * or hardirq shard with interrupts off, or from a context at or above its
- * level; readers and movers hold any shard with interrupts off. A holder
- * waits for no other lock while holding, but kheap_reparent(), which takes
- * two in a fixed order.
+ * level; lockers hold any shard with interrupts off. A holder waits for no
+ * other lock while holding, but kheap_reparent(), which takes two in a
+ * fixed order.
+ *
+ * Who takes it: only the contexts of the shard's own CPU (its owner), and
+ * the lockers: process-context readers and movers registered with
+ * kheap_lockers_enter(). While there is no locker (@kheap_lock_mode 0),
+ * nobody on another CPU touches the word, and the owner takes it with a
+ * plain store (kheap_shard_own()): a locked instruction less per
+ * allocation and per free. The contexts of the owner's CPU that could
+ * interrupt the holder still see the store (program order) and only try
+ * the lock. A locker sets the mode and waits for a grace period before its
+ * first lock: every owner's section is an RCU reader (preemption or
+ * interrupts off), so by then every section that saw mode 0 has ended,
+ * and every later one takes the lock with an atomic.
  *
  * Who may wait for a shard's lock: a context at the shard's level or below
- * it. A context above it (an interrupt freeing a block of a task shard)
- * may have interrupted the holder on its own CPU, or wait for a CPU whose
- * holder waits for ours: it only tries the lock, and when it is held,
- * claims the block without it and queues it on @deferred
- * (kheap_claim_nested()). By induction from the top level down, every
+ * it, on the shard's CPU, and a locker. A context above it (an interrupt
+ * freeing a block of a task shard) may have interrupted the holder on its
+ * own CPU: it only tries the lock, and when it is held, claims the block
+ * without it and queues it on @deferred (kheap_claim_nested()); so does
+ * every free on another CPU. By induction from the top level down, every
  * holder is interrupted only by contexts that wait for higher shards, so
  * every wait ends.
  *
@@ -308,20 +330,59 @@ static __always_inline bool kheap_shard_trylock(struct kheap_shard *shard)
 					  KHEAP_SHARD_LOCKED);
 }
 
+/* Lockers about: owners take their shards' locks with an atomic. */
+extern atomic_t kheap_lock_mode;
+
 /*
- * Release the lock, then unlink the blocks frees queued on the shard. A
- * release, not a full barrier (a locked instruction less per call): a free
- * that queues a block while we hold the lock and then finds it held may go
- * unseen by this look, and its block, claimed and counted off already, then
- * waits for the shard's next unlock (kheap_defer()).
+ * Take the lock of a shard of this CPU, at or below the caller's level
+ * (the levels up to the shard's masked, kheap_shard_lock()). With no
+ * locker about, no one else can hold it (a context we could interrupt has
+ * masked us), and no other CPU looks at it: a plain store.
  */
-static __always_inline void kheap_shard_unlock(struct kheap_shard *shard)
+static __always_inline void kheap_shard_own(struct kheap_shard *shard)
 {
+	/*
+	 * Pairs with the release in kheap_lockers_exit(): a locker's last
+	 * unlock is visible before its mode 0 is. A mode going to 1 after
+	 * this read is covered by the locker's grace period.
+	 */
+	if (likely(!atomic_read_acquire(&kheap_lock_mode))) {
+		atomic_set(&shard->lock, KHEAP_SHARD_LOCKED);
+		/* Interrupts of this CPU see the store before any write. */
+		barrier();
+		return;
+	}
+	kheap_shard_lock(shard);
+}
+
+struct llist_node *kheap_shard_collect(struct kheap_shard *shard);
+
+/*
+ * Unlink up to KHEAP_COLLECT blocks frees queued on the shard, then
+ * release the lock.
+ * A free that queues a block while we hold the lock may go unseen by this
+ * look, and its block, claimed and counted off already, then waits for
+ * the shard's next holder (kheap_defer()). Returns the unlinked blocks:
+ * the caller releases them (kheap_release_queued()) once its interrupts
+ * and preemption are back on, and never at all if none.
+ */
+static __always_inline struct llist_node *
+kheap_shard_unlock(struct kheap_shard *shard)
+{
+	struct llist_node *n = NULL;
+
+	if (unlikely(!llist_empty(&shard->deferred)))
+		n = kheap_shard_collect(shard);
 	/* Pairs with the acquire in kheap_shard_lock() and _trylock(). */
 	atomic_set_release(&shard->lock, 0);
-	if (unlikely(!llist_empty(&shard->deferred)))
-		kheap_shard_unlock_drain(shard);
+	return n;
 }
+
+void kheap_release_queued(struct llist_node *n);
+
+/* Readers and movers of other CPUs' shards: process context, may sleep. */
+void kheap_lockers_enter(void);
+void kheap_lockers_exit(void);
 
 extern seqcount_t kheap_move_seq;
 extern u64 kheap_secret;
@@ -393,7 +454,15 @@ static __always_inline u32 kheap_hdr_check(const struct kheap_hdr *hdr,
 
 long kheap_sum_bytes(const struct kheap *heap);
 long kheap_sum_count(const struct kheap *heap);
-void kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard);
+void __kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard);
+
+/* A shard's bytes grew (its lock held): past its mark, __kheap_raise_hw(). */
+static __always_inline void kheap_raise_hw(struct kheap *heap,
+					   struct kheap_shard *shard)
+{
+	if (unlikely(shard->bytes > shard->hw))
+		__kheap_raise_hw(heap, shard);
+}
 void __kheap_update_peak(struct kheap *heap);
 
 /*
@@ -434,6 +503,7 @@ static __always_inline void kheap_copy_info(const struct kheap_hdr *hdr,
 }
 
 void __init kheap_track_init(void);
+void kheap_track_exit(void);
 
 /* snapshot.c: readers and movers of the live lists, in bounded batches */
 struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to);
@@ -450,22 +520,13 @@ struct kheap_cache_bin {
 	void *obj[KHEAP_CACHE_DEPTH];
 };
 
-/* Bytes of blocks other CPUs may return to one CPU's cache, about. */
-#define KHEAP_CACHE_RETURN_MAX (32 * 1024)
-
 /**
  * struct kheap_cache - one CPU's cache
  * @bin:	a stack per class
- * @returned:	blocks of this CPU that tasks on other CPUs freed, for its
- *		stacks (kheap_cache_return(), kheap_cache_refill())
- * @returned_bytes: their kmalloc() sizes, at most about
- *		KHEAP_CACHE_RETURN_MAX
  * @drain:	flushes it on its CPU
  */
 struct kheap_cache {
 	struct kheap_cache_bin bin[KHEAP_CACHE_CLASSES];
-	struct llist_head returned;
-	atomic_long_t returned_bytes;
 	struct work_struct drain;
 };
 
@@ -501,16 +562,6 @@ static __always_inline bool kheap_cache_push(void *base, unsigned int cls)
 	bin->obj[bin->n] = base;
 	WRITE_ONCE(bin->n, bin->n + 1);
 	return true;
-}
-
-bool kheap_cache_return(void *base, unsigned int cls, unsigned int cpu);
-void *kheap_cache_refill(unsigned int cls, struct llist_node **spill);
-void kheap_cache_spill(struct llist_node *spill);
-
-/* Has another CPU returned blocks to this one's cache? */
-static __always_inline bool kheap_cache_has_returns(void)
-{
-	return !llist_empty(this_cpu_ptr(&kheap_caches.returned));
 }
 
 int kheap_cache_init(void);

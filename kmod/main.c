@@ -32,6 +32,7 @@ err_notifier:
 err_heaps:
 	kheap_cache_exit();
 err_cache:
+	kheap_track_exit();
 	kheap_debugfs_exit();
 	return ret;
 }
@@ -41,6 +42,7 @@ static void __exit kheap_exit(void)
 	unregister_module_notifier(&kheap_module_nb);
 	kheap_heaps_exit();
 	kheap_cache_exit();
+	kheap_track_exit();
 	kheap_debugfs_exit();
 }
 

@@ -9,10 +9,12 @@
  * is skipped by every other walker. So a reader of a heap with a million
  * blocks delays an allocation on that heap by one batch at most.
  *
- * They hold a shard with interrupts off (any shard, of any level: see
+ * They are lockers (kheap_lockers_enter(): a grace period at the first),
+ * and hold a shard with interrupts off (any shard, of any level: see
  * kheap_shard_lock()). A block a free claimed without the lock is still
  * linked until the lock's holder, or a later one, unlinks it: its check
- * says freed, and every walker here skips it.
+ * says freed, and every walker here skips it. The blocks an unlock takes
+ * off a shard are released once interrupts are back on.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -59,6 +61,7 @@ static bool kheap_snap_batch(struct kheap_shard *shard,
 			     u64 from, u64 to)
 {
 	size_t first = snap->n, i;
+	struct llist_node *queued;
 	struct list_head *pos;
 	unsigned int seen = 0;
 	unsigned long flags;
@@ -81,8 +84,10 @@ static bool kheap_snap_batch(struct kheap_shard *shard,
 		list_move_tail(&cur->node, pos);
 	else
 		list_del(&cur->node);
-	kheap_shard_unlock(shard);
+	queued = kheap_shard_unlock(shard);
 	local_irq_restore(flags);
+	if (queued)
+		kheap_release_queued(queued);
 	for (i = first; i < snap->n; i++)
 		snap->v[i].time_ns = kheap_stamp_ns(snap->v[i].time_ns);
 	return more;
@@ -108,6 +113,7 @@ struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to)
 		return NULL;
 	snap->n = 0;
 	snap->cap = cap;
+	kheap_lockers_enter();
 	for_each_possible_cpu(cpu) {
 		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++) {
 			struct kheap_shard *shard =
@@ -117,12 +123,14 @@ struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to)
 			local_irq_save(flags);
 			kheap_shard_lock(shard);
 			list_add(&cur.node, &shard->live);
-			kheap_shard_unlock(shard);
+			/* Not draining: the batch's unlock does. */
+			atomic_set_release(&shard->lock, 0);
 			local_irq_restore(flags);
 			while (kheap_snap_batch(shard, &cur, snap, from, to))
 				cond_resched();
 		}
 	}
+	kheap_lockers_exit();
 	sort(snap->v, snap->n, sizeof(snap->v[0]), kheap_info_cmp, NULL);
 	return snap;
 }
@@ -198,6 +206,7 @@ static bool kheap_move_batch(struct kheap *to, struct kheap_shard *src,
 static void kheap_move_shard(struct kheap *to, struct kheap_shard *src,
 			     struct kheap_shard *dst)
 {
+	struct llist_node *qs, *qd;
 	LIST_HEAD(parked);
 	unsigned long flags;
 	bool more;
@@ -207,9 +216,13 @@ static void kheap_move_shard(struct kheap *to, struct kheap_shard *src,
 		kheap_shard_lock(src);
 		kheap_shard_lock(dst);
 		more = kheap_move_batch(to, src, dst, &parked);
-		kheap_shard_unlock(dst);
-		kheap_shard_unlock(src);
+		qd = kheap_shard_unlock(dst);
+		qs = kheap_shard_unlock(src);
 		local_irq_restore(flags);
+		if (qd)
+			kheap_release_queued(qd);
+		if (qs)
+			kheap_release_queued(qs);
 		cond_resched();
 	} while (more);
 	/*
@@ -219,8 +232,10 @@ static void kheap_move_shard(struct kheap *to, struct kheap_shard *src,
 	local_irq_save(flags);
 	kheap_shard_lock(src);
 	list_splice(&parked, &src->live);
-	kheap_shard_unlock(src);
+	qs = kheap_shard_unlock(src);
 	local_irq_restore(flags);
+	if (qs)
+		kheap_release_queued(qs);
 }
 
 /*
@@ -236,6 +251,7 @@ void kheap_reparent(struct kheap *heap, struct kheap *to)
 	int cpu, lvl;
 
 	mutex_lock(&kheap_move_lock);
+	kheap_lockers_enter();
 	for_each_possible_cpu(cpu) {
 		struct kheap_pcpu *src = per_cpu_ptr(heap->pcpu, cpu);
 		struct kheap_pcpu *dst = per_cpu_ptr(to->pcpu, cpu);
@@ -243,6 +259,7 @@ void kheap_reparent(struct kheap *heap, struct kheap *to)
 		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++)
 			kheap_move_shard(to, &src->lvl[lvl], &dst->lvl[lvl]);
 	}
+	kheap_lockers_exit();
 	mutex_unlock(&kheap_move_lock);
 	kheap_update_peak(to);
 }

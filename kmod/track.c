@@ -10,22 +10,24 @@
  * size class comes from this CPU's cache of freed blocks (cache.c, tasks
  * only) or from kmalloc(); its header is filled and it goes on the shard of
  * this CPU and context level (task, softirq, hardirq) under the shard's
- * lock. Free: the header is read with extable-protected loads (a foreign
- * pointer cannot fault us), checked, and claimed (its check turned into
- * the freed one with a compare-and-exchange, so of two frees of one block
- * exactly one wins) under the lock of the shard it names; it is unlinked
- * and goes back to the cache, or to kfree().
+ * lock, which its own CPU takes with a plain store while no reader or
+ * mover is about (kheap_shard_own()). Free: the header is read with
+ * extable-protected loads (a foreign pointer cannot fault us), checked,
+ * and claimed (its check turned into the freed one with a
+ * compare-and-exchange, so of two frees of one block exactly one wins);
+ * on the block's own CPU, under its shard's lock, it is unlinked and goes
+ * back to the cache, or to kfree().
  *
- * A context never waits for the lock of a shard of a lower level (it may
- * have interrupted its holder: kheap_shard_lock()). An interrupt freeing a
- * task's block whose shard is held claims the block without the lock,
- * counts it off its own shard, and queues it on the shard's @deferred list
- * for the holder, or the shard's next one, to unlink (kheap_claim_nested(),
- * kheap_defer(); an unlock is a release, not a full barrier). A claim
- * without the lock may race a second free of the block, whose memory must
- * then stay valid until the claim's compare-and-exchange is done: such
- * claimers are counted in the shard's @claimers, and no one releases a
- * claimed block's memory (to kfree() or the cache) until it is zero.
+ * A free on another CPU never touches the shard: it claims the block
+ * without the lock, counts it off the shard's @rbytes and @rcount, and
+ * queues it on the shard's @deferred list for the shard's next holder to
+ * unlink and release (kheap_claim_nested(), kheap_defer()). So does an
+ * interrupt freeing a block of a lower level's shard that is held (it may
+ * have interrupted its holder: kheap_shard_lock()). A claim without the
+ * lock may race a second free of the block, whose memory must then stay
+ * valid until the claim's compare-and-exchange is done: such claimers are
+ * counted in the shard's @claimers, and no one releases a claimed block's
+ * memory (to kfree() or the cache) until it is zero.
  *
  * The preemption-off sections (and interrupts) are also the RCU readers
  * that keep a heap alive (kheap_destroy() frees it after a grace period);
@@ -89,13 +91,26 @@ atomic_long_t kheap_invalid_frees_count;
 seqcount_t kheap_move_seq = SEQCNT_ZERO(kheap_move_seq);
 /* The key of every header's check, drawn at load. */
 u64 kheap_secret __ro_after_init;
-/* Frees queued on a held shard (kheap_defer()): a rare path, counted. */
-static atomic_long_t kheap_deferred_count;
-/* Of those, the blocks still queued (not yet unlinked and kfree()d). */
-atomic_long_t kheap_deferred_pending;
+/* Frees queued on a shard (kheap_defer()), per CPU that queued. */
+static DEFINE_PER_CPU(unsigned long, kheap_deferred_count);
+/* Blocks queued (+1 where queued) and released (-1 where released). */
+static DEFINE_PER_CPU(long, kheap_deferred_delta);
+/* Lockers about (kheap_lockers_enter()): 0 or 1, read by every owner. */
+atomic_t kheap_lock_mode;
+static DEFINE_MUTEX(kheap_lockers_mutex);
+/* Under the mutex: lockers in, and whether mode 1's grace period ended. */
+static unsigned int kheap_lockers;
+static bool kheap_lockers_ready;
+/*
+ * How long mode 1 outlives its last locker: a burst of readers or destroys
+ * (a loop over debugfs files, a test's heaps) pays one grace period.
+ */
+#define KHEAP_LOCKERS_LINGER (HZ / 2)
+static void kheap_lockers_idle_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(kheap_lockers_idle, kheap_lockers_idle_fn);
 /* Tests: interrupts queue their frees of lower shards, held or not. */
 static bool kheap_defer_always;
-/* Tests: queued blocks wait for the shrinker (kheap_shard_unlock_drain()). */
+/* Tests: queued blocks wait for the shrinker (kheap_shard_collect()). */
 static bool kheap_defer_nodrain;
 
 /* A test-only static key on or off (process context). */
@@ -163,8 +178,13 @@ static noinline void kheap_pause_for_test(void)
  */
 unsigned long kheap_test_deferred(bool always)
 {
+	unsigned long n = 0;
+	int cpu;
+
 	WRITE_ONCE(kheap_defer_always, always);
-	return atomic_long_read(&kheap_deferred_count);
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(*per_cpu_ptr(&kheap_deferred_count, cpu));
+	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(kheap_test_deferred);
 
@@ -173,7 +193,7 @@ EXPORT_SYMBOL_IF_KUNIT(kheap_test_deferred);
  * @on: true: from now on neither a free that queues its block nor a
  *	shard's unlock unlinks and kfree()s queued blocks (what happens when
  *	every holder's unlock looked before the queueing was visible,
- *	kheap_shard_unlock()): they wait for kheap_drain_deferred_all(), or
+ *	kheap_shard_unlock()): they wait for kheap_drain_deferred_cpu(), or
  *	their heap's end
  *
  * Context: any.
@@ -182,9 +202,75 @@ EXPORT_SYMBOL_IF_KUNIT(kheap_test_deferred);
 unsigned long kheap_test_defer_nodrain(bool on)
 {
 	WRITE_ONCE(kheap_defer_nodrain, on);
-	return atomic_long_read(&kheap_deferred_pending);
+	return kheap_deferred_pending();
 }
 EXPORT_SYMBOL_IF_KUNIT(kheap_test_defer_nodrain);
+
+/* Blocks queued on shards and not yet released, now (a sum of deltas). */
+long kheap_deferred_pending(void)
+{
+	long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(*per_cpu_ptr(&kheap_deferred_delta, cpu));
+	return max(n, 0L);
+}
+
+/**
+ * kheap_lockers_enter() - become a locker: lock any CPU's shards
+ *
+ * Unless the mode in which owners take their shards' locks with an atomic
+ * is set and ready, set it, then wait for a grace period: every owner's
+ * section that saw the old mode is over (kheap_shard_own()). Pair with
+ * kheap_lockers_exit().
+ *
+ * Context: process context; may sleep.
+ */
+void kheap_lockers_enter(void)
+{
+	mutex_lock(&kheap_lockers_mutex);
+	kheap_lockers++;
+	if (!kheap_lockers_ready) {
+		atomic_set(&kheap_lock_mode, 1);
+		/* Every owner's section is an RCU reader: see above. */
+		synchronize_rcu();
+		kheap_lockers_ready = true;
+	}
+	mutex_unlock(&kheap_lockers_mutex);
+}
+
+/**
+ * kheap_lockers_exit() - the end of kheap_lockers_enter()'s right
+ *
+ * The last locker out leaves the mode set for KHEAP_LOCKERS_LINGER, then
+ * kheap_lockers_idle_fn() puts the owners back to plain stores.
+ *
+ * Context: process context; may sleep.
+ */
+void kheap_lockers_exit(void)
+{
+	mutex_lock(&kheap_lockers_mutex);
+	if (!--kheap_lockers)
+		mod_delayed_work(system_wq, &kheap_lockers_idle,
+				 KHEAP_LOCKERS_LINGER);
+	mutex_unlock(&kheap_lockers_mutex);
+}
+
+/*
+ * No locker came back: mode 0. Every lock a locker took is released
+ * already: the release below orders those releases before the mode an
+ * owner reads with an acquire.
+ */
+static void kheap_lockers_idle_fn(struct work_struct *work)
+{
+	mutex_lock(&kheap_lockers_mutex);
+	if (!kheap_lockers && kheap_lockers_ready) {
+		kheap_lockers_ready = false;
+		atomic_set_release(&kheap_lock_mode, 0);
+	}
+	mutex_unlock(&kheap_lockers_mutex);
+}
 
 /* The shard lock was held: wait for it, then take it. */
 void kheap_shard_lock_wait(struct kheap_shard *shard)
@@ -237,35 +323,131 @@ static void kheap_free_queued(struct llist_node *n)
 		kfree(kheap_base_of(kheap_hdr_of(n)));
 		n = next;
 	}
-	atomic_long_sub(done, &kheap_deferred_pending);
+	this_cpu_sub(kheap_deferred_delta, done);
+}
+
+static __always_inline bool kheap_cached(struct kheap_hdr *hdr, void *base,
+					 unsigned long caller);
+
+/**
+ * kheap_release_queued() - release blocks a shard's holder unlinked
+ * @n: the chain kheap_shard_unlock() returned, of one shard
+ *
+ * A task puts what it can back in its CPU's cache; the rest goes to
+ * kfree(). The exchange that took the chain off the shard is fully
+ * ordered: then the claimers' count is read (kheap_claimers_wait()).
+ *
+ * Context: any but NMI, with the interrupts and preemption the caller
+ * had before the section that unlinked them (on PREEMPT_RT, a task).
+ */
+void kheap_release_queued(struct llist_node *n)
+{
+	struct kheap_hdr *hdr = kheap_hdr_of(n);
+	struct llist_node *next, *rest = NULL;
+	bool task = !kheap_level();
+
+	kheap_claimers_wait(kheap_shard_at(hdr->heap, hdr->cpu));
+	for (; n; n = next) {
+		next = n->next;
+		hdr = kheap_hdr_of(n);
+		if (task) {
+			preempt_disable();
+			if (kheap_cached(hdr, kheap_base_of(hdr), _RET_IP_)) {
+				this_cpu_dec(kheap_deferred_delta);
+				preempt_enable();
+				continue;
+			}
+			preempt_enable();
+		}
+		n->next = rest;
+		rest = n;
+	}
+	kheap_free_queued(rest);
 }
 
 /*
- * Unlink the blocks frees queued on @shard while its lock was held, then
- * kfree() them, for as long as there are some and the lock is free. Any
- * context: it only tries the lock. Called with what the shard's holder
- * masks masked (kheap_shard_lock()), or above its level.
+ * Under @shard's lock: take up to KHEAP_COLLECT queued blocks off it and
+ * unlink them, so a holder's section stays bounded; the rest wait for the
+ * next holder. Their memory stays ours until kheap_release_queued(). The
+ * lock's holder is the list's one consumer (llist_del_first()'s rule).
  */
-void kheap_shard_drain(struct kheap_shard *shard)
+static struct llist_node *__kheap_shard_collect(struct kheap_shard *shard)
 {
-	struct llist_node *n, *next;
+	struct llist_node *n = NULL, *pos;
+	unsigned int i;
 
-	while (!llist_empty(&shard->deferred) && kheap_shard_trylock(shard)) {
-		n = llist_del_all(&shard->deferred);
-		for (next = n; next; next = next->next)
-			list_del(&kheap_hdr_of(next)->node);
-		/* Fully ordered: then kheap_claimers_wait() reads. */
-		atomic_xchg(&shard->lock, 0);
-		kheap_claimers_wait(shard);
-		kheap_free_queued(n);
+	for (i = 0; i < KHEAP_COLLECT; i++) {
+		/* Fully ordered: see kheap_release_queued(). */
+		pos = llist_del_first(&shard->deferred);
+		if (!pos)
+			break;
+		list_del(&kheap_hdr_of(pos)->node);
+		pos->next = n;
+		n = pos;
 	}
+	return n;
 }
 
-/* The drain of an unlock, or of the free that queued: kheap_shard_drain(). */
-void kheap_shard_unlock_drain(struct kheap_shard *shard)
+/* The unlock's collection: none while the tests want blocks left queued. */
+struct llist_node *kheap_shard_collect(struct kheap_shard *shard)
 {
-	if (likely(!READ_ONCE(kheap_defer_nodrain)))
-		kheap_shard_drain(shard);
+	if (unlikely(READ_ONCE(kheap_defer_nodrain)))
+		return NULL;
+	return __kheap_shard_collect(shard);
+}
+
+/*
+ * Unlink the blocks frees queued on @shard if its lock is free, for the
+ * caller to release (kheap_release_queued()); @reclaim: even while the
+ * tests want them left queued (memory pressure, a dead CPU). Only the
+ * shard's own CPU, with what its holder masks masked (kheap_shard_lock())
+ * or above its level, or a locker, or anyone for a CPU that is dead, or
+ * once nothing else runs (module exit).
+ */
+struct llist_node *kheap_shard_drain(struct kheap_shard *shard, bool reclaim)
+{
+	struct llist_node *n;
+
+	if (llist_empty(&shard->deferred) || !kheap_shard_trylock(shard))
+		return NULL;
+	n = reclaim ? __kheap_shard_collect(shard) :
+		      kheap_shard_collect(shard);
+	/* Pairs with the acquire in kheap_shard_lock() and _trylock(). */
+	atomic_set_release(&shard->lock, 0);
+	return n;
+}
+
+/*
+ * Release the blocks queued on @cpu's shards of every heap: memory
+ * pressure (cache.c's per-CPU flush, on @cpu), or a dead CPU (its hotplug
+ * callback: nothing runs there any more). KHEAP_COLLECT blocks at a time
+ * with interrupts off, released after.
+ */
+void kheap_drain_deferred_cpu(int cpu)
+{
+	struct llist_node *n;
+	unsigned long flags;
+	struct kheap *heap;
+	int lvl;
+
+	if (!kheap_deferred_pending())
+		return;
+	/* A heap goes after a grace period: RCU keeps it for the walk. */
+	rcu_read_lock();
+	list_for_each_entry_rcu(heap, &kheap_heaps, node) {
+		struct kheap_pcpu *pcpu = per_cpu_ptr(heap->pcpu, cpu);
+
+		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++) {
+			do {
+				local_irq_save(flags);
+				n = kheap_shard_drain(&pcpu->lvl[lvl], true);
+				local_irq_restore(flags);
+				if (n)
+					kheap_release_queued(n);
+			} while (n);
+		}
+	}
+	rcu_read_unlock();
 }
 
 /**
@@ -273,7 +455,7 @@ void kheap_shard_unlock_drain(struct kheap_shard *shard)
  * @heap: a heap the caller keeps alive
  *
  * Each shard is counted under its lock (a drain unlinks only under it),
- * and unlocked without draining.
+ * as a locker, and unlocked without draining.
  *
  * Context: process context.
  * Return: the count.
@@ -285,6 +467,7 @@ unsigned long kheap_test_queued(struct kheap *heap)
 	struct llist_node *p;
 	int cpu, lvl;
 
+	kheap_lockers_enter();
 	for_each_possible_cpu(cpu) {
 		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++) {
 			shard = &per_cpu_ptr(heap->pcpu, cpu)->lvl[lvl];
@@ -297,6 +480,7 @@ unsigned long kheap_test_queued(struct kheap *heap)
 			local_irq_restore(flags);
 		}
 	}
+	kheap_lockers_exit();
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(kheap_test_queued);
@@ -310,11 +494,20 @@ EXPORT_SYMBOL_IF_KUNIT(kheap_test_queued);
 void kheap_shard_release_deferred(struct kheap_shard *shard)
 {
 	kheap_free_queued(llist_del_all(&shard->deferred));
+	atomic_long_set(&shard->rbytes, 0);
+	atomic_long_set(&shard->rcount, 0);
 }
 
 void __init kheap_track_init(void)
 {
 	kheap_secret = get_random_u64();
+}
+
+/* Module exit, every locker gone: the mode's last work, now. */
+void kheap_track_exit(void)
+{
+	cancel_delayed_work_sync(&kheap_lockers_idle);
+	kheap_lockers_idle_fn(NULL);
 }
 
 /*
@@ -339,10 +532,22 @@ static inline void *kheap_ptr_of(const struct kheap_hdr *hdr)
 /*
  * The sums below race with allocations and frees on every CPU by design:
  * each shard's counter is written under its lock with WRITE_ONCE(), and
- * read here without it with READ_ONCE(), one untorn word at a time. The
- * sum is a snapshot, exact when nothing is in flight.
+ * read here without it with READ_ONCE(), one untorn word at a time, less
+ * what queued frees counted off. The sum is a snapshot, exact when nothing
+ * is in flight. The queued part is read first: a fold moving it into the
+ * counter (kheap_fold()) can then make a sum low, never high, so a peak
+ * never counts a block twice.
  */
-long kheap_sum_bytes(const struct kheap *heap)
+static long kheap_shard_net(const struct kheap_shard *shard, bool bytes)
+{
+	long r = atomic_long_read(bytes ? &shard->rbytes : &shard->rcount);
+
+	/* Pairs with the smp_mb__before_atomic() in kheap_fold(). */
+	smp_rmb();
+	return (bytes ? READ_ONCE(shard->bytes) : READ_ONCE(shard->count)) - r;
+}
+
+static long kheap_sum(const struct kheap *heap, bool bytes)
 {
 	long sum = 0;
 	int cpu, lvl;
@@ -351,34 +556,53 @@ long kheap_sum_bytes(const struct kheap *heap)
 		struct kheap_pcpu *pcpu = per_cpu_ptr(heap->pcpu, cpu);
 
 		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++)
-			sum += READ_ONCE(pcpu->lvl[lvl].bytes);
+			sum += kheap_shard_net(&pcpu->lvl[lvl], bytes);
 	}
 	return sum;
+}
+
+long kheap_sum_bytes(const struct kheap *heap)
+{
+	return kheap_sum(heap, true);
 }
 
 long kheap_sum_count(const struct kheap *heap)
 {
-	long sum = 0;
-	int cpu, lvl;
-
-	for_each_possible_cpu(cpu) {
-		struct kheap_pcpu *pcpu = per_cpu_ptr(heap->pcpu, cpu);
-
-		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++)
-			sum += READ_ONCE(pcpu->lvl[lvl].count);
-	}
-	return sum;
+	return kheap_sum(heap, false);
 }
 
 /*
- * A shard's bytes grew (its lock held): raise its high-water mark and the
- * heap's sum of them. That sum bounds the heap's bytes: every shard's bytes
- * are at most its @hw, which never falls.
+ * Move what queued frees counted off @shard into its counters (its lock
+ * held): the counter first, then the queued part, so a reader that sees
+ * the queued part unchanged sees the old counter (kheap_shard_net()).
  */
-void kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard)
+static void kheap_fold(struct kheap_shard *shard)
 {
-	long delta = shard->bytes - shard->hw;
+	long rb = atomic_long_read(&shard->rbytes);
+	long rc = atomic_long_read(&shard->rcount);
 
+	WRITE_ONCE(shard->bytes, shard->bytes - rb);
+	WRITE_ONCE(shard->count, shard->count - rc);
+	/* Pairs with the smp_rmb() in kheap_shard_net(). */
+	smp_mb__before_atomic();
+	atomic_long_sub(rb, &shard->rbytes);
+	atomic_long_sub(rc, &shard->rcount);
+}
+
+/*
+ * A shard's bytes grew past its high-water mark (its lock held): fold
+ * the queued frees in, then raise the mark and the heap's sum of them if
+ * still past it. That sum bounds the heap's bytes: every shard's bytes
+ * less its queued part are at most its @hw, which never falls.
+ */
+void __kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard)
+{
+	long delta;
+
+	if (atomic_long_read(&shard->rbytes) ||
+	    atomic_long_read(&shard->rcount))
+		kheap_fold(shard);
+	delta = shard->bytes - shard->hw;
 	if (delta <= 0)
 		return;
 	shard->hw = shard->bytes;
@@ -443,12 +667,14 @@ void kheap_fill_info(const struct kheap_hdr *hdr, struct kheap_alloc_info *info)
  * Fill a new block's header and put it on the shard of @heap of this CPU
  * and level @lvl (the caller's: preemption is off for a task). @ext: the
  * block has an extension (KHEAP_OFF_STACK in @offset), written already.
- * Returns the user pointer.
+ * *@queued gets the blocks the unlock took off the shard, for the caller
+ * to release (kheap_release_queued()) after its section. Returns the user
+ * pointer.
  */
 static __always_inline void *kheap_track(struct kheap *heap, void *base,
 					 u16 offset, size_t size,
 					 unsigned long caller, unsigned int lvl,
-					 bool ext)
+					 bool ext, struct llist_node **queued)
 {
 	struct kheap_hdr *hdr = base + (offset & KHEAP_OFF_MASK);
 	struct kheap_shard *shard = kheap_shard_here(heap, lvl);
@@ -459,14 +685,14 @@ static __always_inline void *kheap_track(struct kheap *heap, void *base,
 	hdr->size = size;
 	hdr->cpu = kheap_shard_idx(lvl);
 	hdr->offset = offset;
-	kheap_shard_lock(shard);
+	kheap_shard_own(shard);
 	hdr->id = kheap_next_id(heap, shard);
 	hdr->check = kheap_check(hdr, ext);
 	list_add_tail(&hdr->node, &shard->live);
 	WRITE_ONCE(shard->bytes, shard->bytes + size);
 	WRITE_ONCE(shard->count, shard->count + 1);
 	kheap_raise_hw(heap, shard);
-	kheap_shard_unlock(shard);
+	*queued = kheap_shard_unlock(shard);
 	put_unaligned(kheap_canary(hdr->check),
 		      (u64 *)(kheap_ptr_of(hdr) + size));
 	return kheap_ptr_of(hdr);
@@ -504,13 +730,16 @@ static __always_inline void *kheap_track_here(struct kheap *heap, void *base,
 					      unsigned long caller, bool ext)
 {
 	unsigned int lvl = kheap_level();
+	struct llist_node *queued;
 	void *ptr;
 
 	if (!lvl)
 		preempt_disable();
-	ptr = kheap_track(heap, base, offset, size, caller, lvl, ext);
+	ptr = kheap_track(heap, base, offset, size, caller, lvl, ext, &queued);
 	if (!lvl)
 		preempt_enable();
+	if (unlikely(queued))
+		kheap_release_queued(queued);
 	return ptr;
 }
 
@@ -528,18 +757,17 @@ static __always_inline void *kheap_alloc_small(struct kheap *heap, size_t size,
 		unsigned int cls = kheap_cache_class(total);
 
 		if (in_task()) {
-			struct llist_node *spill = NULL;
+			struct llist_node *queued;
 
 			preempt_disable();
 			base = kheap_cache_pop(cls);
-			if (!base && kheap_cache_has_returns())
-				base = kheap_cache_refill(cls, &spill);
 			if (base) {
 				ptr = kheap_track(heap, base, KHEAP_OFF_CLASS,
-						  size, caller, 0, false);
+						  size, caller, 0, false,
+						  &queued);
 				preempt_enable();
-				if (unlikely(spill))
-					kheap_cache_spill(spill);
+				if (unlikely(queued))
+					kheap_release_queued(queued);
 				trace_kmalloc(caller, base, total,
 					      kheap_cache_size[cls], gfp,
 					      NUMA_NO_NODE);
@@ -550,8 +778,6 @@ static __always_inline void *kheap_alloc_small(struct kheap *heap, size_t size,
 						     caller);
 			}
 			preempt_enable();
-			if (unlikely(spill))
-				kheap_cache_spill(spill);
 		}
 		/* The class's full size, so any request of the class fits. */
 		total = kheap_cache_size[cls];
@@ -824,23 +1050,27 @@ lost:
 }
 
 /*
- * Claim @hdr without its shard's lock, from a context above the shard's
- * level that found the lock held. Counted in @shard's claimers meanwhile,
- * then the header is looked at again: if it is still what @copy says, its
- * memory stays valid until we are no longer counted (kheap_claimers_wait()),
- * and the exchange decides. Interrupts off while counted: a holder we
- * interrupted could be waiting for the count to drop.
+ * Claim @hdr without its shard's lock: from another CPU, or from a
+ * context above the shard's level that found the lock held (@here).
+ * Counted in @shard's claimers meanwhile, then the header is looked at
+ * again: if it is still what @copy says, its memory stays valid until we
+ * are no longer counted (kheap_claimers_wait()), and the exchange decides.
+ * Here, interrupts off while counted: a holder we interrupted could be
+ * waiting for the count to drop. Those who wait for a shard's count are
+ * its own CPU's contexts and the lockers (process context): from another
+ * CPU, preemption off is enough.
  */
 static noinline bool kheap_claim_nested(struct kheap_shard *shard,
 					struct kheap_hdr *hdr,
-					const struct kheap_hdr *copy)
+					const struct kheap_hdr *copy, bool here)
 {
 	u32 check = copy->check;
 	struct kheap_hdr now;
-	unsigned long flags;
+	unsigned long flags = 0;
 	bool won = false;
 
-	local_irq_save(flags);
+	if (here)
+		local_irq_save(flags);
 	atomic_inc(&shard->claimers);
 	/* Pairs with the full barrier before kheap_claimers_wait(). */
 	smp_mb__after_atomic();
@@ -850,7 +1080,8 @@ static noinline bool kheap_claim_nested(struct kheap_shard *shard,
 	/* Our exchange before the count drops: pairs with the same. */
 	smp_mb__before_atomic();
 	atomic_dec(&shard->claimers);
-	local_irq_restore(flags);
+	if (here)
+		local_irq_restore(flags);
 	return won;
 }
 
@@ -881,13 +1112,14 @@ static __always_inline void kheap_unmask(unsigned int slvl, unsigned int lvl,
 /*
  * Take the block at @ptr off its shard, from context level @lvl (a task's
  * preemption off). @copy gets its header as it was when claimed, *@sp its
- * shard. KHEAP_DEFERRED: claimed without the lock, still linked (the
- * caller queues it, kheap_defer()).
+ * shard, *@queued the blocks the unlock took off it (or NULL), for the
+ * caller to release. KHEAP_DEFERRED: claimed without the lock, still
+ * linked (the caller queues it, kheap_defer()): a block of another CPU's
+ * shard, or of a lower level's shard that is held.
  */
-static __always_inline enum kheap_verdict kheap_untrack(const void *ptr,
-							struct kheap_hdr *copy,
-							unsigned int lvl,
-							struct kheap_shard **sp)
+static __always_inline enum kheap_verdict
+kheap_untrack(const void *ptr, struct kheap_hdr *copy, unsigned int lvl,
+	      struct kheap_shard **sp, struct llist_node **queued)
 {
 	struct kheap_hdr *hdr = kheap_hdr_of(ptr);
 	struct kheap_shard *shard;
@@ -903,26 +1135,36 @@ static __always_inline enum kheap_verdict kheap_untrack(const void *ptr,
 		slvl = copy->cpu >> KHEAP_SHARD_LVL_SHIFT;
 		if (static_branch_unlikely(&kheap_free_pause))
 			kheap_pause_for_test();
+		if (unlikely((copy->cpu & ((1 << KHEAP_SHARD_LVL_SHIFT) - 1)) !=
+			     smp_processor_id())) {
+			if (!kheap_claim_nested(shard, hdr, copy, false))
+				continue; /* freed or moved meanwhile */
+			*sp = shard;
+			return KHEAP_DEFERRED;
+		}
 		if (likely(slvl >= lvl)) {
 			flags = kheap_mask(slvl, lvl);
-			kheap_shard_lock(shard);
+			kheap_shard_own(shard);
 		} else if (unlikely(READ_ONCE(kheap_defer_always)) ||
 			   !kheap_shard_trylock(shard)) {
-			if (!kheap_claim_nested(shard, hdr, copy))
+			if (!kheap_claim_nested(shard, hdr, copy, true))
 				continue; /* freed or moved meanwhile */
 			*sp = shard;
 			return KHEAP_DEFERRED;
 		}
 		if (likely(kheap_claim(hdr, copy->check)))
 			break;
-		/* Freed, moved or reused since we read it: look again. */
-		kheap_shard_unlock(shard);
+		/*
+		 * Freed, moved or reused since we read it: look again. The
+		 * queued blocks wait for the next unlock.
+		 */
+		atomic_set_release(&shard->lock, 0);
 		kheap_unmask(slvl, lvl, flags);
 	}
 	list_del(&hdr->node);
 	WRITE_ONCE(shard->bytes, shard->bytes - copy->size);
 	WRITE_ONCE(shard->count, shard->count - 1);
-	kheap_shard_unlock(shard);
+	*queued = kheap_shard_unlock(shard);
 	kheap_unmask(slvl, lvl, flags);
 	*sp = shard;
 	return KHEAP_OWNED;
@@ -966,27 +1208,22 @@ static __always_inline void kheap_check_canary(const struct kheap_hdr *copy,
 }
 
 /*
- * A claimed block at @base: back to the cache of the CPU it came from (a
- * class-sized block of a task shard, not KFENCE's): this CPU's stacks, or
- * returned to its CPU's; false when kfree() must take it. A task,
- * preemption off.
+ * A claimed block at @base: back to this CPU's cache if it came from it (a
+ * class-sized block of this CPU's task shard, not KFENCE's); false when
+ * kfree() must take it. A task, preemption off.
  */
 static __always_inline bool kheap_cached(struct kheap_hdr *hdr, void *base,
 					 unsigned long caller)
 {
-	unsigned int cls, cpu = hdr->cpu & ((1 << KHEAP_SHARD_LVL_SHIFT) - 1);
-	bool here = hdr->cpu == kheap_shard_idx(0);
+	unsigned int cls;
 
-	/* A class-sized block of a task shard (here or another CPU's). */
 	if (!(hdr->offset & KHEAP_OFF_CLASS) || !READ_ONCE(kheap_cache_on) ||
-	    (!here && hdr->cpu >> KHEAP_SHARD_LVL_SHIFT) ||
-	    is_kfence_address(base))
+	    hdr->cpu != kheap_shard_idx(0) || is_kfence_address(base))
 		return false;
 	if (want_init_on_free())
 		memset(kheap_ptr_of(hdr), 0, hdr->size + KHEAP_CANARY_SIZE);
 	cls = kheap_cache_class(hdr->size + KHEAP_OVERHEAD);
-	if (here ? !kheap_cache_push(base, cls) :
-		   !kheap_cache_return(base, cls, cpu))
+	if (!kheap_cache_push(base, cls))
 		return false;
 	trace_kfree(caller, base);
 	return true;
@@ -1005,36 +1242,35 @@ static void kheap_notify_freed(const struct kheap_hdr *copy, const void *ptr)
 }
 
 /*
- * The end of a free claimed without the lock (KHEAP_DEFERRED), from an
- * interrupt: count the block off our own shard of its heap (the sum is
- * what is exact), check, report, and queue it on its shard. We unlink and
- * kfree() it now if the lock is free; else the holder's unlock does. An
- * unlock is a release, not a full barrier: a holder on another CPU may
- * look before our queueing is visible to it, and then the block waits,
- * claimed and counted off, for the shard's next unlock, memory pressure
- * (the shrinker's kheap_drain_deferred_all()), or the heap's end
- * (kheap_shard_release_deferred()). An interrupt of the holder's own CPU
- * is always seen: the holder reads after it in program order.
+ * The end of a free claimed without the lock (KHEAP_DEFERRED): count the
+ * block off its shard's queued part (the sum is what is exact), check,
+ * report, and queue it on the shard. A shard of another CPU is left to
+ * its next holder: its owner's next allocation or free in the heap, a
+ * locker (a reader, a move), a flush on memory pressure
+ * (kheap_drain_deferred_cpu()), or the heap's end
+ * (kheap_shard_release_deferred()). A shard of this CPU is drained now if
+ * its lock is free; else its holder's unlock does it (the holder, which we
+ * interrupted, reads after us in program order). Returns the blocks to
+ * release, or NULL.
  */
-static noinline void kheap_defer(struct kheap_shard *shard, void *ptr,
-				 const struct kheap_hdr *copy, unsigned int lvl,
-				 unsigned long caller)
+static noinline struct llist_node *
+kheap_defer(struct kheap_shard *shard, void *ptr, const struct kheap_hdr *copy,
+	    unsigned long caller)
 {
-	struct kheap_shard *own = kheap_shard_here(copy->heap, lvl);
+	bool here = (copy->cpu & ((1 << KHEAP_SHARD_LVL_SHIFT) - 1)) ==
+		    smp_processor_id();
 
-	atomic_long_inc(&kheap_deferred_count);
-	atomic_long_inc(&kheap_deferred_pending);
-	kheap_shard_lock(own);
-	WRITE_ONCE(own->bytes, own->bytes - copy->size);
-	WRITE_ONCE(own->count, own->count - 1);
-	kheap_shard_unlock(own);
+	this_cpu_inc(kheap_deferred_count);
+	this_cpu_inc(kheap_deferred_delta);
+	atomic_long_add(copy->size, &shard->rbytes);
+	atomic_long_inc(&shard->rcount);
 	kheap_check_canary(copy, ptr);
 	trace_kheap_free(copy->heap->name, caller, ptr, copy->size, copy->id);
 	if (unlikely(kheap_has_reporter(copy->heap)))
 		kheap_notify_freed(copy, ptr);
 	/* The block is ours: its first bytes (data or canary) hold the link. */
 	llist_add(ptr, &shard->deferred);
-	kheap_shard_unlock_drain(shard);
+	return here ? kheap_shard_drain(shard, false) : NULL;
 }
 
 /**
@@ -1054,6 +1290,7 @@ static noinline void kheap_defer(struct kheap_shard *shard, void *ptr,
 void kheap_free(const void *ptr)
 {
 	unsigned int lvl = kheap_level();
+	struct llist_node *queued = NULL;
 	struct kheap_shard *shard;
 	/* Filled before use: no zeroing (INIT_STACK_ALL_ZERO) on the path. */
 	struct kheap_hdr copy __uninitialized;
@@ -1066,14 +1303,17 @@ void kheap_free(const void *ptr)
 		return;
 	if (!lvl)
 		preempt_disable();
-	v = kheap_untrack(ptr, &copy, lvl, &shard);
+	v = kheap_untrack(ptr, &copy, lvl, &shard, &queued);
 	if (unlikely(v != KHEAP_OWNED)) {
 		if (v == KHEAP_DEFERRED)
-			kheap_defer(shard, (void *)ptr, &copy, lvl, _RET_IP_);
+			queued = kheap_defer(shard, (void *)ptr, &copy,
+					     _RET_IP_);
 		if (!lvl)
 			preempt_enable();
 		if (v != KHEAP_DEFERRED)
 			kheap_bad_free(ptr, v, _RET_IP_);
+		else if (queued)
+			kheap_release_queued(queued);
 		return;
 	}
 	/* The block is ours; wait for claimers who may still look at it. */
@@ -1102,6 +1342,8 @@ void kheap_free(const void *ptr)
 		preempt_enable();
 	if (!cached)
 		kfree(base);
+	if (unlikely(queued))
+		kheap_release_queued(queued);
 }
 EXPORT_SYMBOL_NS_GPL(kheap_free, KHEAP_NS);
 

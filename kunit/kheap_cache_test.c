@@ -20,10 +20,6 @@
 #include "../kmod/kheap_kunit.h"
 
 #define KC_PARAM "/sys/module/kheap/parameters/cache"
-/* kmod/kheap_internal.h's KHEAP_CACHE_RETURN_MAX and class count */
-#define KHEAP_TEST_RETURN_MAX (32 * 1024)
-#define KHEAP_TEST_CLASSES 8
-
 /* @was_on: non-NULL when the cache was on before the test. */
 static void kc_restore(void *was_on)
 {
@@ -325,10 +321,11 @@ static int kc_other_cpu(void)
 }
 
 /*
- * Blocks a task frees on another CPU go back to the cache of the CPU that
- * allocated them, and its next allocations get them.
+ * Blocks a task frees on another CPU wait on their shard, counted off
+ * already, and the next allocation of the CPU that allocated them takes
+ * them back into its cache, where its next allocations get them.
  */
-static void cache_test_returned(struct kunit *test)
+static void cache_test_remote_back(struct kunit *test)
 {
 	struct kheap *heap = kt_heap(test);
 	void *p[8], *q[8];
@@ -351,16 +348,21 @@ static void cache_test_returned(struct kunit *test)
 	before = kc_cached_bytes(cpu);
 	kc_free_on(test, other, p, 8);
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
-	KUNIT_EXPECT_EQ(test, kc_cached_bytes(cpu), before + 8 * 128);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0);
+	KUNIT_EXPECT_EQ(test, kc_cached_bytes(cpu), before);
 	KUNIT_EXPECT_EQ(test, kc_cached_bytes(other), 0);
-	for (i = 0; i < 8; i++)
+	/* A miss (nothing cached here), whose unlock takes the 8 back. */
+	q[0] = kheap_alloc(heap, 50, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, kc_cached_bytes(cpu), before + 8 * 128);
+	for (i = 1; i < 8; i++)
 		q[i] = kheap_alloc(heap, 50, GFP_KERNEL);
 	migrate_enable();
 	for (i = 0; i < 8; i++) {
 		for (j = 0; j < 8 && q[i] != p[j]; j++)
 			;
-		KUNIT_EXPECT_LT_MSG(test, j, 8,
-				    "block %d is not a returned one", i);
+		if (i)
+			KUNIT_EXPECT_LT_MSG(test, j, 8,
+					    "block %d is not a returned one", i);
 		KUNIT_EXPECT_PTR_EQ(test, kheap_of(q[i]), heap);
 		KUNIT_EXPECT_EQ(test, kheap_size(q[i]), 50);
 	}
@@ -372,13 +374,15 @@ static void cache_test_returned(struct kunit *test)
 }
 
 /*
- * What waits for a CPU is bounded, and a flush (the cache switched off)
- * frees it, whichever CPU it waits for.
+ * Blocks freed on another CPU for a CPU that allocates no more in their
+ * heap wait on their shard, and memory pressure releases them; then a
+ * flush (the cache switched off) leaves nothing cached.
  */
-static void cache_test_returned_bounded(struct kunit *test)
+static void cache_test_remote_reclaimed(struct kunit *test)
 {
 	struct kheap *heap = kt_heap(test);
-	int i, n = 3 * KHEAP_TEST_RETURN_MAX / 2048, cpu, other;
+	unsigned long queued, end;
+	int i, n = 48, other;
 	void **p;
 
 	if (num_online_cpus() < 2)
@@ -387,20 +391,23 @@ static void cache_test_returned_bounded(struct kunit *test)
 	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	migrate_disable();
-	cpu = smp_processor_id();
 	other = kc_other_cpu();
 	for (i = 0; i < n; i++) {
 		p[i] = kheap_alloc(heap, 1900, GFP_KERNEL); /* kmalloc-2k */
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	}
 	kc_free_on(test, other, p, n);
-	KUNIT_EXPECT_GT(test, kc_cached_bytes(cpu), 0);
-	/* The stacks, and what waits (one racing free over, at most). */
-	KUNIT_EXPECT_LE(test, kc_cached_bytes(cpu),
-			16 * 2048 * KHEAP_TEST_CLASSES + KHEAP_TEST_RETURN_MAX +
-				2048);
 	migrate_enable();
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_test_queued(heap), n);
+	end = jiffies + HZ;
+	do {
+		kheap_test_reclaim();
+		queued = kheap_test_queued(heap);
+		cond_resched();
+	} while (queued && time_before(jiffies, end));
+	KUNIT_EXPECT_EQ(test, queued, 0);
 	KUNIT_ASSERT_EQ(test, 0, kheap_file_write(KC_PARAM, "N"));
 	KUNIT_EXPECT_EQ(test, kc_cached_bytes(-1), 0);
 }
@@ -509,12 +516,12 @@ static int kc_ring_fn(void *arg)
 
 /*
  * Every CPU allocates and hands its blocks to the next CPU, which frees
- * them (so every cache gets returns while its own CPU refills from them),
+ * them (so every shard gets queued blocks that its own CPU takes back),
  * with a hard hrtimer allocating and freeing on each CPU meanwhile: every
  * block is freed exactly once, the counts end exact, and a flush leaves
  * nothing cached or waiting.
  */
-static void cache_test_returned_stress(struct kunit *test)
+static void cache_test_remote_stress(struct kunit *test)
 {
 	unsigned long bad = kheap_invalid_frees();
 	struct kc_ring *r;
@@ -559,9 +566,9 @@ static struct kunit_case kheap_cache_cases[] = {
 	KUNIT_CASE(cache_test_off_flushes),
 	KUNIT_CASE(cache_test_hardirq),
 	KUNIT_CASE(cache_test_cpu_dead),
-	KUNIT_CASE(cache_test_returned),
-	KUNIT_CASE(cache_test_returned_bounded),
-	KUNIT_CASE(cache_test_returned_stress),
+	KUNIT_CASE(cache_test_remote_back),
+	KUNIT_CASE(cache_test_remote_reclaimed),
+	KUNIT_CASE(cache_test_remote_stress),
 	{}
 };
 

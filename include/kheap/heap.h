@@ -9,8 +9,14 @@
  * 64-byte request takes a kmalloc-128 object. A heap keeps its live blocks
  * on per-CPU shards: each shard has its own lock, list, byte and
  * block counters and a range of ids, so CPUs allocating into one heap write
- * no shared cache line. Totals are sums over the shards: cheap, lock-free,
- * exact when nothing is in flight. Freed blocks of up to 2 KiB (with the
+ * no shared cache line. Only a shard's own CPU touches it, taking its lock
+ * with a plain store, except while a reader of live blocks, a report or a
+ * destroy runs (they switch owners to atomic locking, after an RCU grace
+ * period). A block freed on another CPU leaves the counts at once and is
+ * queued on its shard; its memory is released at its CPU's next
+ * allocation or free in the heap, on memory pressure, when that CPU goes
+ * offline, or when the heap ends. Totals are sums over the shards: cheap,
+ * lock-free, exact when nothing is in flight. Freed blocks of up to 2 KiB (with the
  * header) go to a small per-CPU, per-size-class cache, from which the next
  * allocations of that class on that CPU are served without kmalloc() or
  * kfree(); it is bounded (16 blocks per class, 69 KiB per CPU), shown in

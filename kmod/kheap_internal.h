@@ -50,7 +50,7 @@ static_assert(CONFIG_NR_CPUS <= (1 << KHEAP_SHARD_LVL_SHIFT));
 /*
  * One CPU's and one context level's part of a heap. Blocks allocated on a
  * CPU at a level live on that shard until freed or re-parented. @lock
- * protects @live, @bytes, @count, @hw and the id range, for one block or
+ * protects @live, @bytes, @count, @hw, @pend and the id range, for one block or
  * one reader's batch of KHEAP_BATCH blocks, never longer; only the
  * contexts of the shard's own CPU and the lockers (kheap_lockers_enter())
  * ever take it, and the owner's contexts take it with a plain store while
@@ -61,7 +61,8 @@ static_assert(CONFIG_NR_CPUS <= (1 << KHEAP_SHARD_LVL_SHIFT));
  * @claimers meanwhile (kheap_claim_nested(): nobody releases a claimed
  * block's memory while it is not zero), counts it off in @rbytes and
  * @rcount, and queues it on @deferred, for the lock's next holder to
- * unlink and release (kheap_defer()).
+ * unlink and release (kheap_defer()); the holder keeps them on @pend until
+ * KHEAP_RELEASE_BATCH are there.
  * Readers of the counts take no lock: @bytes and @count less @rbytes and
  * @rcount (READ_ONCE; the holder writes them with WRITE_ONCE). @hw is the
  * highest that difference has been seen at, never lowered; only @lock's
@@ -77,11 +78,13 @@ struct kheap_shard {
 	u64 next_id; /* next id of this shard's range */
 	u64 end_id; /* end (exclusive) of that range */
 	unsigned int id_gen; /* heap->id_gen when the range was taken */
-	/* Written by frees of other CPUs, on a line of their own: */
+	unsigned int npend; /* blocks on @pend */
+	struct llist_node *pend; /* unlinked, waiting for a batch's release */
+	/* Written by frees of other CPUs, on lines of their own: */
 	atomic_t claimers ____cacheline_aligned_in_smp;
-	struct llist_head deferred;
 	atomic_long_t rbytes; /* bytes of the blocks queued, not yet folded */
 	atomic_long_t rcount; /* and their count */
+	struct llist_head deferred ____cacheline_aligned_in_smp;
 };
 
 /* One CPU's part of a heap: a shard per level, and the walks' marks. */
@@ -94,6 +97,11 @@ struct kheap_pcpu {
 #define KHEAP_BATCH 16
 /* Queued blocks a shard's holder unlinks per lock hold, at most. */
 #define KHEAP_COLLECT 32
+/*
+ * Unlinked queued blocks released at once: the claimers' count, which
+ * frees on other CPUs write, is read once a batch (kheap_shard_collect()).
+ */
+#define KHEAP_RELEASE_BATCH 8
 
 /**
  * struct kheap - a named memory category

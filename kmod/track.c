@@ -388,12 +388,47 @@ static struct llist_node *__kheap_shard_collect(struct kheap_shard *shard)
 	return n;
 }
 
-/* The unlock's collection: none while the tests want blocks left queued. */
+/* Take @shard's unlinked blocks off @pend (its lock held). */
+static struct llist_node *kheap_shard_take_pend(struct kheap_shard *shard,
+						struct llist_node *n)
+{
+	struct llist_node *last = shard->pend;
+
+	if (!last)
+		return n;
+	while (last->next)
+		last = last->next;
+	last->next = n;
+	n = shard->pend;
+	shard->pend = NULL;
+	shard->npend = 0;
+	return n;
+}
+
+/*
+ * The unlock's collection: the queued blocks join @pend, which goes to the
+ * caller once it holds KHEAP_RELEASE_BATCH blocks: the claimers' count is
+ * then read once a batch, not once a block (a free on another CPU writes
+ * it twice a block). None while the tests want blocks left queued.
+ */
 struct llist_node *kheap_shard_collect(struct kheap_shard *shard)
 {
+	struct llist_node *n, *last;
+	unsigned int k = 1;
+
 	if (unlikely(READ_ONCE(kheap_defer_nodrain)))
 		return NULL;
-	return __kheap_shard_collect(shard);
+	n = __kheap_shard_collect(shard);
+	if (!n)
+		return NULL;
+	for (last = n; last->next; last = last->next)
+		k++;
+	last->next = shard->pend;
+	shard->pend = n;
+	shard->npend += k;
+	if (shard->npend < KHEAP_RELEASE_BATCH)
+		return NULL;
+	return kheap_shard_take_pend(shard, NULL);
 }
 
 /*
@@ -408,9 +443,11 @@ struct llist_node *kheap_shard_drain(struct kheap_shard *shard, bool reclaim)
 {
 	struct llist_node *n;
 
-	if (llist_empty(&shard->deferred) || !kheap_shard_trylock(shard))
+	if ((llist_empty(&shard->deferred) && !(reclaim && shard->pend)) ||
+	    !kheap_shard_trylock(shard))
 		return NULL;
-	n = reclaim ? __kheap_shard_collect(shard) :
+	n = reclaim ? kheap_shard_take_pend(shard,
+					    __kheap_shard_collect(shard)) :
 		      kheap_shard_collect(shard);
 	/* Pairs with the acquire in kheap_shard_lock() and _trylock(). */
 	atomic_set_release(&shard->lock, 0);
@@ -489,11 +526,12 @@ EXPORT_SYMBOL_IF_KUNIT(kheap_test_queued);
  * kfree() the blocks still queued on @shard of a heap past its last grace
  * period (kheap_free_heap()): every free that queued one did so in an RCU
  * reader, and no claimer is left. They are linked on the shard's list,
- * which goes with the heap: no unlinking.
+ * which goes with the heap: no unlinking (those on @pend are unlinked).
  */
 void kheap_shard_release_deferred(struct kheap_shard *shard)
 {
 	kheap_free_queued(llist_del_all(&shard->deferred));
+	kheap_free_queued(kheap_shard_take_pend(shard, NULL));
 	atomic_long_set(&shard->rbytes, 0);
 	atomic_long_set(&shard->rcount, 0);
 }

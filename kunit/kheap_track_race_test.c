@@ -13,6 +13,8 @@
  *    interrupt on its own CPU;
  *  - requests larger than kmalloc() serves fail, quietly: no WARN of the
  *    page allocator;
+ *  - a reader of live blocks on one CPU, while another allocates and frees
+ *    in the heap, sees only its blocks, each once, and corrupts nothing;
  *  - two CPUs that free one block at the same moment: one free wins, the
  *    other is refused and counted.
  * Cases that may crash on a broken implementation (a WARN, a double kfree)
@@ -917,6 +919,170 @@ static void race_test_huge_refused(struct kunit *test)
 	kheap_free(p);
 }
 
+/* ---- a reader of live blocks while their CPU allocates and frees ---- */
+
+#define RACE_RD_SLOTS 64
+#define RACE_RD_HAND 16
+#define RACE_RD_RUN (4 * HZ)
+
+/**
+ * struct race_rd - a reader against an owner
+ * @heap:	the heap
+ * @deadline:	when the sides stop
+ * @slot:	side 0's blocks
+ * @hand:	blocks side 0 hands to side 1, which frees them on its CPU
+ * @list:	what side 1's last kheap_report() listed
+ * @reports:	reports side 1 made
+ * @listed:	blocks they listed
+ * @bad:	listed blocks not of @heap, of a size side 0 never asks, or
+ *		listed twice in one report
+ * @dropped:	blocks a report listed past @list's room (it has room for
+ *		what a report can list: the count at its start and 16)
+ * @remote:	blocks side 1 freed
+ * @ops:	allocations and frees side 0 made
+ * @fails:	allocations that returned NULL
+ */
+struct race_rd {
+	struct kheap *heap;
+	unsigned long deadline;
+	void *slot[RACE_RD_SLOTS];
+	void *hand[RACE_RD_HAND];
+	struct race_list list;
+	unsigned long reports, listed, bad, dropped, remote, ops, fails;
+};
+
+/* The sizes side 0 asks: 24 to 80 bytes, by eight. */
+static size_t race_rd_size(unsigned long i)
+{
+	return 24 + (i % 8) * 8;
+}
+
+/* Side 0, the owner: allocate and free on its CPU, hand some blocks over. */
+static void race_rd_owner(struct race_rd *s)
+{
+	unsigned long i;
+	unsigned int j;
+	void *p;
+
+	for (i = 0; time_before(jiffies, s->deadline); i++) {
+		j = i % RACE_RD_SLOTS;
+		p = s->slot[j];
+		s->slot[j] = NULL;
+		/* Every fifth block goes to side 1 if a hand slot is free. */
+		if (p && !(i % 5) && !cmpxchg(&s->hand[i % RACE_RD_HAND], NULL, p))
+			p = NULL;
+		kheap_free(p);
+		s->slot[j] = kheap_alloc(s->heap, race_rd_size(i), GFP_KERNEL);
+		s->fails += !s->slot[j];
+		s->ops++;
+		if (!(i % 256))
+			cond_resched();
+	}
+	for (j = 0; j < RACE_RD_SLOTS; j++) {
+		kheap_free(s->slot[j]);
+		s->slot[j] = NULL;
+	}
+}
+
+/* Check one report: @heap's blocks, sizes side 0 asks, no id twice. */
+static void race_rd_check(struct race_rd *s)
+{
+	struct race_list *l = &s->list;
+	size_t i;
+
+	s->reports++;
+	s->listed += l->n;
+	s->dropped += l->dropped;
+	sort(l->v, l->n, sizeof(l->v[0]), race_info_cmp_id, NULL);
+	for (i = 0; i < l->n; i++) {
+		const struct kheap_alloc_info *v = &l->v[i];
+
+		if (v->heap != s->heap || v->size < 24 || v->size > 80 ||
+		    v->size % 8 || (i && v->id == l->v[i - 1].id))
+			s->bad++;
+	}
+}
+
+/* Side 1, the reader: list the heap, free what side 0 handed over. */
+static void race_rd_reader(struct race_rd *s)
+{
+	unsigned int j;
+
+	while (time_before(jiffies, s->deadline)) {
+		s->list.n = 0;
+		s->list.dropped = 0;
+		if (kheap_report(s->heap, 0, U64_MAX) >= 0)
+			race_rd_check(s);
+		for (j = 0; j < RACE_RD_HAND; j++) {
+			void *p = xchg(&s->hand[j], NULL);
+
+			if (p) {
+				kheap_free(p);
+				s->remote++;
+			}
+		}
+		cond_resched();
+	}
+}
+
+static int race_rd_fn(void *arg)
+{
+	struct race_thread *th = arg;
+	struct race_rd *s = th->s;
+
+	if (th->idx)
+		race_rd_reader(s);
+	else
+		race_rd_owner(s);
+	kthread_complete_and_exit(&th->done, 0);
+}
+
+/*
+ * The promise: a reader of a heap's live blocks (kheap_report(), debugfs
+ * live) on one CPU, while another CPU allocates and frees in that heap
+ * and a third party frees some of its blocks, sees only blocks of the
+ * heap, each once, with their true sizes; nothing is corrupted (a
+ * corrupted list is a BUG on the debug kernel, DEBUG_LIST) and the counts
+ * end exact. The allocating CPU takes its shard's lock with a plain store
+ * while no reader is about: this is the reader's switch of it to atomic
+ * locking, under a load.
+ */
+static void race_test_reader_during_owner(struct kunit *test)
+{
+	unsigned long bad = kheap_invalid_frees();
+	struct race_thread th[2];
+	struct race_rd *s;
+	unsigned int j;
+
+	race_two_cpus(test, th);
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->heap = kt_heap(test);
+	race_list_reset(test, &s->list, 2 * (RACE_RD_SLOTS + RACE_RD_HAND));
+	s->list.rep.ops = &race_list_ops;
+	s->list.rep.priv = &s->list;
+	KUNIT_ASSERT_EQ(test, 0, kheap_set_reporter(s->heap, &s->list.rep));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_detach, s->heap));
+	th[0].s = s;
+	th[1].s = s;
+	KUNIT_ASSERT_EQ(test, 0, race_run(race_rd_fn, th, 2, "race_rd",
+					  &s->deadline, RACE_RD_RUN));
+	for (j = 0; j < RACE_RD_HAND; j++)
+		kheap_free(xchg(&s->hand[j], NULL));
+	kunit_info(test, "%lu reports listing %lu blocks, %lu owner ops, %lu remote frees\n",
+		   s->reports, s->listed, s->ops, s->remote);
+	KUNIT_EXPECT_GT(test, s->reports, 0);
+	KUNIT_EXPECT_GT(test, s->listed, 0);
+	KUNIT_EXPECT_GT(test, s->remote, 0);
+	KUNIT_EXPECT_EQ(test, s->fails, 0);
+	KUNIT_EXPECT_EQ(test, s->bad, 0);
+	KUNIT_EXPECT_EQ(test, s->dropped, 0);
+	KUNIT_EXPECT_EQ(test, kheap_count(s->heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_bytes(s->heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), bad);
+}
+
 /* ---- two CPUs free one block at the same moment ---- */
 
 #define RACE_FREE_ROUNDS 20000
@@ -1104,6 +1270,7 @@ static struct kunit_case kheap_track_race_cases[] = {
 	KUNIT_CASE_SLOW(race_test_bookmark_hardirq),
 	KUNIT_CASE(race_test_huge_fits),
 	KUNIT_CASE_PARAM(race_test_huge_refused, race_huge_gen_params),
+	KUNIT_CASE_SLOW(race_test_reader_during_owner),
 	KUNIT_CASE_SLOW(race_test_double_free_two_cpus),
 	{}
 };

@@ -198,8 +198,7 @@ void kheap_cache_drain_all(void)
 /* Cached blocks, and blocks frees left queued on shards (track.c). */
 static unsigned long kheap_reclaimable(void)
 {
-	return kheap_cache_count() +
-	       kheap_deferred_pending();
+	return kheap_cache_count() + kheap_deferred_pending();
 }
 
 static unsigned long kheap_shrink_count(struct shrinker *s,

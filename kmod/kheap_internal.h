@@ -471,6 +471,7 @@ static __always_inline void kheap_raise_hw(struct kheap *heap,
 	if (unlikely(shard->bytes > shard->hw))
 		__kheap_raise_hw(heap, shard);
 }
+
 void __kheap_update_peak(struct kheap *heap);
 
 /*

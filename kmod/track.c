@@ -446,9 +446,9 @@ struct llist_node *kheap_shard_drain(struct kheap_shard *shard, bool reclaim)
 	if ((llist_empty(&shard->deferred) && !(reclaim && shard->pend)) ||
 	    !kheap_shard_trylock(shard))
 		return NULL;
-	n = reclaim ? kheap_shard_take_pend(shard,
-					    __kheap_shard_collect(shard)) :
-		      kheap_shard_collect(shard);
+	n = reclaim ?
+		    kheap_shard_take_pend(shard, __kheap_shard_collect(shard)) :
+		    kheap_shard_collect(shard);
 	/* Pairs with the acquire in kheap_shard_lock() and _trylock(). */
 	atomic_set_release(&shard->lock, 0);
 	return n;
@@ -1291,9 +1291,10 @@ static void kheap_notify_freed(const struct kheap_hdr *copy, const void *ptr)
  * interrupted, reads after us in program order). Returns the blocks to
  * release, or NULL.
  */
-static noinline struct llist_node *
-kheap_defer(struct kheap_shard *shard, void *ptr, const struct kheap_hdr *copy,
-	    unsigned long caller)
+static noinline struct llist_node *kheap_defer(struct kheap_shard *shard,
+					       void *ptr,
+					       const struct kheap_hdr *copy,
+					       unsigned long caller)
 {
 	bool here = (copy->cpu & ((1 << KHEAP_SHARD_LVL_SHIFT) - 1)) ==
 		    smp_processor_id();

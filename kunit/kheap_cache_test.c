@@ -362,7 +362,8 @@ static void cache_test_remote_back(struct kunit *test)
 			;
 		if (i)
 			KUNIT_EXPECT_LT_MSG(test, j, 8,
-					    "block %d is not a returned one", i);
+					    "block %d is not a returned one",
+					    i);
 		KUNIT_EXPECT_PTR_EQ(test, kheap_of(q[i]), heap);
 		KUNIT_EXPECT_EQ(test, kheap_size(q[i]), 50);
 	}

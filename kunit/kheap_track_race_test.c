@@ -969,7 +969,8 @@ static void race_rd_owner(struct race_rd *s)
 		p = s->slot[j];
 		s->slot[j] = NULL;
 		/* Every fifth block goes to side 1 if a hand slot is free. */
-		if (p && !(i % 5) && !cmpxchg(&s->hand[i % RACE_RD_HAND], NULL, p))
+		if (p && !(i % 5) &&
+		    !cmpxchg(&s->hand[i % RACE_RD_HAND], NULL, p))
 			p = NULL;
 		kheap_free(p);
 		s->slot[j] = kheap_alloc(s->heap, race_rd_size(i), GFP_KERNEL);
@@ -1066,11 +1067,13 @@ static void race_test_reader_during_owner(struct kunit *test)
 			kunit_add_action_or_reset(test, kt_detach, s->heap));
 	th[0].s = s;
 	th[1].s = s;
-	KUNIT_ASSERT_EQ(test, 0, race_run(race_rd_fn, th, 2, "race_rd",
-					  &s->deadline, RACE_RD_RUN));
+	KUNIT_ASSERT_EQ(test, 0,
+			race_run(race_rd_fn, th, 2, "race_rd", &s->deadline,
+				 RACE_RD_RUN));
 	for (j = 0; j < RACE_RD_HAND; j++)
 		kheap_free(xchg(&s->hand[j], NULL));
-	kunit_info(test, "%lu reports listing %lu blocks, %lu owner ops, %lu remote frees\n",
+	kunit_info(test,
+		   "%lu reports of %lu blocks, %lu ops, %lu remote frees\n",
 		   s->reports, s->listed, s->ops, s->remote);
 	KUNIT_EXPECT_GT(test, s->reports, 0);
 	KUNIT_EXPECT_GT(test, s->listed, 0);

@@ -109,7 +109,7 @@ static int kheap_cache_cpu_dead(unsigned int cpu)
 			kfree_bulk(n, objs);
 	}
 	/* Its shards' queued blocks: kfree()d, not cached (not ours). */
-	kheap_drain_deferred_cpu(cpu);
+	kheap_drain_deferred_cpu(cpu, false);
 	return 0;
 }
 
@@ -125,7 +125,7 @@ static void kheap_cache_drain_fn(struct work_struct *work)
 	if (c != raw_cpu_ptr(&kheap_caches))
 		return;
 	/* Blocks other CPUs freed, released first: some come back here. */
-	kheap_drain_deferred_cpu(raw_smp_processor_id());
+	kheap_drain_deferred_cpu(raw_smp_processor_id(), true);
 	kheap_cache_drain_local();
 }
 
@@ -210,8 +210,27 @@ static unsigned long kheap_shrink_count(struct shrinker *s,
 }
 
 /*
+ * The blocks other CPUs freed that wait on the shards of CPUs that are
+ * not online (queued after their dead callback drained them): the
+ * hotplug lock keeps those CPUs down while their shards are drained.
+ */
+static void kheap_drain_offline_fn(struct work_struct *work)
+{
+	int cpu;
+
+	cpus_read_lock();
+	for_each_possible_cpu(cpu)
+		if (!cpu_online(cpu))
+			kheap_drain_deferred_cpu(cpu, false);
+	cpus_read_unlock();
+}
+
+static DECLARE_WORK(kheap_drain_offline, kheap_drain_offline_fn);
+
+/*
  * Memory pressure: every CPU soon releases the blocks other CPUs freed
- * that wait on its shards, then flushes its cache (no wait here).
+ * that wait on its shards, then flushes its cache, and a work does the
+ * same for the CPUs that are not online (no wait here).
  */
 static unsigned long kheap_reclaim(void)
 {
@@ -221,6 +240,8 @@ static unsigned long kheap_reclaim(void)
 	for_each_online_cpu(cpu)
 		queue_work_on(cpu, system_highpri_wq,
 			      &per_cpu_ptr(&kheap_caches, cpu)->drain);
+	if (num_online_cpus() < num_possible_cpus())
+		schedule_work(&kheap_drain_offline);
 	return n;
 }
 
@@ -353,6 +374,7 @@ void kheap_cache_exit(void)
 {
 	WRITE_ONCE(kheap_cache_on, false);
 	kheap_shrinker_free(kheap_shrinker);
+	cancel_work_sync(&kheap_drain_offline);
 	kheap_cache_drain_all();
 	cpuhp_remove_state_nocalls(kheap_cpuhp_state);
 	kheap_shrinker = NULL;

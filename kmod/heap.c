@@ -410,7 +410,10 @@ void kheap_heaps_exit(void)
 	}
 	heap = kheap_default_heap;
 	kheap_report_leaks(heap);
+	/* It locks every CPU's shards: a locker, though nothing else runs. */
+	kheap_lockers_enter();
 	kheap_free_all(heap);
+	kheap_lockers_exit();
 
 	kheap_debugfs_heap_remove(heap);
 	mutex_lock(&kheap_lock);

@@ -166,9 +166,11 @@ static bool kheap_move_batch(struct kheap *to, struct kheap_shard *src,
 {
 	struct list_head *pos, *next;
 	long bytes = 0, n = 0;
+	unsigned int seen = 0;
 
+	/* Every entry counts, claimed ones and cursors too: a bounded batch. */
 	raw_write_seqcount_begin(&kheap_move_seq);
-	for (pos = src->live.next; pos != &src->live && n < KHEAP_BATCH;
+	for (pos = src->live.next; pos != &src->live && seen++ < KHEAP_BATCH;
 	     pos = next) {
 		struct kheap_hdr *hdr = list_entry(pos, struct kheap_hdr, node);
 		u32 check;
@@ -236,6 +238,18 @@ static void kheap_move_shard(struct kheap *to, struct kheap_shard *src,
 	local_irq_restore(flags);
 	if (qs)
 		kheap_release_queued(qs);
+	/*
+	 * Then the blocks queued on @src, a batch at a time: not for the
+	 * heap's end, which frees what is left in an RCU callback.
+	 */
+	do {
+		local_irq_save(flags);
+		qs = kheap_shard_drain(src, true);
+		local_irq_restore(flags);
+		if (qs)
+			kheap_release_queued(qs);
+		cond_resched();
+	} while (qs);
 }
 
 /*

@@ -331,22 +331,21 @@ static __always_inline bool kheap_cached(struct kheap_hdr *hdr, void *base,
 
 /**
  * kheap_release_queued() - release blocks a shard's holder unlinked
- * @n: the chain kheap_shard_unlock() returned, of one shard
+ * @n: the chain kheap_shard_unlock() returned, no claimer left on it
  *
  * A task puts what it can back in its CPU's cache; the rest goes to
- * kfree(). The exchange that took the chain off the shard is fully
- * ordered: then the claimers' count is read (kheap_claimers_wait()).
+ * kfree(). Only the blocks are touched, not their heap, which may be
+ * gone by now (a destroy racing the free that took them).
  *
  * Context: any but NMI, with the interrupts and preemption the caller
  * had before the section that unlinked them (on PREEMPT_RT, a task).
  */
 void kheap_release_queued(struct llist_node *n)
 {
-	struct kheap_hdr *hdr = kheap_hdr_of(n);
 	struct llist_node *next, *rest = NULL;
 	bool task = !kheap_level();
+	struct kheap_hdr *hdr;
 
-	kheap_claimers_wait(kheap_shard_at(hdr->heap, hdr->cpu));
 	for (; n; n = next) {
 		next = n->next;
 		hdr = kheap_hdr_of(n);
@@ -394,14 +393,21 @@ static struct llist_node *kheap_shard_take_pend(struct kheap_shard *shard,
 {
 	struct llist_node *last = shard->pend;
 
-	if (!last)
-		return n;
-	while (last->next)
-		last = last->next;
-	last->next = n;
-	n = shard->pend;
-	shard->pend = NULL;
-	shard->npend = 0;
+	if (last) {
+		while (last->next)
+			last = last->next;
+		last->next = n;
+		n = shard->pend;
+		WRITE_ONCE(shard->pend, NULL);
+		shard->npend = 0;
+	}
+	/*
+	 * Before the caller's section ends (its heap may go once it does):
+	 * the exchanges that took them off @deferred were fully ordered, then
+	 * this read (kheap_claimers_wait()).
+	 */
+	if (n)
+		kheap_claimers_wait(shard);
 	return n;
 }
 
@@ -424,7 +430,7 @@ struct llist_node *kheap_shard_collect(struct kheap_shard *shard)
 	for (last = n; last->next; last = last->next)
 		k++;
 	last->next = shard->pend;
-	shard->pend = n;
+	WRITE_ONCE(shard->pend, n);
 	shard->npend += k;
 	if (shard->npend < KHEAP_RELEASE_BATCH)
 		return NULL;
@@ -443,7 +449,8 @@ struct llist_node *kheap_shard_drain(struct kheap_shard *shard, bool reclaim)
 {
 	struct llist_node *n;
 
-	if ((llist_empty(&shard->deferred) && !(reclaim && shard->pend)) ||
+	if ((llist_empty(&shard->deferred) &&
+	     !(reclaim && READ_ONCE(shard->pend))) ||
 	    !kheap_shard_trylock(shard))
 		return NULL;
 	n = reclaim ?
@@ -455,12 +462,14 @@ struct llist_node *kheap_shard_drain(struct kheap_shard *shard, bool reclaim)
 }
 
 /*
- * Release the blocks queued on @cpu's shards of every heap: memory
- * pressure (cache.c's per-CPU flush, on @cpu), or a dead CPU (its hotplug
- * callback: nothing runs there any more). KHEAP_COLLECT blocks at a time
- * with interrupts off, released after.
+ * Release the blocks queued on @cpu's shards of every heap, as their
+ * owner: memory pressure (cache.c's per-CPU flush, on @cpu: @here), or a
+ * CPU that is not online (its hotplug callback, or a flush holding the
+ * hotplug lock: nothing runs there). KHEAP_COLLECT blocks at a time with
+ * interrupts off, released after. @here: stop if the work left @cpu (it
+ * went down meanwhile; its dead callback drains it).
  */
-void kheap_drain_deferred_cpu(int cpu)
+void kheap_drain_deferred_cpu(int cpu, bool here)
 {
 	struct llist_node *n;
 	unsigned long flags;
@@ -477,7 +486,10 @@ void kheap_drain_deferred_cpu(int cpu)
 		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++) {
 			do {
 				local_irq_save(flags);
-				n = kheap_shard_drain(&pcpu->lvl[lvl], true);
+				n = NULL;
+				if (!here || smp_processor_id() == cpu)
+					n = kheap_shard_drain(&pcpu->lvl[lvl],
+							      true);
 				local_irq_restore(flags);
 				if (n)
 					kheap_release_queued(n);

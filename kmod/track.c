@@ -1301,27 +1301,38 @@ static void kheap_notify_freed(const struct kheap_hdr *copy, const void *ptr)
  * (kheap_shard_release_deferred()). A shard of this CPU is drained now if
  * its lock is free; else its holder's unlock does it (the holder, which we
  * interrupted, reads after us in program order). Returns the blocks to
- * release, or NULL.
+ * release, or NULL. From a task (@lvl 0), preemption off.
  */
-static noinline struct llist_node *kheap_defer(struct kheap_shard *shard,
-					       void *ptr,
-					       const struct kheap_hdr *copy,
-					       unsigned long caller)
+static noinline struct llist_node *
+kheap_defer(struct kheap_shard *shard, void *ptr, const struct kheap_hdr *copy,
+	    unsigned int lvl, unsigned long caller)
 {
-	bool here = (copy->cpu & ((1 << KHEAP_SHARD_LVL_SHIFT) - 1)) ==
-		    smp_processor_id();
-
 	this_cpu_inc(kheap_deferred_count);
 	this_cpu_inc(kheap_deferred_delta);
 	atomic_long_add(copy->size, &shard->rbytes);
 	atomic_long_inc(&shard->rcount);
 	kheap_check_canary(copy, ptr);
 	trace_kheap_free(copy->heap->name, caller, ptr, copy->size, copy->id);
-	if (unlikely(kheap_has_reporter(copy->heap)))
+	if (unlikely(kheap_has_reporter(copy->heap))) {
+		/*
+		 * A task's reporter runs preemptible, as kheap_free() says.
+		 * The block stays ours until it is queued (claimed, nobody
+		 * else releases it); RCU keeps the heap.
+		 */
+		rcu_read_lock();
+		if (!lvl)
+			preempt_enable();
 		kheap_notify_freed(copy, ptr);
+		if (!lvl)
+			preempt_disable();
+		rcu_read_unlock();
+	}
 	/* The block is ours: its first bytes (data or canary) hold the link. */
 	llist_add(ptr, &shard->deferred);
-	return here ? kheap_shard_drain(shard, false) : NULL;
+	if ((copy->cpu & ((1 << KHEAP_SHARD_LVL_SHIFT) - 1)) !=
+	    smp_processor_id())
+		return NULL;
+	return kheap_shard_drain(shard, false);
 }
 
 /**
@@ -1357,7 +1368,7 @@ void kheap_free(const void *ptr)
 	v = kheap_untrack(ptr, &copy, lvl, &shard, &queued);
 	if (unlikely(v != KHEAP_OWNED)) {
 		if (v == KHEAP_DEFERRED)
-			queued = kheap_defer(shard, (void *)ptr, &copy,
+			queued = kheap_defer(shard, (void *)ptr, &copy, lvl,
 					     _RET_IP_);
 		if (!lvl)
 			preempt_enable();

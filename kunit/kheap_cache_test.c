@@ -363,10 +363,8 @@ static bool kc_remote_round(struct kunit *test, struct kheap *heap, int other,
 	}
 	KUNIT_EXPECT_EQ(test, kheap_count(heap), 8);
 	KUNIT_EXPECT_EQ(test, kheap_bytes(heap), 8 * 50);
-	kunit_info(
-		test,
-		"CPU %d allocated, CPU %d freed: %ld bytes back, %d of 7 reused\n",
-		cpu, other, cached, found);
+	kunit_info(test, "CPU %d: %ld bytes back from CPU %d, %d of 7 reused\n",
+		   cpu, cached, other, found);
 	return cached == 8 * 128 && found == 7;
 }
 

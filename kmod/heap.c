@@ -327,19 +327,12 @@ int kheap_heaps_init(void)
  */
 static void *kheap_shard_first(struct kheap_shard *shard)
 {
-	struct llist_node *queued;
 	struct kheap_hdr *hdr;
 	unsigned long flags;
 	void *ptr = NULL;
 
 	/* A block still queued is freed already: not one to free again. */
-	do {
-		local_irq_save(flags);
-		queued = kheap_shard_drain(shard, true);
-		local_irq_restore(flags);
-		if (queued)
-			kheap_release_queued(queued);
-	} while (queued);
+	kheap_shard_drain_all(shard, -1);
 	local_irq_save(flags);
 	kheap_shard_lock(shard);
 	list_for_each_entry(hdr, &shard->live, node) {

@@ -241,6 +241,7 @@ void kheap_shard_lock_wait(struct kheap_shard *shard);
 struct llist_node *kheap_shard_drain(struct kheap_shard *shard, bool reclaim);
 void kheap_shard_release_deferred(struct kheap_shard *shard);
 void kheap_drain_deferred_cpu(int cpu, bool here);
+void kheap_shard_drain_all(struct kheap_shard *shard, int cpu);
 /* Blocks queued on shards (kheap_defer()) and not yet released. */
 long kheap_deferred_pending(void);
 

@@ -239,17 +239,10 @@ static void kheap_move_shard(struct kheap *to, struct kheap_shard *src,
 	if (qs)
 		kheap_release_queued(qs);
 	/*
-	 * Then the blocks queued on @src, a batch at a time: not for the
-	 * heap's end, which frees what is left in an RCU callback.
+	 * Then the blocks queued on @src: not for the heap's end, which frees
+	 * what is left in an RCU callback.
 	 */
-	do {
-		local_irq_save(flags);
-		qs = kheap_shard_drain(src, true);
-		local_irq_restore(flags);
-		if (qs)
-			kheap_release_queued(qs);
-		cond_resched();
-	} while (qs);
+	kheap_shard_drain_all(src, -1);
 }
 
 /*

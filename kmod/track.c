@@ -461,6 +461,33 @@ struct llist_node *kheap_shard_drain(struct kheap_shard *shard, bool reclaim)
 	return n;
 }
 
+/**
+ * kheap_shard_drain_all() - release every block queued on a shard
+ * @shard: a shard of a CPU that is not online, or of this CPU (@cpu), or
+ *	   one the caller may lock as a locker (kheap_shard_drain())
+ * @cpu: stop once not on this CPU (a work whose CPU went down), or -1
+ *
+ * A batch of KHEAP_COLLECT at a time with interrupts off, each released
+ * once they are back on.
+ *
+ * Context: a task; may be in an RCU read-side section.
+ */
+void kheap_shard_drain_all(struct kheap_shard *shard, int cpu)
+{
+	struct llist_node *n;
+	unsigned long flags;
+
+	do {
+		local_irq_save(flags);
+		n = NULL;
+		if (cpu < 0 || smp_processor_id() == cpu)
+			n = kheap_shard_drain(shard, true);
+		local_irq_restore(flags);
+		if (n)
+			kheap_release_queued(n);
+	} while (n);
+}
+
 /*
  * Release the blocks queued on @cpu's shards of every heap, as their
  * owner: memory pressure (cache.c's per-CPU flush, on @cpu: @here), or a
@@ -471,8 +498,6 @@ struct llist_node *kheap_shard_drain(struct kheap_shard *shard, bool reclaim)
  */
 void kheap_drain_deferred_cpu(int cpu, bool here)
 {
-	struct llist_node *n;
-	unsigned long flags;
 	struct kheap *heap;
 	int lvl;
 
@@ -483,18 +508,8 @@ void kheap_drain_deferred_cpu(int cpu, bool here)
 	list_for_each_entry_rcu(heap, &kheap_heaps, node) {
 		struct kheap_pcpu *pcpu = per_cpu_ptr(heap->pcpu, cpu);
 
-		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++) {
-			do {
-				local_irq_save(flags);
-				n = NULL;
-				if (!here || smp_processor_id() == cpu)
-					n = kheap_shard_drain(&pcpu->lvl[lvl],
-							      true);
-				local_irq_restore(flags);
-				if (n)
-					kheap_release_queued(n);
-			} while (n);
-		}
+		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++)
+			kheap_shard_drain_all(&pcpu->lvl[lvl], here ? cpu : -1);
 	}
 	rcu_read_unlock();
 }

@@ -15,7 +15,11 @@
  * another CPU is queued on its shard and comes back here when a task of
  * its CPU next takes that shard (track.c: kheap_release_queued()).
  *
- * Bounded: KHEAP_CACHE_DEPTH blocks per class, at most 69 KiB per CPU.
+ * Bounded: a class holds at most KHEAP_CACHE_BIN_BYTES (32 KiB) and at most
+ * KHEAP_CACHE_DEPTH (256) blocks, so at most 256 KiB per CPU: enough for a
+ * CPU's working set of a few hundred small blocks (a batch of 256 of one
+ * class), and what SLUB's per-CPU partial slabs of the same classes may
+ * hold too.
  * Flushed when the cache is switched off (module parameter "cache"), on
  * memory pressure (a shrinker), when a CPU dies (its "dead" hotplug
  * callback, as SLUB does: an interrupt could refill it after the dying
@@ -40,19 +44,23 @@
 #include "kheap_internal.h"
 
 /* The kmalloc() size of each class: a block of the class is that big. */
-const u16 kheap_cache_size[KHEAP_CACHE_CLASSES] = { 64,	 96,  128,  192,
-						    256, 512, 1024, 2048 };
+const u16 kheap_cache_size[KHEAP_CACHE_CLASSES] = { 64,	 96,   128,  192, 256,
+						    512, 1024, 2048, 4096 };
 
 /*
  * The class of a block of 32 * i + 1 to 32 * (i + 1) bytes: up to 64, 96,
- * 128, 192, 256, 512, 1024 and 2048 bytes.
+ * 128, 192, 256, 512, 1024, 2048 and 4096 bytes.
  */
 const u8 kheap_cache_class_of32[KHEAP_CACHE_MAX / KHEAP_CACHE_STEP] = {
-	[0 ... 1] = 0, [2] = 1,	       [3] = 2,		[4 ... 5] = 3,
-	[6 ... 7] = 4, [8 ... 15] = 5, [16 ... 31] = 6, [32 ... 63] = 7,
+	[0 ... 1] = 0,	 [2] = 1,	  [3] = 2,
+	[4 ... 5] = 3,	 [6 ... 7] = 4,	  [8 ... 15] = 5,
+	[16 ... 31] = 6, [32 ... 63] = 7, [64 ... 127] = 8,
 };
 
-DEFINE_PER_CPU(struct kheap_cache, kheap_caches);
+struct kheap_cache __percpu *kheap_caches __ro_after_init;
+/* Each class's first slot, and its depth: set at init (kheap_cache_layout()). */
+u16 kheap_cache_first[KHEAP_CACHE_CLASSES] __ro_after_init;
+u16 kheap_cache_depth[KHEAP_CACHE_CLASSES] __ro_after_init;
 static struct shrinker *kheap_shrinker;
 static int kheap_cpuhp_state;
 
@@ -66,46 +74,51 @@ bool kheap_cache_on = !IS_ENABLED(CONFIG_KASAN) &&
 		      !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) &&
 		      !IS_ENABLED(CONFIG_MEM_ALLOC_PROFILING);
 
+/* A flush frees this many blocks at a time, with preemption on. */
+#define KHEAP_CACHE_BATCH 32
+
 /*
- * Empty one class of @c into @out; @c's CPU is this one with preemption
- * off, or dead. Returns how many.
+ * Take up to KHEAP_CACHE_BATCH blocks of one class of @c into @out; @c's
+ * CPU is this one with preemption off, or dead. Returns how many.
  */
 static unsigned int kheap_cache_take(struct kheap_cache *c, unsigned int cls,
 				     void **out)
 {
-	struct kheap_cache_bin *bin = &c->bin[cls];
-	unsigned int n = bin->n;
+	unsigned int n = min_t(unsigned int, c->n[cls], KHEAP_CACHE_BATCH);
+	unsigned int left = c->n[cls] - n;
 
-	memcpy(out, bin->obj, n * sizeof(*out));
-	WRITE_ONCE(bin->n, 0);
+	memcpy(out, &c->slot[kheap_cache_first[cls] + left], n * sizeof(*out));
+	WRITE_ONCE(c->n[cls], left);
 	return n;
 }
 
-/* Flush this CPU's cache; process context. */
+/* Flush this CPU's cache, a batch at a time; process context. */
 static void kheap_cache_drain_local(void)
 {
-	void *objs[KHEAP_CACHE_DEPTH];
+	void *objs[KHEAP_CACHE_BATCH];
 	unsigned int cls, n;
 
 	for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++) {
-		preempt_disable();
-		n = kheap_cache_take(this_cpu_ptr(&kheap_caches), cls, objs);
-		preempt_enable();
-		if (n)
-			kfree_bulk(n, objs);
+		do {
+			preempt_disable();
+			n = kheap_cache_take(this_cpu_ptr(kheap_caches), cls,
+					     objs);
+			preempt_enable();
+			if (n)
+				kfree_bulk(n, objs);
+		} while (n);
 	}
 }
 
 /* Flush a dead CPU's cache: nothing runs there any more. */
 static int kheap_cache_cpu_dead(unsigned int cpu)
 {
-	struct kheap_cache *c = per_cpu_ptr(&kheap_caches, cpu);
-	void *objs[KHEAP_CACHE_DEPTH];
+	struct kheap_cache *c = per_cpu_ptr(kheap_caches, cpu);
+	void *objs[KHEAP_CACHE_BATCH];
 	unsigned int cls, n;
 
 	for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++) {
-		n = kheap_cache_take(c, cls, objs);
-		if (n)
+		while ((n = kheap_cache_take(c, cls, objs)))
 			kfree_bulk(n, objs);
 	}
 	/* Its shards' queued blocks: kfree()d, not cached (not ours). */
@@ -122,7 +135,7 @@ static void kheap_cache_drain_fn(struct work_struct *work)
 {
 	struct kheap_cache *c = container_of(work, struct kheap_cache, drain);
 
-	if (c != raw_cpu_ptr(&kheap_caches))
+	if (c != raw_cpu_ptr(kheap_caches))
 		return;
 	/* Blocks other CPUs freed, released first: some come back here. */
 	kheap_drain_deferred_cpu(raw_smp_processor_id(), true);
@@ -137,10 +150,10 @@ static unsigned long kheap_cache_count(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		struct kheap_cache *c = per_cpu_ptr(&kheap_caches, cpu);
+		struct kheap_cache *c = per_cpu_ptr(kheap_caches, cpu);
 
 		for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++)
-			sum += READ_ONCE(c->bin[cls].n);
+			sum += READ_ONCE(c->n[cls]);
 	}
 	return sum;
 }
@@ -148,12 +161,12 @@ static unsigned long kheap_cache_count(void)
 /* Bytes cached on @cpu, a racy read (untorn words). */
 static unsigned long kheap_cache_cpu_bytes(int cpu)
 {
-	struct kheap_cache *c = per_cpu_ptr(&kheap_caches, cpu);
+	struct kheap_cache *c = per_cpu_ptr(kheap_caches, cpu);
 	unsigned long bytes = 0;
 	unsigned int cls;
 
 	for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++)
-		bytes += READ_ONCE(c->bin[cls].n) * kheap_cache_size[cls];
+		bytes += READ_ONCE(c->n[cls]) * kheap_cache_size[cls];
 	return bytes;
 }
 
@@ -189,9 +202,9 @@ void kheap_cache_drain_all(void)
 	cpus_read_lock();
 	for_each_online_cpu(cpu)
 		queue_work_on(cpu, system_highpri_wq,
-			      &per_cpu_ptr(&kheap_caches, cpu)->drain);
+			      &per_cpu_ptr(kheap_caches, cpu)->drain);
 	for_each_online_cpu(cpu)
-		flush_work(&per_cpu_ptr(&kheap_caches, cpu)->drain);
+		flush_work(&per_cpu_ptr(kheap_caches, cpu)->drain);
 	cpus_read_unlock();
 }
 
@@ -239,7 +252,7 @@ static unsigned long kheap_reclaim(void)
 
 	for_each_online_cpu(cpu)
 		queue_work_on(cpu, system_highpri_wq,
-			      &per_cpu_ptr(&kheap_caches, cpu)->drain);
+			      &per_cpu_ptr(kheap_caches, cpu)->drain);
 	if (num_online_cpus() < num_possible_cpus())
 		schedule_work(&kheap_drain_offline);
 	return n;
@@ -299,17 +312,18 @@ void kheap_cache_show(struct seq_file *m)
 	unsigned int cls;
 	int cpu;
 
-	seq_printf(m, "# kheap cache v2 on=%d depth=%d\n# cpu",
-		   READ_ONCE(kheap_cache_on), KHEAP_CACHE_DEPTH);
+	seq_printf(m, "# kheap cache v2 on=%d depth=%d class_bytes=%d\n# cpu",
+		   READ_ONCE(kheap_cache_on), KHEAP_CACHE_DEPTH,
+		   KHEAP_CACHE_BIN_BYTES);
 	for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++)
 		seq_printf(m, " blocks_%u", kheap_cache_size[cls]);
 	seq_puts(m, " bytes\n");
 	for_each_possible_cpu(cpu) {
-		struct kheap_cache *c = per_cpu_ptr(&kheap_caches, cpu);
+		struct kheap_cache *c = per_cpu_ptr(kheap_caches, cpu);
 
 		seq_printf(m, "%d", cpu);
 		for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++)
-			seq_printf(m, " %u", READ_ONCE(c->bin[cls].n));
+			seq_printf(m, " %u", READ_ONCE(c->n[cls]));
 		seq_printf(m, " %lu\n", kheap_cache_cpu_bytes(cpu));
 	}
 }
@@ -329,24 +343,45 @@ static bool kheap_cache_classes_ok(void)
 	return true;
 }
 
+/*
+ * Each class's depth (KHEAP_CACHE_BIN_BYTES of its blocks, at most
+ * KHEAP_CACHE_DEPTH) and first slot; false if they do not fill the slots.
+ */
+static bool kheap_cache_layout(void)
+{
+	unsigned int cls, first = 0;
+
+	for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++) {
+		kheap_cache_first[cls] = first;
+		kheap_cache_depth[cls] =
+			min(KHEAP_CACHE_DEPTH,
+			    KHEAP_CACHE_BIN_BYTES / kheap_cache_size[cls]);
+		first += kheap_cache_depth[cls];
+	}
+	return first == KHEAP_CACHE_SLOTS;
+}
+
 int kheap_cache_init(void)
 {
 	int cpu, ret;
 
-	if (!kheap_cache_classes_ok()) {
+	if (!kheap_cache_classes_ok() || !kheap_cache_layout()) {
 		pr_err("cache: bad class table\n");
 		return -EINVAL;
 	}
+	kheap_caches = alloc_percpu(struct kheap_cache);
+	if (!kheap_caches)
+		return -ENOMEM;
 
 	for_each_possible_cpu(cpu) {
-		struct kheap_cache *c = per_cpu_ptr(&kheap_caches, cpu);
+		struct kheap_cache *c = per_cpu_ptr(kheap_caches, cpu);
 
 		INIT_WORK(&c->drain, kheap_cache_drain_fn);
 	}
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "kheap:cache",
 					NULL, kheap_cache_cpu_dead);
 	if (ret < 0)
-		return ret;
+		goto err_percpu;
 	kheap_cpuhp_state = ret;
 	kheap_shrinker = kheap_shrinker_alloc();
 	if (!kheap_shrinker) {
@@ -366,6 +401,9 @@ err_shrinker:
 	kheap_shrinker = NULL;
 err_cpuhp:
 	cpuhp_remove_state_nocalls(kheap_cpuhp_state);
+err_percpu:
+	free_percpu(kheap_caches);
+	kheap_caches = NULL;
 	return ret;
 }
 
@@ -378,4 +416,5 @@ void kheap_cache_exit(void)
 	kheap_cache_drain_all();
 	cpuhp_remove_state_nocalls(kheap_cpuhp_state);
 	kheap_shrinker = NULL;
+	free_percpu(kheap_caches);
 }

@@ -64,9 +64,10 @@ static_assert(CONFIG_NR_CPUS <= (1 << KHEAP_SHARD_LVL_SHIFT));
  * unlink and release (kheap_defer()); the holder keeps them on @pend until
  * KHEAP_RELEASE_BATCH are there.
  * Readers of the counts take no lock: @bytes and @count less @rbytes and
- * @rcount (READ_ONCE; the holder writes them with WRITE_ONCE). @hw is the
- * highest that difference has been seen at, never lowered; only @lock's
- * holder reads it.
+ * @rcount (READ_ONCE; the holder writes them with WRITE_ONCE). @hw is a
+ * mark at or above @bytes: raised when @bytes pass it, lowered towards
+ * them only when it keeps the heap's peak from skipping its sum
+ * (kheap_lower_hw()); only @lock's holder reads it.
  */
 struct kheap_shard {
 	/* Written by the owner (and lockers): */
@@ -109,7 +110,8 @@ struct kheap_pcpu {
  * @pcpu:	per-CPU shards (live lists and counters) and walk marks
  * @peak:	high-water mark of the sum of the shards' bytes
  * @hw_sum:	sum of the shards' @hw: a bound on the sum of their bytes that
- *		changes only when a shard reaches a new high (track.c)
+ *		changes only when a shard passes its mark, or lowers it after
+ *		a sum found no new peak (track.c)
  * @overruns:	blocks freed with a damaged canary
  * @next_id:	start of the next id range handed to a shard
  * @id_gen:	bumped by kheap_bookmark() to retire every shard's id range
@@ -521,28 +523,31 @@ void kheap_reparent(struct kheap *heap, struct kheap *to);
 void kheap_report_leaks(struct kheap *heap);
 
 /* cache.c: the per-CPU cache of freed blocks */
-#define KHEAP_CACHE_CLASSES 8
-#define KHEAP_CACHE_DEPTH 16
-#define KHEAP_CACHE_MAX 2048 /* the largest class, header and canary in */
-
-struct kheap_cache_bin {
-	unsigned int n;
-	void *obj[KHEAP_CACHE_DEPTH];
-};
+#define KHEAP_CACHE_CLASSES 9
+#define KHEAP_CACHE_MAX 4096 /* the largest class, header and canary in */
+/* A class holds at most this many blocks, and at most this many bytes. */
+#define KHEAP_CACHE_DEPTH 256
+#define KHEAP_CACHE_BIN_BYTES (32 << 10)
+/* The slots of all classes: KHEAP_CACHE_BIN_BYTES / size, capped. */
+#define KHEAP_CACHE_SLOTS (3 * 256 + 170 + 128 + 64 + 32 + 16 + 8)
 
 /**
  * struct kheap_cache - one CPU's cache
- * @bin:	a stack per class
+ * @n:		blocks cached per class
  * @drain:	flushes it on its CPU
+ * @slot:	a stack per class, class @cls's at kheap_cache_first[@cls]
  */
 struct kheap_cache {
-	struct kheap_cache_bin bin[KHEAP_CACHE_CLASSES];
+	unsigned int n[KHEAP_CACHE_CLASSES];
 	struct work_struct drain;
+	void *slot[KHEAP_CACHE_SLOTS];
 };
 
-DECLARE_PER_CPU(struct kheap_cache, kheap_caches);
+extern struct kheap_cache __percpu *kheap_caches;
 extern bool kheap_cache_on;
 extern const u16 kheap_cache_size[KHEAP_CACHE_CLASSES];
+extern u16 kheap_cache_first[KHEAP_CACHE_CLASSES];
+extern u16 kheap_cache_depth[KHEAP_CACHE_CLASSES];
 
 /*
  * Take a cached block of class @cls, or NULL. Only tasks use the cache,
@@ -551,26 +556,28 @@ extern const u16 kheap_cache_size[KHEAP_CACHE_CLASSES];
  */
 static __always_inline void *kheap_cache_pop(unsigned int cls)
 {
-	struct kheap_cache_bin *bin = this_cpu_ptr(&kheap_caches.bin[cls]);
+	struct kheap_cache *c = this_cpu_ptr(kheap_caches);
+	unsigned int n = c->n[cls];
 
 	lockdep_assert_preemption_disabled();
-	if (!bin->n)
+	if (!n)
 		return NULL;
 	/* WRITE_ONCE: kheap_cache_count() reads it from other CPUs. */
-	WRITE_ONCE(bin->n, bin->n - 1);
-	return bin->obj[bin->n];
+	WRITE_ONCE(c->n[cls], n - 1);
+	return c->slot[kheap_cache_first[cls] + n - 1];
 }
 
 /* Keep @base, a freed block of class @cls; false when its stack is full. */
 static __always_inline bool kheap_cache_push(void *base, unsigned int cls)
 {
-	struct kheap_cache_bin *bin = this_cpu_ptr(&kheap_caches.bin[cls]);
+	struct kheap_cache *c = this_cpu_ptr(kheap_caches);
+	unsigned int n = c->n[cls];
 
 	lockdep_assert_preemption_disabled();
-	if (bin->n == KHEAP_CACHE_DEPTH)
+	if (n == kheap_cache_depth[cls])
 		return false;
-	bin->obj[bin->n] = base;
-	WRITE_ONCE(bin->n, bin->n + 1);
+	c->slot[kheap_cache_first[cls] + n] = base;
+	WRITE_ONCE(c->n[cls], n + 1);
 	return true;
 }
 

@@ -658,7 +658,8 @@ static void kheap_fold(struct kheap_shard *shard)
  * A shard's bytes grew past its high-water mark (its lock held): fold
  * the queued frees in, then raise the mark and the heap's sum of them if
  * still past it. That sum bounds the heap's bytes: every shard's bytes
- * less its queued part are at most its @hw, which never falls.
+ * less its queued part are at most its @hw, which falls only to the
+ * shard's bytes or above (kheap_lower_hw()).
  */
 void __kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard)
 {
@@ -679,6 +680,44 @@ void __kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard)
 	atomic_long_add_return(delta, &heap->hw_sum);
 }
 
+/*
+ * A sum found no new peak: the bound hw_sum is above the peak, so every
+ * allocation would sum the shards again until the bytes reach the bound.
+ * Lower the mark of the caller's own shard (its owner: this CPU, this
+ * level) towards its bytes, by what the bound exceeds @peak at most: the
+ * bound stays valid (each mark stays at or above its shard's bytes, which
+ * its queued frees only lower), and the mark keeps its slack to the peak,
+ * so the owner's next allocations still skip the fold. A mark of an idle
+ * shard of another CPU stays where it is until its owner allocates again.
+ */
+static void kheap_lower_hw(struct kheap *heap, long peak)
+{
+	unsigned int lvl = kheap_level();
+	struct kheap_shard *shard;
+	struct llist_node *queued;
+	long lower;
+
+	if (!lvl)
+		preempt_disable();
+	shard = kheap_shard_here(heap, lvl);
+	kheap_shard_own(shard);
+	if (atomic_long_read(&shard->rbytes) ||
+	    atomic_long_read(&shard->rcount))
+		kheap_fold(shard);
+	lower = min(atomic_long_read(&heap->hw_sum) - peak,
+		    shard->hw - shard->bytes);
+	if (lower > 0) {
+		shard->hw -= lower;
+		/* After the mark fell: the bound is never below the marks. */
+		atomic_long_sub(lower, &heap->hw_sum);
+	}
+	queued = kheap_shard_unlock(shard);
+	if (!lvl)
+		preempt_enable();
+	if (unlikely(queued))
+		kheap_release_queued(queued);
+}
+
 /* The peak may be below the shards' sum (kheap_update_peak()): raise it. */
 void __kheap_update_peak(struct kheap *heap)
 {
@@ -688,6 +727,8 @@ void __kheap_update_peak(struct kheap *heap)
 	while (total > old &&
 	       !atomic_long_try_cmpxchg(&heap->peak, &old, total))
 		;
+	if (total <= old)
+		kheap_lower_hw(heap, old);
 }
 
 /*

@@ -1264,6 +1264,196 @@ static void race_test_double_free_two_cpus(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kheap_bytes(s->heap), 0);
 }
 
+/* ---- the peak, with frees from the other CPU and a same-CPU interrupt ---- */
+
+#define RACE_PK_SLOTS 64
+#define RACE_PK_EXTRA 256
+#define RACE_PK_SIZE 64
+#define RACE_PK_STEPS 256
+#define RACE_PK_SECONDS 4
+#define RACE_PK_TIMER_NS (20 * NSEC_PER_USEC)
+
+/**
+ * struct race_pk - shared state of the peak test
+ * @heap:	the heap
+ * @deadline:	jiffies after which side 0 starts no new round
+ * @slot:	blocks either side (or the timer) allocated, freed by whoever
+ *		takes them next: often the other CPU
+ * @extra:	side 0's blocks that raise the bytes past the peak
+ * @phase:	odd: both sides play; even: side 1 and the timer rest
+ * @parked:	the last even phase side 1 rests in
+ * @timer:	a hard hrtimer on side 0's CPU that plays too
+ * @rounds:	rounds checked
+ * @missed:	rounds whose new high was not the peak
+ * @first_peak:	the first such round's peak
+ * @first_bytes: and its bytes
+ * @fails:	allocations that returned NULL
+ * @timer_steps: the timer's steps
+ */
+struct race_pk {
+	struct kheap *heap;
+	unsigned long deadline;
+	void *slot[RACE_PK_SLOTS];
+	void *extra[RACE_PK_EXTRA];
+	atomic_t phase;
+	atomic_t parked;
+	struct hrtimer timer;
+	atomic_long_t fails;
+	unsigned long rounds, missed, timer_steps;
+	size_t first_peak, first_bytes;
+};
+
+/* Take slot @i's block and free it, or fill the slot: any context. */
+static void race_pk_step(struct race_pk *s, unsigned long i, gfp_t gfp)
+{
+	void *p = xchg(&s->slot[i % RACE_PK_SLOTS], NULL);
+
+	if (p) {
+		kheap_free(p);
+		return;
+	}
+	p = kheap_alloc(s->heap, RACE_PK_SIZE, gfp | __GFP_NOWARN);
+	if (!p) {
+		atomic_long_inc(&s->fails);
+		return;
+	}
+	kheap_free(xchg(&s->slot[i % RACE_PK_SLOTS], p));
+}
+
+static enum hrtimer_restart race_pk_timer_fn(struct hrtimer *t)
+{
+	struct race_pk *s = container_of(t, struct race_pk, timer);
+
+	/* Side 0 sets the phase on this CPU: program order. */
+	if (atomic_read(&s->phase) & 1) {
+		race_pk_step(s, s->timer_steps * 7, GFP_ATOMIC);
+		s->timer_steps++;
+	}
+	hrtimer_forward_now(t, ns_to_ktime(RACE_PK_TIMER_NS));
+	return HRTIMER_RESTART;
+}
+
+/*
+ * Side 0, everything quiet: allocate until the bytes pass the peak seen
+ * so far, check that the peak followed, free those blocks again.
+ */
+static void race_pk_check(struct race_pk *s)
+{
+	size_t peak = kheap_peak_bytes(s->heap), bytes;
+	unsigned int n = 0;
+
+	while (kheap_bytes(s->heap) <= peak && n < RACE_PK_EXTRA) {
+		s->extra[n] = kheap_alloc(s->heap, RACE_PK_SIZE, GFP_KERNEL);
+		if (!s->extra[n]) {
+			atomic_long_inc(&s->fails);
+			break;
+		}
+		n++;
+	}
+	bytes = kheap_bytes(s->heap);
+	if (kheap_peak_bytes(s->heap) < bytes && !s->missed++) {
+		s->first_peak = kheap_peak_bytes(s->heap);
+		s->first_bytes = bytes;
+	}
+	while (n--)
+		kheap_free(s->extra[n]);
+	s->rounds++;
+}
+
+/* Side 1 rests in even phases until side 0 moves on; false: the end. */
+static bool race_pk_rest(struct race_pk *s)
+{
+	int phase = atomic_read(&s->phase);
+
+	if (phase < 0)
+		return false;
+	if (phase & 1)
+		return true;
+	atomic_set_release(&s->parked, phase);
+	while (atomic_read_acquire(&s->phase) == phase)
+		cond_resched();
+	return atomic_read(&s->phase) >= 0;
+}
+
+static int race_pk_fn(void *arg)
+{
+	struct race_thread *th = arg;
+	struct race_pk *s = th->s;
+	unsigned long i = 0;
+	int phase = 0;
+
+	if (th->idx) {
+		while (race_pk_rest(s)) {
+			race_pk_step(s, i++ * 13, GFP_KERNEL);
+			if (!(i % 64))
+				cond_resched();
+		}
+	} else {
+		if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+			hrtimer_start(&s->timer, ns_to_ktime(RACE_PK_TIMER_NS),
+				      HRTIMER_MODE_REL_PINNED_HARD);
+		while (time_before(jiffies, s->deadline)) {
+			/* Play: both CPUs and the timer. */
+			atomic_set_release(&s->phase, ++phase);
+			for (i = 0; i < RACE_PK_STEPS; i++) {
+				race_pk_step(s, i * 5, GFP_KERNEL);
+				if (!(i % 64))
+					cond_resched();
+			}
+			/* Quiet: side 1 parked, the timer idle. */
+			atomic_set_release(&s->phase, ++phase);
+			while (atomic_read_acquire(&s->parked) != phase)
+				cond_resched();
+			race_pk_check(s);
+		}
+		hrtimer_cancel(&s->timer);
+		atomic_set_release(&s->phase, -1);
+	}
+	kthread_complete_and_exit(&th->done, 0);
+}
+
+/*
+ * The promise: the peak is the high-water mark of the heap's bytes. Two
+ * CPUs and a hard hrtimer on the first allocate and free blocks that the
+ * other CPU often frees (queued frees, folds, the peak's bound lowered
+ * after sums that found no new peak); at quiet points the first CPU
+ * allocates past the peak so far, and the peak must follow. A bound
+ * lowered below the bytes would let that allocation skip its sum.
+ */
+static void race_test_peak_two_cpus(struct kunit *test)
+{
+	unsigned long bad = kheap_invalid_frees(), queued;
+	struct race_thread th[2] = {};
+	struct race_pk *s;
+	unsigned int j;
+
+	race_two_cpus(test, th);
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->heap = kt_heap(test);
+	hrtimer_init(&s->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	s->timer.function = race_pk_timer_fn;
+	th[0].s = s;
+	th[1].s = s;
+	queued = kheap_test_deferred(false);
+	KUNIT_ASSERT_EQ(test, 0,
+			race_run(race_pk_fn, th, 2, "kheap_pk", &s->deadline,
+				 RACE_PK_SECONDS * HZ));
+	queued = kheap_test_deferred(false) - queued;
+	for (j = 0; j < RACE_PK_SLOTS; j++)
+		kheap_free(xchg(&s->slot[j], NULL));
+	kunit_info(test, "%lu rounds, %lu remote frees, %lu timer steps\n",
+		   s->rounds, queued, s->timer_steps);
+	KUNIT_EXPECT_GT(test, s->rounds, 0);
+	KUNIT_EXPECT_GT(test, queued, 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&s->fails), 0);
+	KUNIT_EXPECT_EQ_MSG(test, s->missed, 0,
+			    "first miss: peak %zu below bytes %zu",
+			    s->first_peak, s->first_bytes);
+	KUNIT_EXPECT_EQ(test, kheap_count(s->heap), 0);
+	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), bad);
+}
+
 static struct kunit_case kheap_track_race_cases[] = {
 	KUNIT_CASE(race_test_lookup_is_pure),
 	KUNIT_CASE(race_test_forged_header),
@@ -1274,6 +1464,7 @@ static struct kunit_case kheap_track_race_cases[] = {
 	KUNIT_CASE(race_test_huge_fits),
 	KUNIT_CASE_PARAM(race_test_huge_refused, race_huge_gen_params),
 	KUNIT_CASE_SLOW(race_test_reader_during_owner),
+	KUNIT_CASE_SLOW(race_test_peak_two_cpus),
 	KUNIT_CASE_SLOW(race_test_double_free_two_cpus),
 	{}
 };

@@ -16,10 +16,11 @@
  * queued on its shard; its memory is released at its CPU's next
  * allocation or free in the heap, on memory pressure, when that CPU goes
  * offline, or when the heap ends. Totals are sums over the shards: cheap,
- * lock-free, exact when nothing is in flight. Freed blocks of up to 2 KiB (with the
- * header) go to a small per-CPU, per-size-class cache, from which the next
+ * lock-free, exact when nothing is in flight. Freed blocks of up to 4 KiB (with the
+ * header) go to a per-CPU, per-size-class cache, from which the next
  * allocations of that class on that CPU are served without kmalloc() or
- * kfree(); it is bounded (16 blocks per class, 69 KiB per CPU), shown in
+ * kfree(); it is bounded (32 KiB and 256 blocks per class, 256 KiB per
+ * CPU), shown in
  * debugfs (kheap/cache), flushed on memory pressure, CPU offline and module
  * exit, and switched by the module parameter "cache" (off by default with
  * KASAN or kmemleak, and always off with memory allocation profiling).

@@ -92,13 +92,18 @@ static unsigned int kheap_cache_take(struct kheap_cache *c, unsigned int cls,
 	return n;
 }
 
-/* Flush this CPU's cache, a batch at a time; process context. */
+/*
+ * Flush this CPU's cache, a batch at a time; process context. A class
+ * takes at most as many batches as it holds when full: tasks that refill
+ * it meanwhile do not keep the flush going.
+ */
 static void kheap_cache_drain_local(void)
 {
 	void *objs[KHEAP_CACHE_BATCH];
-	unsigned int cls, n;
+	unsigned int cls, n, left;
 
 	for (cls = 0; cls < KHEAP_CACHE_CLASSES; cls++) {
+		left = DIV_ROUND_UP(kheap_cache_depth[cls], KHEAP_CACHE_BATCH);
 		do {
 			preempt_disable();
 			n = kheap_cache_take(this_cpu_ptr(kheap_caches), cls,
@@ -106,7 +111,7 @@ static void kheap_cache_drain_local(void)
 			preempt_enable();
 			if (n)
 				kfree_bulk(n, objs);
-		} while (n);
+		} while (n && --left);
 	}
 }
 

@@ -112,6 +112,9 @@ struct kheap_pcpu {
  * @hw_sum:	sum of the shards' @hw: a bound on the sum of their bytes that
  *		changes only when a shard passes its mark, or lowers it after
  *		a sum found no new peak (track.c)
+ * @hw_rebase:	lowers every shard's mark, as a locker, when the bound stays
+ *		above the peak because of shards whose owners are idle
+ * @hw_rebase_next: jiffies before which no new @hw_rebase is queued
  * @overruns:	blocks freed with a damaged canary
  * @next_id:	start of the next id range handed to a shard
  * @id_gen:	bumped by kheap_bookmark() to retire every shard's id range
@@ -131,6 +134,8 @@ struct kheap {
 	struct kheap_pcpu __percpu *pcpu;
 	atomic_long_t peak;
 	atomic_long_t hw_sum;
+	struct work_struct hw_rebase;
+	unsigned long hw_rebase_next;
 	atomic_long_t overruns;
 	atomic64_t next_id;
 	atomic_t id_gen;
@@ -239,6 +244,7 @@ int kheap_heaps_init(void);
 void kheap_heaps_exit(void);
 
 /* track.c */
+void kheap_hw_rebase_fn(struct work_struct *work);
 void kheap_shard_lock_wait(struct kheap_shard *shard);
 struct llist_node *kheap_shard_drain(struct kheap_shard *shard, bool reclaim);
 void kheap_shard_release_deferred(struct kheap_shard *shard);

@@ -28,6 +28,10 @@ void kheap_test_free_pause(bool on);
 void kheap_test_bookmark_pause(bool on);
 /* track.c: queued blocks wait for the shrinker; the count queued now */
 unsigned long kheap_test_defer_nodrain(bool on);
+/* track.c: sums of every shard the peak's updates made since load */
+unsigned long kheap_test_peak_sums(void);
+/* track.c: wait for @heap's marks to be lowered, if that is queued */
+void kheap_test_hw_rebase_flush(struct kheap *heap);
 /* track.c: the blocks queued on @heap's shards now */
 unsigned long kheap_test_queued(struct kheap *heap);
 /* cache.c: what memory pressure does (the shrinker's scan); blocks freed */

@@ -680,42 +680,108 @@ void __kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard)
 	atomic_long_add_return(delta, &heap->hw_sum);
 }
 
+/* Sums of every shard made by the peak's updates (kheap_test_peak_sums()). */
+static atomic_long_t kheap_peak_sums;
+
+/* The queued rebases of a heap are at least this far apart. */
+#define KHEAP_HW_REBASE_INTERVAL HZ
+
 /*
- * A sum found no new peak: the bound hw_sum is above the peak, so every
- * allocation would sum the shards again until the bytes reach the bound.
- * Lower the mark of the caller's own shard (its owner: this CPU, this
- * level) towards its bytes, by what the bound exceeds @peak at most: the
- * bound stays valid (each mark stays at or above its shard's bytes, which
- * its queued frees only lower), and the mark keeps its slack to the peak,
- * so the owner's next allocations still skip the fold. A mark of an idle
- * shard of another CPU stays where it is until its owner allocates again.
+ * Lower @shard's mark towards its bytes (its lock held), by at most @most:
+ * the bound stays valid (each mark stays at or above its shard's bytes,
+ * which its queued frees only lower).
  */
-static void kheap_lower_hw(struct kheap *heap, long peak)
+static void kheap_shard_lower(struct kheap *heap, struct kheap_shard *shard,
+			      long most)
 {
-	unsigned int lvl = kheap_level();
-	struct kheap_shard *shard;
-	struct llist_node *queued;
 	long lower;
 
-	if (!lvl)
-		preempt_disable();
-	shard = kheap_shard_here(heap, lvl);
-	kheap_shard_own(shard);
 	if (atomic_long_read(&shard->rbytes) ||
 	    atomic_long_read(&shard->rcount))
 		kheap_fold(shard);
-	lower = min(atomic_long_read(&heap->hw_sum) - peak,
-		    shard->hw - shard->bytes);
+	lower = min(most, shard->hw - shard->bytes);
 	if (lower > 0) {
 		shard->hw -= lower;
 		/* After the mark fell: the bound is never below the marks. */
 		atomic_long_sub(lower, &heap->hw_sum);
 	}
+}
+
+/*
+ * A sum found no new peak: the bound hw_sum is above the peak, so every
+ * allocation would sum the shards again until the bytes reach the bound.
+ * Lower the mark of the caller's own shard (its owner: this CPU, this
+ * level) by what the bound exceeds @peak at most: the mark keeps its slack
+ * to the peak, so the owner's next allocations still skip the fold.
+ * Returns true if the bound is still above @peak: the excess sits
+ * on shards whose owners have not allocated since their high, which only
+ * a locker can lower (kheap_hw_rebase_fn()).
+ */
+static bool kheap_lower_hw(struct kheap *heap, long peak)
+{
+	unsigned int lvl = kheap_level();
+	struct kheap_shard *shard;
+	struct llist_node *queued;
+
+	if (!lvl)
+		preempt_disable();
+	shard = kheap_shard_here(heap, lvl);
+	kheap_shard_own(shard);
+	kheap_shard_lower(heap, shard, atomic_long_read(&heap->hw_sum) - peak);
 	queued = kheap_shard_unlock(shard);
 	if (!lvl)
 		preempt_enable();
 	if (unlikely(queued))
 		kheap_release_queued(queued);
+	return atomic_long_read(&heap->hw_sum) > peak;
+}
+
+/**
+ * kheap_hw_rebase_fn() - lower every shard's mark of a heap, as a locker
+ * @work: the heap's @hw_rebase
+ *
+ * Queued (at most once a KHEAP_HW_REBASE_INTERVAL) when a sum found no new
+ * peak and the caller's own shard could not take the bound down to it: every
+ * mark falls to its shard's bytes, under the shard's lock (owners take
+ * theirs with an atomic meanwhile, kheap_lockers_enter()), one shard at a
+ * time with interrupts off. The bound is then the heap's bytes; a busy
+ * shard raises its mark again at its next high, once.
+ *
+ * Context: a worker; sleeps.
+ */
+void kheap_hw_rebase_fn(struct work_struct *work)
+{
+	struct kheap *heap = container_of(work, struct kheap, hw_rebase);
+	struct llist_node *queued;
+	unsigned long flags;
+	int cpu, lvl;
+
+	kheap_lockers_enter();
+	for_each_possible_cpu(cpu) {
+		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++) {
+			struct kheap_shard *shard =
+				&per_cpu_ptr(heap->pcpu, cpu)->lvl[lvl];
+
+			local_irq_save(flags);
+			kheap_shard_lock(shard);
+			kheap_shard_lower(heap, shard, LONG_MAX);
+			queued = kheap_shard_unlock(shard);
+			local_irq_restore(flags);
+			if (queued)
+				kheap_release_queued(queued);
+		}
+		cond_resched();
+	}
+	kheap_lockers_exit();
+}
+
+/* Queue @heap's rebase, unless one was queued less than an interval ago. */
+static void kheap_hw_rebase(struct kheap *heap)
+{
+	if (time_before(jiffies, READ_ONCE(heap->hw_rebase_next)))
+		return;
+	WRITE_ONCE(heap->hw_rebase_next, jiffies + KHEAP_HW_REBASE_INTERVAL);
+	queue_work(system_unbound_wq, &heap->hw_rebase);
 }
 
 /* The peak may be below the shards' sum (kheap_update_peak()): raise it. */
@@ -723,13 +789,38 @@ void __kheap_update_peak(struct kheap *heap)
 {
 	long total, old = atomic_long_read(&heap->peak);
 
+	atomic_long_inc(&kheap_peak_sums);
 	total = kheap_sum_bytes(heap);
 	while (total > old &&
 	       !atomic_long_try_cmpxchg(&heap->peak, &old, total))
 		;
-	if (total <= old)
-		kheap_lower_hw(heap, old);
+	if (total <= old && kheap_lower_hw(heap, old))
+		kheap_hw_rebase(heap);
 }
+
+/**
+ * kheap_test_peak_sums() - sums of every shard the peak's updates made
+ *
+ * Context: any.
+ * Return: the count since load.
+ */
+unsigned long kheap_test_peak_sums(void)
+{
+	return atomic_long_read(&kheap_peak_sums);
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_peak_sums);
+
+/**
+ * kheap_test_hw_rebase_flush() - wait for a queued rebase of @heap's marks
+ * @heap: a heap the caller keeps alive
+ *
+ * Context: process context; sleeps.
+ */
+void kheap_test_hw_rebase_flush(struct kheap *heap)
+{
+	flush_work(&heap->hw_rebase);
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_hw_rebase_flush);
 
 /*
  * Take the shard's next id, its lock held. A shard owns a range of

@@ -1454,6 +1454,94 @@ static void race_test_peak_two_cpus(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), bad);
 }
 
+/* ---- a shard whose owner went idle does not make every allocation sum ---- */
+
+#define RACE_IDLE_BLOCKS 8
+#define RACE_IDLE_ROUNDS 2000
+#define RACE_IDLE_FLUSH_AT 50
+
+/**
+ * struct race_idle - shared state of the idle-shard test
+ * @heap:	the heap
+ * @deadline:	unused (race_run() sets it)
+ * @side1_done:	side 1 allocated and freed its blocks
+ * @sums:	peak sums during side 0's rounds
+ * @fails:	allocations that returned NULL
+ */
+struct race_idle {
+	struct kheap *heap;
+	unsigned long deadline;
+	atomic_t side1_done;
+	unsigned long sums, fails;
+};
+
+static int race_idle_fn(void *arg)
+{
+	struct race_thread *th = arg;
+	struct race_idle *s = th->s;
+	void *p[RACE_IDLE_BLOCKS];
+	unsigned long sums;
+	unsigned int i;
+
+	if (th->idx) {
+		/* Side 1: a high of 8 blocks on its shard, then idle. */
+		for (i = 0; i < RACE_IDLE_BLOCKS; i++) {
+			p[i] = kheap_alloc(s->heap, 64, GFP_KERNEL);
+			s->fails += !p[i];
+		}
+		for (i = 0; i < RACE_IDLE_BLOCKS; i++)
+			kheap_free(p[i]);
+		atomic_set_release(&s->side1_done, 1);
+		kthread_complete_and_exit(&th->done, 0);
+	}
+	while (!atomic_read_acquire(&s->side1_done))
+		cond_resched();
+	sums = kheap_test_peak_sums();
+	for (i = 0; i < RACE_IDLE_ROUNDS; i++) {
+		p[0] = kheap_alloc(s->heap, 64, GFP_KERNEL);
+		s->fails += !p[0];
+		kheap_free(p[0]);
+		/* The rebase a wasted sum queued has run by then. */
+		if (i == RACE_IDLE_FLUSH_AT)
+			kheap_test_hw_rebase_flush(s->heap);
+		if (!(i % 64))
+			cond_resched();
+	}
+	s->sums = kheap_test_peak_sums() - sums;
+	kthread_complete_and_exit(&th->done, 0);
+}
+
+/*
+ * The promise: the peak's bound keeps the common allocation from summing
+ * every CPU's shards. A CPU reaches a high of 8 blocks and goes idle; then
+ * another allocates and frees one block at a time: the bound (their marks'
+ * sum) stays above the peak, as only a shard's owner lowers its own mark,
+ * until a rebase (queued by the first sums that found no new peak) lowers
+ * the idle shard's mark as a locker. From then on the allocations skip the
+ * sum. The peak stays the 8 blocks' high.
+ */
+static void race_test_peak_idle_shard(struct kunit *test)
+{
+	struct race_thread th[2] = {};
+	struct race_idle *s;
+
+	race_two_cpus(test, th);
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->heap = kt_heap(test);
+	th[0].s = s;
+	th[1].s = s;
+	KUNIT_ASSERT_EQ(test, 0,
+			race_run(race_idle_fn, th, 2, "kheap_idle",
+				 &s->deadline, HZ));
+	kunit_info(test, "%lu peak sums in %u allocations\n", s->sums,
+		   RACE_IDLE_ROUNDS);
+	KUNIT_EXPECT_EQ(test, s->fails, 0);
+	KUNIT_EXPECT_LE(test, s->sums, RACE_IDLE_ROUNDS / 10);
+	KUNIT_EXPECT_EQ(test, kheap_peak_bytes(s->heap), RACE_IDLE_BLOCKS * 64);
+	KUNIT_EXPECT_EQ(test, kheap_count(s->heap), 0);
+}
+
 static struct kunit_case kheap_track_race_cases[] = {
 	KUNIT_CASE(race_test_lookup_is_pure),
 	KUNIT_CASE(race_test_forged_header),
@@ -1465,6 +1553,7 @@ static struct kunit_case kheap_track_race_cases[] = {
 	KUNIT_CASE_PARAM(race_test_huge_refused, race_huge_gen_params),
 	KUNIT_CASE_SLOW(race_test_reader_during_owner),
 	KUNIT_CASE_SLOW(race_test_peak_two_cpus),
+	KUNIT_CASE(race_test_peak_idle_shard),
 	KUNIT_CASE_SLOW(race_test_double_free_two_cpus),
 	{}
 };

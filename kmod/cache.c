@@ -16,7 +16,7 @@
  * its CPU next takes that shard (track.c: kheap_release_queued()).
  *
  * Bounded: a class holds at most KHEAP_CACHE_BIN_BYTES (32 KiB) and at most
- * KHEAP_CACHE_DEPTH (256) blocks, so at most 256 KiB per CPU: enough for a
+ * KHEAP_CACHE_DEPTH (256) blocks, so at most 264 KiB per CPU: enough for a
  * CPU's working set of a few hundred small blocks (a batch of 256 of one
  * class), and what SLUB's per-CPU partial slabs of the same classes may
  * hold too.
@@ -62,6 +62,8 @@ struct kheap_cache __percpu *kheap_caches __ro_after_init;
 u16 kheap_cache_first[KHEAP_CACHE_CLASSES] __ro_after_init;
 u16 kheap_cache_depth[KHEAP_CACHE_CLASSES] __ro_after_init;
 static struct shrinker *kheap_shrinker;
+/* Between init and exit: a write of "cache" flushes the caches. */
+static bool kheap_cache_running;
 static int kheap_cpuhp_state;
 
 /* A cache that can hold blocks: not with allocation profiling. */
@@ -291,8 +293,11 @@ static int kheap_cache_set(const char *val, const struct kernel_param *kp)
 	if (on && !kheap_cache_allowed())
 		return -EPERM;
 	WRITE_ONCE(kheap_cache_on, on);
-	/* Before init, there is nothing to flush (and no workers). */
-	if (!on && kheap_shrinker)
+	/*
+	 * Before init and from exit on, there is nothing to flush (and no
+	 * workers): kheap_cache_running changes under this parameter's lock.
+	 */
+	if (!on && kheap_cache_running)
 		kheap_cache_drain_all();
 	return 0;
 }
@@ -366,9 +371,16 @@ static bool kheap_cache_layout(void)
 	return first == KHEAP_CACHE_SLOTS;
 }
 
-int kheap_cache_init(void)
+/**
+ * kheap_cache_alloc() - the caches' memory, empty, before anything reads it
+ * (debugfs kheap/cache included)
+ *
+ * Context: module init.
+ * Return: 0, -EINVAL (a bad class table) or -ENOMEM.
+ */
+int kheap_cache_alloc(void)
 {
-	int cpu, ret;
+	int cpu;
 
 	if (!kheap_cache_classes_ok() || !kheap_cache_layout()) {
 		pr_err("cache: bad class table\n");
@@ -377,16 +389,28 @@ int kheap_cache_init(void)
 	kheap_caches = alloc_percpu(struct kheap_cache);
 	if (!kheap_caches)
 		return -ENOMEM;
-
 	for_each_possible_cpu(cpu) {
 		struct kheap_cache *c = per_cpu_ptr(kheap_caches, cpu);
 
 		INIT_WORK(&c->drain, kheap_cache_drain_fn);
 	}
+	return 0;
+}
+
+/* The last step of module exit, after kheap_cache_exit() emptied them. */
+void kheap_cache_free(void)
+{
+	free_percpu(kheap_caches);
+}
+
+int kheap_cache_init(void)
+{
+	int ret;
+
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "kheap:cache",
 					NULL, kheap_cache_cpu_dead);
 	if (ret < 0)
-		goto err_percpu;
+		return ret;
 	kheap_cpuhp_state = ret;
 	kheap_shrinker = kheap_shrinker_alloc();
 	if (!kheap_shrinker) {
@@ -399,6 +423,9 @@ int kheap_cache_init(void)
 	ret = kheap_shrinker_register(kheap_shrinker);
 	if (ret)
 		goto err_shrinker;
+	kernel_param_lock(THIS_MODULE);
+	kheap_cache_running = true;
+	kernel_param_unlock(THIS_MODULE);
 	return 0;
 
 err_shrinker:
@@ -406,20 +433,20 @@ err_shrinker:
 	kheap_shrinker = NULL;
 err_cpuhp:
 	cpuhp_remove_state_nocalls(kheap_cpuhp_state);
-err_percpu:
-	free_percpu(kheap_caches);
-	kheap_caches = NULL;
 	return ret;
 }
 
 /* Module exit: no client is left; flush every cache for good. */
 void kheap_cache_exit(void)
 {
+	/* A write of "cache" from now on flushes nothing. */
+	kernel_param_lock(THIS_MODULE);
+	kheap_cache_running = false;
 	WRITE_ONCE(kheap_cache_on, false);
+	kernel_param_unlock(THIS_MODULE);
 	kheap_shrinker_free(kheap_shrinker);
 	cancel_work_sync(&kheap_drain_offline);
 	kheap_cache_drain_all();
 	cpuhp_remove_state_nocalls(kheap_cpuhp_state);
 	kheap_shrinker = NULL;
-	free_percpu(kheap_caches);
 }

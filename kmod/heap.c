@@ -110,7 +110,7 @@ static struct kheap *kheap_alloc_heap(const char *name)
 	}
 	strscpy(heap->name, name, sizeof(heap->name));
 	atomic64_set(&heap->next_id, 1); /* ids start at 1 */
-	INIT_WORK(&heap->hw_rebase, kheap_hw_rebase_fn);
+	INIT_DELAYED_WORK(&heap->hw_rebase, kheap_hw_rebase_fn);
 	heap->hw_rebase_next = jiffies;
 	INIT_LIST_HEAD(&heap->edges);
 	return heap;
@@ -190,7 +190,7 @@ void kheap_destroy(struct kheap *heap)
 	kheap_report_leaks(heap);
 	kheap_reparent(heap, kheap_default_heap);
 	/* No allocation queues it any more. */
-	cancel_work_sync(&heap->hw_rebase);
+	cancel_delayed_work_sync(&heap->hw_rebase);
 	/* Frees and hierarchy walks may still look at it under RCU. */
 	call_rcu(&heap->rcu, kheap_free_heap_rcu);
 }
@@ -406,6 +406,8 @@ void kheap_heaps_exit(void)
 		}
 	}
 	heap = kheap_default_heap;
+	/* The moves above may have queued it: it would hold shards below. */
+	cancel_delayed_work_sync(&heap->hw_rebase);
 	kheap_report_leaks(heap);
 	/* It locks every CPU's shards: a locker, though nothing else runs. */
 	kheap_lockers_enter();
@@ -418,7 +420,6 @@ void kheap_heaps_exit(void)
 	kheap_edges_remove_locked(heap);
 	mutex_unlock(&kheap_lock);
 	kheap_default_heap = NULL;
-	cancel_work_sync(&heap->hw_rebase);
 	rcu_barrier(); /* the call_rcu() of destroyed heaps */
 	synchronize_rcu();
 	kheap_free_heap(heap);

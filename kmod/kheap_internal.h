@@ -112,9 +112,6 @@ struct kheap_pcpu {
  * @hw_sum:	sum of the shards' @hw: a bound on the sum of their bytes that
  *		changes only when a shard passes its mark, or lowers it after
  *		a sum found no new peak (track.c)
- * @hw_rebase:	lowers every shard's mark, as a locker, when the bound stays
- *		above the peak because of shards whose owners are idle
- * @hw_rebase_next: jiffies before which no new @hw_rebase is queued
  * @overruns:	blocks freed with a damaged canary
  * @next_id:	start of the next id range handed to a shard
  * @id_gen:	bumped by kheap_bookmark() to retire every shard's id range
@@ -128,14 +125,15 @@ struct kheap_pcpu {
  *		under kheap_lock
  * @left_by:	the name of the module that unloaded leaving it alive, or ""
  * @rcu:	frees it after a grace period (walkers and frees hold RCU)
+ * @hw_rebase:	lowers every shard's mark, as a locker, when the bound stays
+ *		above the peak because of shards whose owners are idle
+ * @hw_rebase_next: jiffies before which @hw_rebase does not run again
  */
 struct kheap {
 	char name[KHEAP_NAME_MAX + 1];
 	struct kheap_pcpu __percpu *pcpu;
 	atomic_long_t peak;
 	atomic_long_t hw_sum;
-	struct work_struct hw_rebase;
-	unsigned long hw_rebase_next;
 	atomic_long_t overruns;
 	atomic64_t next_id;
 	atomic_t id_gen;
@@ -147,6 +145,9 @@ struct kheap {
 	struct module *owner;
 	char left_by[MODULE_NAME_LEN];
 	struct rcu_head rcu;
+	/* Off the allocations' lines: */
+	struct delayed_work hw_rebase;
+	unsigned long hw_rebase_next;
 };
 
 /* A one-way edge of the hierarchy graph, on its source heap's @edges. */
@@ -587,6 +588,8 @@ static __always_inline bool kheap_cache_push(void *base, unsigned int cls)
 	return true;
 }
 
+int kheap_cache_alloc(void);
+void kheap_cache_free(void);
 int kheap_cache_init(void);
 void kheap_cache_exit(void);
 void kheap_cache_drain_all(void);

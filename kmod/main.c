@@ -13,6 +13,10 @@ static int __init kheap_init(void)
 {
 	int ret;
 
+	/* First: debugfs kheap/cache reads it. */
+	ret = kheap_cache_alloc();
+	if (ret)
+		return ret;
 	kheap_debugfs_init();
 	kheap_track_init();
 	ret = kheap_cache_init();
@@ -34,6 +38,7 @@ err_heaps:
 err_cache:
 	kheap_track_exit();
 	kheap_debugfs_exit();
+	kheap_cache_free();
 	return ret;
 }
 
@@ -44,6 +49,7 @@ static void __exit kheap_exit(void)
 	kheap_cache_exit();
 	kheap_track_exit();
 	kheap_debugfs_exit();
+	kheap_cache_free();
 }
 
 module_init(kheap_init);

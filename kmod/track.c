@@ -681,7 +681,7 @@ void __kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard)
 }
 
 /* Sums of every shard made by the peak's updates (kheap_test_peak_sums()). */
-static atomic_long_t kheap_peak_sums;
+static DEFINE_PER_CPU(unsigned long, kheap_peak_sums);
 
 /* The queued rebases of a heap are at least this far apart. */
 #define KHEAP_HW_REBASE_INTERVAL HZ
@@ -712,8 +712,8 @@ static void kheap_shard_lower(struct kheap *heap, struct kheap_shard *shard,
  * allocation would sum the shards again until the bytes reach the bound.
  * Lower the mark of the caller's own shard (its owner: this CPU, this
  * level) by what the bound exceeds @peak at most: the mark keeps its slack
- * to the peak, so the owner's next allocations still skip the fold.
- * Returns true if the bound is still above @peak: the excess sits
+ * to the peak it can keep, so the owner's next allocations may still skip
+ * the fold. Returns true if the bound is still above @peak: the excess sits
  * on shards whose owners have not allocated since their high, which only
  * a locker can lower (kheap_hw_rebase_fn()).
  */
@@ -740,22 +740,25 @@ static bool kheap_lower_hw(struct kheap *heap, long peak)
  * kheap_hw_rebase_fn() - lower every shard's mark of a heap, as a locker
  * @work: the heap's @hw_rebase
  *
- * Queued (at most once a KHEAP_HW_REBASE_INTERVAL) when a sum found no new
- * peak and the caller's own shard could not take the bound down to it: every
- * mark falls to its shard's bytes, under the shard's lock (owners take
- * theirs with an atomic meanwhile, kheap_lockers_enter()), one shard at a
- * time with interrupts off. The bound is then the heap's bytes; a busy
- * shard raises its mark again at its next high, once.
+ * Queued when a sum found no new peak and the caller's own shard could not
+ * take the bound down to it, and run at most once a
+ * KHEAP_HW_REBASE_INTERVAL: every mark falls to its shard's bytes, under
+ * the shard's lock (owners take theirs with an atomic meanwhile,
+ * kheap_lockers_enter()), one shard at a time with interrupts off. The
+ * bound is then about the heap's bytes; a busy shard raises its mark again
+ * at its next high, once.
  *
  * Context: a worker; sleeps.
  */
 void kheap_hw_rebase_fn(struct work_struct *work)
 {
-	struct kheap *heap = container_of(work, struct kheap, hw_rebase);
+	struct kheap *heap =
+		container_of(to_delayed_work(work), struct kheap, hw_rebase);
 	struct llist_node *queued;
 	unsigned long flags;
 	int cpu, lvl;
 
+	WRITE_ONCE(heap->hw_rebase_next, jiffies + KHEAP_HW_REBASE_INTERVAL);
 	kheap_lockers_enter();
 	for_each_possible_cpu(cpu) {
 		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++) {
@@ -775,13 +778,16 @@ void kheap_hw_rebase_fn(struct work_struct *work)
 	kheap_lockers_exit();
 }
 
-/* Queue @heap's rebase, unless one was queued less than an interval ago. */
+/*
+ * Queue @heap's rebase, to run once an interval has passed since the last
+ * one began (at once if it has). Any context: a pending one stays as is.
+ */
 static void kheap_hw_rebase(struct kheap *heap)
 {
-	if (time_before(jiffies, READ_ONCE(heap->hw_rebase_next)))
-		return;
-	WRITE_ONCE(heap->hw_rebase_next, jiffies + KHEAP_HW_REBASE_INTERVAL);
-	queue_work(system_unbound_wq, &heap->hw_rebase);
+	long wait = READ_ONCE(heap->hw_rebase_next) - jiffies;
+
+	queue_delayed_work(system_unbound_wq, &heap->hw_rebase,
+			   clamp_t(long, wait, 0, KHEAP_HW_REBASE_INTERVAL));
 }
 
 /* The peak may be below the shards' sum (kheap_update_peak()): raise it. */
@@ -789,7 +795,7 @@ void __kheap_update_peak(struct kheap *heap)
 {
 	long total, old = atomic_long_read(&heap->peak);
 
-	atomic_long_inc(&kheap_peak_sums);
+	this_cpu_inc(kheap_peak_sums);
 	total = kheap_sum_bytes(heap);
 	while (total > old &&
 	       !atomic_long_try_cmpxchg(&heap->peak, &old, total))
@@ -806,7 +812,12 @@ void __kheap_update_peak(struct kheap *heap)
  */
 unsigned long kheap_test_peak_sums(void)
 {
-	return atomic_long_read(&kheap_peak_sums);
+	unsigned long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(*per_cpu_ptr(&kheap_peak_sums, cpu));
+	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(kheap_test_peak_sums);
 
@@ -818,7 +829,7 @@ EXPORT_SYMBOL_IF_KUNIT(kheap_test_peak_sums);
  */
 void kheap_test_hw_rebase_flush(struct kheap *heap)
 {
-	flush_work(&heap->hw_rebase);
+	flush_delayed_work(&heap->hw_rebase);
 }
 EXPORT_SYMBOL_IF_KUNIT(kheap_test_hw_rebase_flush);
 

@@ -19,7 +19,7 @@
  * lock-free, exact when nothing is in flight. Freed blocks of up to 4 KiB (with the
  * header) go to a per-CPU, per-size-class cache, from which the next
  * allocations of that class on that CPU are served without kmalloc() or
- * kfree(); it is bounded (32 KiB and 256 blocks per class, 256 KiB per
+ * kfree(); it is bounded (32 KiB and 256 blocks per class, 264 KiB per
  * CPU), shown in
  * debugfs (kheap/cache), flushed on memory pressure, CPU offline and module
  * exit, and switched by the module parameter "cache" (off by default with

@@ -683,7 +683,7 @@ void __kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard)
 /* Sums of every shard made by the peak's updates (kheap_test_peak_sums()). */
 static DEFINE_PER_CPU(unsigned long, kheap_peak_sums);
 
-/* The queued rebases of a heap are at least this far apart. */
+/* The rebases of a heap run at least this far apart. */
 #define KHEAP_HW_REBASE_INTERVAL HZ
 
 /*
@@ -780,12 +780,16 @@ void kheap_hw_rebase_fn(struct work_struct *work)
 
 /*
  * Queue @heap's rebase, to run once an interval has passed since the last
- * one began (at once if it has). Any context: a pending one stays as is.
+ * one began (at once if it has). Any context. A pending one stays as is,
+ * and is seen with a plain read: the allocations that find the bound stuck
+ * until it runs do not each write the work's line.
  */
 static void kheap_hw_rebase(struct kheap *heap)
 {
 	long wait = READ_ONCE(heap->hw_rebase_next) - jiffies;
 
+	if (delayed_work_pending(&heap->hw_rebase))
+		return;
 	queue_delayed_work(system_unbound_wq, &heap->hw_rebase,
 			   clamp_t(long, wait, 0, KHEAP_HW_REBASE_INTERVAL));
 }

@@ -102,6 +102,7 @@ static struct kheap *kheap_alloc_heap(const char *name)
 		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++) {
 			atomic_set(&pcpu->lvl[lvl].lock, 0);
 			atomic_set(&pcpu->lvl[lvl].claimers, 0);
+			atomic_set(&pcpu->lvl[lvl].waiters, 0);
 			atomic_long_set(&pcpu->lvl[lvl].rbytes, 0);
 			atomic_long_set(&pcpu->lvl[lvl].rcount, 0);
 			init_llist_head(&pcpu->lvl[lvl].deferred);

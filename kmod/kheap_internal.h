@@ -59,7 +59,9 @@ static_assert(CONFIG_NR_CPUS <= (1 << KHEAP_SHARD_LVL_SHIFT));
  * A free from any other CPU, or from a context above the shard's level
  * that found the lock held, claims its block without the lock, counted in
  * @claimers meanwhile (kheap_claim_nested(): nobody releases a claimed
- * block's memory while it is not zero), counts it off in @rbytes and
+ * block's memory while it is not zero; those who wait for it to be count
+ * themselves in @waiters, and no free from another CPU starts a claim
+ * while one waits: kheap_claimers_wait()), counts it off in @rbytes and
  * @rcount, and queues it on @deferred, for the lock's next holder to
  * unlink and release (kheap_defer()); the holder keeps them on @pend until
  * KHEAP_RELEASE_BATCH are there.
@@ -83,6 +85,7 @@ struct kheap_shard {
 	struct llist_node *pend; /* unlinked, waiting for a batch's release */
 	/* Written by frees of other CPUs, on lines of their own: */
 	atomic_t claimers ____cacheline_aligned_in_smp;
+	atomic_t waiters; /* waiting for @claimers to be 0 */
 	atomic_long_t rbytes; /* bytes of the blocks queued, not yet folded */
 	atomic_long_t rcount; /* and their count */
 	struct llist_head deferred ____cacheline_aligned_in_smp;
@@ -247,6 +250,7 @@ void kheap_heaps_exit(void);
 /* track.c */
 void kheap_hw_rebase_fn(struct work_struct *work);
 void kheap_shard_lock_wait(struct kheap_shard *shard);
+void kheap_claimers_wait_slow(struct kheap_shard *shard);
 struct llist_node *kheap_shard_drain(struct kheap_shard *shard, bool reclaim);
 void kheap_shard_release_deferred(struct kheap_shard *shard);
 void kheap_drain_deferred_cpu(int cpu, bool here);
@@ -346,6 +350,27 @@ static __always_inline bool kheap_shard_trylock(struct kheap_shard *shard)
 	/* Pairs with the release in kheap_shard_unlock(). */
 	return atomic_try_cmpxchg_acquire(&shard->lock, &free,
 					  KHEAP_SHARD_LOCKED);
+}
+
+/*
+ * Wait until no free claims a block of @shard without its lock, before
+ * releasing the memory of a block we claimed (or moving one). A full
+ * barrier separates our claim from this read (the claim's
+ * compare-and-exchange, or the drain's exchange of the lock): it pairs
+ * with the one in kheap_claim_nested() between its count and its second
+ * look at the header. So either that look saw our claim and it does not
+ * touch the block, or we see it counted and wait.
+ *
+ * The wait is bounded: claimers count themselves with interrupts off and
+ * never wait while counted, and while a waiter is counted in @waiters no
+ * free on another CPU starts a claim (kheap_claim_nested()). So it waits
+ * for the claims already counted, and for those of its own CPU's
+ * interrupts, not for a stream of claims from other CPUs.
+ */
+static __always_inline void kheap_claimers_wait(struct kheap_shard *shard)
+{
+	if (unlikely(atomic_read(&shard->claimers)))
+		kheap_claimers_wait_slow(shard);
 }
 
 /* Lockers about: owners take their shards' locks with an atomic. */

@@ -26,6 +26,9 @@ unsigned long kheap_test_deferred(bool always);
 void kheap_test_free_pause(bool on);
 /* track.c: bookmarks pause between their two steps */
 void kheap_test_bookmark_pause(bool on);
+/* track.c: frees from other CPUs stay counted as claimers a while */
+void kheap_test_claim_hold(bool on, unsigned long *waits,
+			   unsigned long *joined);
 /* track.c: queued blocks wait for the shrinker; the count queued now */
 unsigned long kheap_test_defer_nodrain(bool on);
 /* track.c: sums of every shard the peak's updates made since load */

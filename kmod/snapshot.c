@@ -185,8 +185,7 @@ static bool kheap_move_batch(struct kheap *to, struct kheap_shard *src,
 			continue;
 		}
 		/* The exchange is fully ordered: see kheap_claimers_wait(). */
-		while (atomic_read(&src->claimers))
-			cpu_relax();
+		kheap_claimers_wait(src);
 		hdr->heap = to;
 		hdr->id = atomic64_fetch_add(1, &to->next_id);
 		kheap_move_canary(hdr, check,

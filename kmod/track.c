@@ -167,6 +167,64 @@ static noinline void kheap_pause_for_test(void)
 	ndelay(local_clock() & 2047);
 }
 
+/* Tests: a claim from another CPU stays counted (kheap_hold_for_test()). */
+static DEFINE_STATIC_KEY_FALSE(kheap_claim_hold);
+static atomic_t kheap_hold_ticket;
+/* While on: waits for a count, and holds that began while one waited. */
+static atomic_long_t kheap_hold_waits, kheap_hold_joined;
+
+/**
+ * kheap_test_claim_hold() - keep frees from other CPUs counted as claimers
+ * @on:	true: from now on, a free from another CPU than its block's, once
+ *	counted in its shard's claimers (kheap_claim_nested()), stays counted
+ *	until a newer such free is counted, or until it held 5 ms while
+ *	someone waits for that count, or 20 ms in all; two CPUs freeing
+ *	blocks of one shard in turn then keep its count above zero, as many
+ *	CPUs would (kheap's tests of the waits for that count); false: no
+ *	hold (a NOP branch again)
+ *
+ * @waits: set to the waits for a shard's claimers while it was on, since
+ *	   load (kheap_claimers_wait())
+ * @joined: set to the claims from other CPUs that were counted while their
+ *	    shard had a waiter, since load (both, before the switch)
+ *
+ * Context: process context (a static key).
+ */
+void kheap_test_claim_hold(bool on, unsigned long *waits, unsigned long *joined)
+{
+	*waits = atomic_long_read(&kheap_hold_waits);
+	*joined = atomic_long_read(&kheap_hold_joined);
+	kheap_test_key_set(&kheap_claim_hold, on);
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_claim_hold);
+
+/*
+ * Interrupts off (a claim): busy-wait, never sleep, on a clock that runs
+ * without the tick (local_clock() may not, with interrupts off).
+ */
+static noinline void kheap_hold_for_test(struct kheap_shard *shard)
+{
+	int ticket = atomic_inc_return(&kheap_hold_ticket);
+	u64 start = ktime_get_mono_fast_ns(), waited = 0, now;
+
+	if (atomic_read(&shard->waiters))
+		atomic_long_inc(&kheap_hold_joined);
+	for (;;) {
+		cpu_relax();
+		if (atomic_read(&kheap_hold_ticket) != ticket)
+			return;
+		now = ktime_get_mono_fast_ns();
+		if (now - start > 20 * NSEC_PER_MSEC)
+			return;
+		if (!atomic_read(&shard->waiters))
+			waited = 0;
+		else if (!waited)
+			waited = now;
+		else if (now - waited > 5 * NSEC_PER_MSEC)
+			return;
+	}
+}
+
 /**
  * kheap_test_deferred() - frees queued on a shard another context held
  * @always: true: from now on, every free from a context above its block's
@@ -296,20 +354,20 @@ static inline void *kheap_base_of(const struct kheap_hdr *hdr)
 	return (void *)hdr - (hdr->offset & KHEAP_OFF_MASK);
 }
 
-/*
- * Wait until no free claims a block of @shard without its lock, before
- * releasing the memory of a block we claimed. A full barrier separates our
- * claim from this read (the claim's compare-and-exchange, or the drain's
- * exchange of the lock): it pairs with the one in kheap_claim_nested() between
- * its count and its second look at the header. So either that look saw our
- * claim and it does not touch the block, or we see it counted and wait.
- * Claimers count themselves with interrupts off and never wait: no one we
- * interrupted is among them, and the wait ends.
- */
-static __always_inline void kheap_claimers_wait(struct kheap_shard *shard)
+/* kheap_claimers_wait(), when a claim is counted: wait, counted too. */
+void kheap_claimers_wait_slow(struct kheap_shard *shard)
 {
-	while (unlikely(atomic_read(&shard->claimers)))
+	/*
+	 * Claimers that see us wait before they count themselves: no
+	 * ordering needed, only that they see it soon (a claim that starts
+	 * anyway is waited for, once).
+	 */
+	atomic_inc(&shard->waiters);
+	if (static_branch_unlikely(&kheap_claim_hold))
+		atomic_long_inc(&kheap_hold_waits);
+	while (atomic_read(&shard->claimers))
 		cpu_relax();
+	atomic_dec(&shard->waiters);
 }
 
 /* kfree() a chain of queued blocks, unlinked or going with their heap. */
@@ -1267,10 +1325,15 @@ lost:
  * Counted in @shard's claimers meanwhile, then the header is looked at
  * again: if it is still what @copy says, its memory stays valid until we
  * are no longer counted (kheap_claimers_wait()), and the exchange decides.
- * Here, interrupts off while counted: a holder we interrupted could be
- * waiting for the count to drop. Those who wait for a shard's count are
- * its own CPU's contexts and the lockers (process context): from another
- * CPU, preemption off is enough.
+ *
+ * Interrupts off while counted, wherever we run: those who wait for a
+ * shard's count spin, some in interrupts, and one on our CPU could
+ * interrupt us (two CPUs, each counted on the other's hardirq shard, each
+ * interrupted by a free waiting for its own shard's count, would spin for
+ * ever). From another CPU, a claim waits to start while someone waits for
+ * the count (@waiters), so a stream of claims from other CPUs cannot keep
+ * the count above zero. A claim of the shard's own CPU (@here) does not:
+ * it may have interrupted the waiter.
  */
 static noinline bool kheap_claim_nested(struct kheap_shard *shard,
 					struct kheap_hdr *hdr,
@@ -1278,22 +1341,26 @@ static noinline bool kheap_claim_nested(struct kheap_shard *shard,
 {
 	u32 check = copy->check;
 	struct kheap_hdr now;
-	unsigned long flags = 0;
+	unsigned long flags;
 	bool won = false;
 
-	if (here)
-		local_irq_save(flags);
+	if (!here) {
+		while (unlikely(atomic_read(&shard->waiters)))
+			cpu_relax();
+	}
+	local_irq_save(flags);
 	atomic_inc(&shard->claimers);
 	/* Pairs with the full barrier before kheap_claimers_wait(). */
 	smp_mb__after_atomic();
+	if (static_branch_unlikely(&kheap_claim_hold) && !here)
+		kheap_hold_for_test(shard);
 	if (kheap_hdr_peek(hdr, &now) && now.check == check &&
 	    now.heap == copy->heap && now.cpu == copy->cpu)
 		won = try_cmpxchg(&hdr->check, &check, check ^ KHEAP_FREED);
 	/* Our exchange before the count drops: pairs with the same. */
 	smp_mb__before_atomic();
 	atomic_dec(&shard->claimers);
-	if (here)
-		local_irq_restore(flags);
+	local_irq_restore(flags);
 	return won;
 }
 

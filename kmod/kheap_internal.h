@@ -362,10 +362,11 @@ static __always_inline bool kheap_shard_trylock(struct kheap_shard *shard)
  * touch the block, or we see it counted and wait.
  *
  * The wait is bounded: claimers count themselves with interrupts off and
- * never wait while counted, and while a waiter is counted in @waiters no
- * free on another CPU starts a claim (kheap_claim_nested()). So it waits
- * for the claims already counted, and for those of its own CPU's
- * interrupts, not for a stream of claims from other CPUs.
+ * never wait while counted (but kheap's test hook, a bounded while), and
+ * while a waiter is counted in @waiters, with interrupts off, no free on
+ * another CPU starts a claim (kheap_claim_nested()). So it waits for the
+ * claims already counted, not for a stream of claims from other CPUs; and
+ * no one counted, claimer or waiter, waits for a claim that waits for it.
  */
 static __always_inline void kheap_claimers_wait(struct kheap_shard *shard)
 {

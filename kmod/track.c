@@ -354,9 +354,18 @@ static inline void *kheap_base_of(const struct kheap_hdr *hdr)
 	return (void *)hdr - (hdr->offset & KHEAP_OFF_MASK);
 }
 
-/* kheap_claimers_wait(), when a claim is counted: wait, counted too. */
-void kheap_claimers_wait_slow(struct kheap_shard *shard)
+/*
+ * kheap_claimers_wait(), when a claim is counted: wait, counted too, with
+ * interrupts off. Counted, we hold up claims from other CPUs; were an
+ * interrupt here one of them (of another shard, whose waiter, on its CPU,
+ * an interrupt gated on ours holds up in turn), two CPUs could wait for
+ * each other for ever.
+ */
+void __cold kheap_claimers_wait_slow(struct kheap_shard *shard)
 {
+	unsigned long flags;
+
+	local_irq_save(flags);
 	/*
 	 * Claimers that see us wait before they count themselves: no
 	 * ordering needed, only that they see it soon (a claim that starts
@@ -368,6 +377,7 @@ void kheap_claimers_wait_slow(struct kheap_shard *shard)
 	while (atomic_read(&shard->claimers))
 		cpu_relax();
 	atomic_dec(&shard->waiters);
+	local_irq_restore(flags);
 }
 
 /* kfree() a chain of queued blocks, unlinked or going with their heap. */
@@ -1332,8 +1342,9 @@ lost:
  * interrupted by a free waiting for its own shard's count, would spin for
  * ever). From another CPU, a claim waits to start while someone waits for
  * the count (@waiters), so a stream of claims from other CPUs cannot keep
- * the count above zero. A claim of the shard's own CPU (@here) does not:
- * it may have interrupted the waiter.
+ * the count above zero; it waits uncounted, holding nothing a waiter
+ * needs. A claim of the shard's own CPU (@here) is not held back: its
+ * CPU's interrupts nest, a few at a time.
  */
 static noinline bool kheap_claim_nested(struct kheap_shard *shard,
 					struct kheap_hdr *hdr,

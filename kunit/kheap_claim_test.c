@@ -8,9 +8,9 @@
  *  - the wait ends while other CPUs go on freeing the shard's blocks: a
  *    stream of claims that overlap, so that the count never drops to zero
  *    by itself, does not hold up the shard's own CPU;
- *  - no two CPUs wait for each other: each counted on the other's hardirq
- *    shard while a hard interrupt on each frees a block of its own and
- *    waits for that shard's count.
+ *  - no two CPUs wait for each other: each frees the other's blocks, in a
+ *    task and in a hard interrupt, while each context also frees blocks
+ *    of its own shard and waits for that shard's count.
  * A test-only hook (kheap_test_claim_hold()) keeps each claim from another
  * CPU counted until the next one is counted: two CPUs freeing in turn then
  * keep the count above zero, as many CPUs would by chance.
@@ -49,89 +49,103 @@ static void cl_hold_on(struct kunit *test, unsigned long *waits,
 
 /* ---- a stream of claims does not hold up the shard's own CPU ---- */
 
-/* Blocks of the owner's shard the other two CPUs free, one at a time. */
-#define CL_BLOCKS 5000
-/* The owner's own allocations and frees while they do. */
+/* Blocks of the owner's shard for the other two CPUs to free, at most. */
+#define CL_CAP 8192
+/* Blocks the owner hands them before its pairs, and with each pair. */
+#define CL_FIRST 1024
+#define CL_TOPUP 64
+/* The owner's own allocations and frees while they free. */
 #define CL_PAIRS 40
 #define CL_SECONDS 60
 
 /**
  * struct cl_stream - shared state of claim_test_stream
  * @heap:	the heap
- * @p:		CL_BLOCKS blocks the owner allocated, for the freers
+ * @p:		blocks the owner allocated, for the freers (CL_CAP)
+ * @avail:	how many of @p are there
  * @next:	the index of the next block a freer takes
- * @ready:	the blocks are there
  * @stop:	the owner is done: the freers stop
  * @deadline:	when every member gives up
  * @pairs:	the owner's pairs done
  * @most:	the most blocks they freed during one of the owner's frees
- * @left:	blocks the freers had not taken when the owner was done
  * @fails:	allocations that returned NULL
  * @done:	the owner is done
  */
 struct cl_stream {
 	struct kheap *heap;
 	void **p;
-	atomic_t next;
-	bool ready, stop;
+	atomic_t avail, next;
+	bool stop;
 	unsigned long deadline;
-	int pairs, most, left;
+	int pairs, most;
 	atomic_t fails;
 	struct completion done;
 };
 
-/* The shard's own CPU: the blocks, then its pairs while they are freed. */
-static void cl_owner(struct cl_stream *s)
+/* The owner: @n more blocks for the freers. */
+static void cl_topup(struct cl_stream *s, int n)
 {
-	int i;
+	int i, avail = atomic_read(&s->avail);
 
-	for (i = 0; i < CL_BLOCKS; i++) {
+	for (i = avail; i < min(avail + n, CL_CAP); i++) {
 		s->p[i] = kheap_alloc(s->heap, 64, GFP_KERNEL);
 		if (!s->p[i])
 			atomic_inc(&s->fails);
-		if (!(i % 64))
-			cond_resched();
 	}
-	/* Pairs with the acquire in cl_freer(): the blocks. */
-	smp_store_release(&s->ready, true);
-	/* Both freers at work (a claim held). */
-	while (atomic_read(&s->next) < 16 && time_before(jiffies, s->deadline))
-		cond_resched();
-	for (i = 0; i < CL_PAIRS && time_before(jiffies, s->deadline); i++) {
-		void *q = kheap_alloc(s->heap, 64, GFP_KERNEL);
-		int before;
+	/* Pairs with the acquire in cl_take(): the blocks. */
+	atomic_set_release(&s->avail, i);
+}
 
+/* The shard's own CPU: blocks for the freers, and its pairs meanwhile. */
+static void cl_owner(struct cl_stream *s)
+{
+	int i, before;
+	void *q;
+
+	for (i = 0; i < CL_FIRST; i += CL_TOPUP) {
+		cl_topup(s, CL_TOPUP);
+		cond_resched();
+	}
+	for (i = 0; i < CL_PAIRS && time_before(jiffies, s->deadline); i++) {
+		cl_topup(s, CL_TOPUP);
+		q = kheap_alloc(s->heap, 64, GFP_KERNEL);
 		if (!q)
 			atomic_inc(&s->fails);
 		/* A free of this CPU: it waits for the claimers' count. */
 		before = atomic_read(&s->next);
 		kheap_free(q);
-		before = atomic_read(&s->next) - before;
-		s->most = max(s->most, before);
+		s->most = max(s->most, atomic_read(&s->next) - before);
 		s->pairs++;
 	}
-	s->left = CL_BLOCKS - min(atomic_read(&s->next), CL_BLOCKS);
 	WRITE_ONCE(s->stop, true);
 	complete(&s->done);
+}
+
+/* The next block to free, or NULL when there is none yet. */
+static void *cl_take(struct cl_stream *s)
+{
+	int i = atomic_read(&s->next);
+
+	/* Pairs with the release in cl_topup(). */
+	if (i >= atomic_read_acquire(&s->avail))
+		return NULL;
+	if (!atomic_try_cmpxchg(&s->next, &i, i + 1))
+		return NULL;
+	return s->p[i];
 }
 
 /* Another CPU: free the owner's blocks, one at a time, until it is done. */
 static void cl_freer(struct cl_stream *s)
 {
 	unsigned int n = 0;
-	int i;
+	void *p;
 
-	/* Pairs with the release in cl_owner(). */
-	while (!smp_load_acquire(&s->ready)) {
-		if (time_after(jiffies, s->deadline))
-			return;
-		cond_resched();
-	}
 	while (!READ_ONCE(s->stop) && time_before(jiffies, s->deadline)) {
-		i = atomic_inc_return(&s->next) - 1;
-		if (i >= CL_BLOCKS)
-			return;
-		kheap_free(s->p[i]);
+		p = cl_take(s);
+		if (p)
+			kheap_free(p);
+		else
+			cpu_relax();
 		if (!(++n % 64))
 			cond_resched();
 	}
@@ -152,9 +166,10 @@ static int cl_stream_fn(void *arg)
 
 /*
  * Two CPUs free blocks of a third's task shard in turn, each claim held
- * until the next is counted, while the third allocates and frees there:
- * its frees and allocations wait for the count (the allocations release
- * the queued blocks), and each wait must end while the stream goes on.
+ * until the next is counted, while the third allocates and frees there
+ * (and hands them more blocks): its frees and allocations wait for the
+ * count (the allocations release the queued blocks), and each wait must
+ * end while the stream goes on.
  * Counted, not timed: the claims of the stream that were counted while
  * someone waited for the count (the test hook counts both). Each freer
  * may have started one before it saw the wait; a wait that lets more in
@@ -166,13 +181,13 @@ static void claim_test_stream(struct kunit *test)
 	unsigned long bad = kheap_invalid_frees(), waits, joined, w, j;
 	struct cl_stream *s;
 	struct kt_crew *crew;
-	int i, taken;
+	int i;
 
 	if (num_online_cpus() < 3)
 		kunit_skip(test, "needs three online CPUs");
 	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	s->p = kvcalloc(CL_BLOCKS, sizeof(*s->p), GFP_KERNEL);
+	s->p = kvcalloc(CL_CAP, sizeof(*s->p), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, s->p);
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, cl_kvfree, s->p));
@@ -186,13 +201,13 @@ static void claim_test_stream(struct kunit *test)
 	kheap_test_claim_hold(false, &waits, &joined);
 	waits -= w;
 	joined -= j;
-	taken = min(atomic_read(&s->next), CL_BLOCKS);
-	for (i = taken; i < CL_BLOCKS; i++)
+	for (i = atomic_read(&s->next); i < atomic_read(&s->avail); i++)
 		kheap_free(s->p[i]);
 	kunit_info(test, "owner CPU %u: %d pairs; %lu waits, %lu claims in\n",
 		   crew->m[0].cpu, s->pairs, waits, joined);
-	kunit_info(test, "at most %d frees during one of its frees, %d left\n",
-		   s->most, s->left);
+	kunit_info(test,
+		   "%d blocks freed, at most %d during one owner's free\n",
+		   atomic_read(&s->next), s->most);
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->fails), 0);
 	KUNIT_EXPECT_EQ(test, s->pairs, CL_PAIRS);
 	/* The owner met held claims: the case tests what it says. */
@@ -208,7 +223,7 @@ static void claim_test_stream(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), bad);
 }
 
-/* ---- two CPUs, each counted on the other's hardirq shard ---- */
+/* ---- two CPUs, each freeing the other's blocks in both contexts ---- */
 
 #define CL_BOX 64
 #define CL_IRQ_SECONDS 2
@@ -216,24 +231,29 @@ static void claim_test_stream(struct kunit *test)
 
 struct cl_irq;
 
+/* Blocks one CPU hands another to free, in any context. */
+struct cl_box {
+	raw_spinlock_t lock; /* @p and @n */
+	void *p[CL_BOX];
+	int n;
+};
+
 /**
  * struct cl_cpu - one of the two CPUs of claim_test_irq_cross
  * @timer:	a hard hrtimer on it
  * @s:		the test's state
- * @lock:	@box and @n (the other CPU's timer fills it)
  * @box:	blocks of the other CPU's hardirq shard, for this CPU's task
- * @n:		how many
+ * @tbox:	blocks of the other CPU's task shard, for this CPU's timer
  * @other:	the other CPU's index (0 or 1)
  * @held:	the timer's block of this CPU's hardirq shard
  * @fired:	timer runs
- * @handed:	blocks the timer handed to the other CPU's task
+ * @handed:	blocks this CPU's timer and task handed to the other CPU
  */
 struct cl_cpu {
 	struct hrtimer timer;
 	struct cl_irq *s;
-	raw_spinlock_t lock;
-	void *box[CL_BOX];
-	int n, other;
+	struct cl_box box, tbox;
+	int other;
 	void *held;
 	unsigned long fired, handed;
 };
@@ -245,59 +265,91 @@ struct cl_irq {
 	atomic_t fails;
 };
 
-/* Put @p in @c's box; false when it is full. Any context. */
-static bool cl_hand(struct cl_cpu *c, void *p)
+/* Put @p in @b; false when it is full. Any context. */
+static bool cl_hand(struct cl_box *b, void *p)
 {
 	unsigned long flags;
 	bool ok;
 
-	raw_spin_lock_irqsave(&c->lock, flags);
-	ok = c->n < CL_BOX;
+	raw_spin_lock_irqsave(&b->lock, flags);
+	ok = b->n < CL_BOX;
 	if (ok)
-		c->box[c->n++] = p;
-	raw_spin_unlock_irqrestore(&c->lock, flags);
+		b->p[b->n++] = p;
+	raw_spin_unlock_irqrestore(&b->lock, flags);
 	return ok;
 }
 
-/* Free what @c's box holds: blocks of the other CPU's hardirq shard. */
-static void cl_empty(struct cl_cpu *c)
+/* Free what @b holds: blocks of the other CPU. Any context. */
+static void cl_empty(struct cl_box *b)
 {
 	void *p[CL_BOX];
 	unsigned long flags;
 	int i, n;
 
-	raw_spin_lock_irqsave(&c->lock, flags);
-	n = c->n;
-	memcpy(p, c->box, n * sizeof(*p));
-	c->n = 0;
-	raw_spin_unlock_irqrestore(&c->lock, flags);
+	raw_spin_lock_irqsave(&b->lock, flags);
+	n = b->n;
+	memcpy(p, b->p, n * sizeof(*p));
+	b->n = 0;
+	raw_spin_unlock_irqrestore(&b->lock, flags);
 	for (i = 0; i < n; i++)
 		kheap_free(p[i]);
 }
 
+/* A new block @c hands to the other CPU's @box (or frees, if full). */
+static void cl_give(struct cl_cpu *c, struct cl_box *box, gfp_t gfp)
+{
+	void *p = kheap_alloc(c->s->heap, 64, gfp);
+
+	if (!p)
+		atomic_inc(&c->s->fails);
+	else if (!cl_hand(box, p))
+		kheap_free(p);
+	else
+		c->handed++;
+}
+
 /*
  * In hardirq: free the block it held (its own CPU's shard: that free waits
- * for the shard's claimers, the other CPU's task among them), and allocate
- * two, one to hold, one for the other CPU's task to free.
+ * for the shard's claimers, the other CPU's task among them), free the
+ * other CPU's task's blocks (claims on that task's shard, held back while
+ * someone waits there), and allocate two: one to hold, one for the other
+ * CPU's task to free.
  */
 static enum hrtimer_restart cl_tick(struct hrtimer *t)
 {
 	struct cl_cpu *c = container_of(t, struct cl_cpu, timer);
 	struct cl_irq *s = c->s;
-	void *p;
 
 	kheap_free(c->held);
+	cl_empty(&c->tbox);
 	c->held = kheap_alloc(s->heap, 64, GFP_ATOMIC);
-	p = kheap_alloc(s->heap, 64, GFP_ATOMIC);
-	if (!c->held || !p)
+	if (!c->held)
 		atomic_inc(&s->fails);
-	if (p && !cl_hand(&s->c[c->other], p))
-		kheap_free(p);
-	else if (p)
-		c->handed++;
+	cl_give(c, &s->c[c->other].box, GFP_ATOMIC);
 	c->fired++;
 	hrtimer_forward_now(t, ns_to_ktime(CL_TIMER_NS));
 	return HRTIMER_RESTART;
+}
+
+/*
+ * In a task: free the other CPU's timer's blocks (claims on its hardirq
+ * shard), hand the other CPU's timer a block of this task's shard, and
+ * allocate and free a few here (each free a wait for this shard's count
+ * while the other CPU's timer is counted there).
+ */
+static void cl_task_step(struct cl_cpu *c)
+{
+	void *q;
+	int i;
+
+	cl_empty(&c->box);
+	cl_give(c, &c->s->c[c->other].tbox, GFP_KERNEL);
+	for (i = 0; i < 4; i++) {
+		q = kheap_alloc(c->s->heap, 64, GFP_KERNEL);
+		if (!q)
+			atomic_inc(&c->s->fails);
+		kheap_free(q);
+	}
 }
 
 static int cl_irq_fn(void *arg)
@@ -316,7 +368,7 @@ static int cl_irq_fn(void *arg)
 	hrtimer_start(&c->timer, ns_to_ktime(CL_TIMER_NS),
 		      HRTIMER_MODE_REL_PINNED_HARD);
 	while (time_before(jiffies, s->deadline)) {
-		cl_empty(c);
+		cl_task_step(c);
 		if (!(++n % 16))
 			cond_resched();
 	}
@@ -327,12 +379,14 @@ static int cl_irq_fn(void *arg)
 }
 
 /*
- * Each of two CPUs frees, in a task, blocks the other's hard interrupt
- * allocated (claims on the other's hardirq shard, held), while a hard
- * hrtimer on each frees a block of its own hardirq shard (a wait for that
- * shard's count, where the other CPU's task is counted). Were a task
- * counted with interrupts on, each timer could interrupt its CPU's
- * counted task and wait for the other's: both would spin for ever.
+ * Each of two CPUs frees the other's blocks in both contexts: its task
+ * those the other's hard hrtimer allocated, its timer those the other's
+ * task allocated; each claim held. Meanwhile each context frees blocks of
+ * its own shard, and so waits for that shard's count, where the other
+ * CPU's claims are counted. Were a task counted with interrupts on (a
+ * claim, or a wait), its timer could interrupt it and wait, or be held
+ * back, for the other CPU, whose timer does the same: both would spin for
+ * ever.
  */
 static void claim_test_irq_cross(struct kunit *test)
 {
@@ -350,7 +404,8 @@ static void claim_test_irq_cross(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	s->heap = kt_heap(test);
 	for (i = 0; i < 2; i++) {
-		raw_spin_lock_init(&s->c[i].lock);
+		raw_spin_lock_init(&s->c[i].box.lock);
+		raw_spin_lock_init(&s->c[i].tbox.lock);
 		s->c[i].s = s;
 		s->c[i].other = !i;
 	}
@@ -361,8 +416,10 @@ static void claim_test_irq_cross(struct kunit *test)
 		schedule_timeout_interruptible(HZ / 10);
 	KUNIT_EXPECT_EQ(test, kt_crew_stop(crew), 0);
 	kheap_test_claim_hold(false, &waits, &joined);
-	for (i = 0; i < 2; i++)
-		cl_empty(&s->c[i]);
+	for (i = 0; i < 2; i++) {
+		cl_empty(&s->c[i].box);
+		cl_empty(&s->c[i].tbox);
+	}
 	kunit_info(test, "CPUs %u, %u: timer runs %lu, %lu; handed %lu, %lu\n",
 		   crew->m[0].cpu, crew->m[1].cpu, s->c[0].fired, s->c[1].fired,
 		   s->c[0].handed, s->c[1].handed);

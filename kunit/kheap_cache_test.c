@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 
 #include "kheap_kfile.h"
+#include "kheap_test_box.h"
 #include "kheap_test_util.h"
 #include "../kmod/kheap_kunit.h"
 
@@ -480,17 +481,9 @@ static void cache_test_remote_reclaimed(struct kunit *test)
 }
 
 /* Per CPU: a mailbox the previous CPU's thread fills and this one empties. */
-#define KC_BOX 64
-
-struct kc_box {
-	raw_spinlock_t lock;
-	int n;
-	void *p[KC_BOX];
-};
-
 struct kc_ring {
 	struct kheap *heap;
-	struct kc_box *box; /* nr_cpu_ids of them */
+	struct kt_box *box; /* nr_cpu_ids of them */
 	unsigned long deadline;
 	atomic_long_t handed, fired;
 };
@@ -513,38 +506,6 @@ static enum hrtimer_restart kc_tick_fn(struct hrtimer *t)
 	return HRTIMER_RESTART;
 }
 
-/* Hand @p to @cpu's box; false when it is full. */
-static bool kc_hand(struct kc_ring *r, int cpu, void *p)
-{
-	struct kc_box *b = &r->box[cpu];
-	unsigned long flags;
-	bool ok;
-
-	raw_spin_lock_irqsave(&b->lock, flags);
-	ok = b->n < KC_BOX;
-	if (ok)
-		b->p[b->n++] = p;
-	raw_spin_unlock_irqrestore(&b->lock, flags);
-	return ok;
-}
-
-/* Free what this CPU's box holds. */
-static void kc_empty(struct kc_ring *r, int cpu)
-{
-	struct kc_box *b = &r->box[cpu];
-	void *p[KC_BOX];
-	unsigned long flags;
-	int i, n;
-
-	raw_spin_lock_irqsave(&b->lock, flags);
-	n = b->n;
-	memcpy(p, b->p, n * sizeof(*p));
-	b->n = 0;
-	raw_spin_unlock_irqrestore(&b->lock, flags);
-	for (i = 0; i < n; i++)
-		kheap_free(p[i]);
-}
-
 static int kc_ring_fn(void *arg)
 {
 	struct kc_ring *r = arg;
@@ -564,11 +525,11 @@ static int kc_ring_fn(void *arg)
 		void *p =
 			kheap_alloc(r->heap, 16 + (i * 37) % 1900, GFP_KERNEL);
 
-		if (p && !kc_hand(r, next, p))
+		if (p && !kt_box_put(&r->box[next], p))
 			kheap_free(p);
 		else if (p)
 			atomic_long_inc(&r->handed);
-		kc_empty(r, cpu);
+		kt_box_free_all(&r->box[cpu]);
 		if (!(++i % 64))
 			cond_resched();
 	}
@@ -602,7 +563,7 @@ static void cache_test_remote_stress(struct kunit *test)
 	r->box = kunit_kcalloc(test, nr_cpu_ids, sizeof(*r->box), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r->box);
 	for_each_possible_cpu(cpu)
-		raw_spin_lock_init(&r->box[cpu].lock);
+		kt_box_init(&r->box[cpu]);
 	r->heap = kt_heap(test);
 	r->deadline = jiffies + 60 * HZ; /* until kt_run_per_cpu() sets it */
 	ret = kt_run_per_cpu(test, kc_ring_fn, r, "kc_ring", &r->deadline,
@@ -610,7 +571,7 @@ static void cache_test_remote_stress(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	cpus_read_lock();
 	for_each_online_cpu(cpu)
-		kc_empty(r, cpu);
+		kt_box_free_all(&r->box[cpu]);
 	cpus_read_unlock();
 	kunit_info(test,
 		   "%ld blocks handed to another CPU, %ld timer firings\n",

@@ -23,6 +23,7 @@
 #include <linux/slab.h>
 
 #include "../kmod/kheap_kunit.h"
+#include "kheap_test_box.h"
 #include "kheap_test_crew.h"
 #include "kheap_test_util.h"
 
@@ -225,18 +226,10 @@ static void claim_test_stream(struct kunit *test)
 
 /* ---- two CPUs, each freeing the other's blocks in both contexts ---- */
 
-#define CL_BOX 64
 #define CL_IRQ_SECONDS 2
 #define CL_TIMER_NS (50 * NSEC_PER_USEC)
 
 struct cl_irq;
-
-/* Blocks one CPU hands another to free, in any context. */
-struct cl_box {
-	raw_spinlock_t lock; /* @p and @n */
-	void *p[CL_BOX];
-	int n;
-};
 
 /**
  * struct cl_cpu - one of the two CPUs of claim_test_irq_cross
@@ -252,7 +245,7 @@ struct cl_box {
 struct cl_cpu {
 	struct hrtimer timer;
 	struct cl_irq *s;
-	struct cl_box box, tbox;
+	struct kt_box box, tbox;
 	int other;
 	void *held;
 	unsigned long fired, handed;
@@ -265,44 +258,14 @@ struct cl_irq {
 	atomic_t fails;
 };
 
-/* Put @p in @b; false when it is full. Any context. */
-static bool cl_hand(struct cl_box *b, void *p)
-{
-	unsigned long flags;
-	bool ok;
-
-	raw_spin_lock_irqsave(&b->lock, flags);
-	ok = b->n < CL_BOX;
-	if (ok)
-		b->p[b->n++] = p;
-	raw_spin_unlock_irqrestore(&b->lock, flags);
-	return ok;
-}
-
-/* Free what @b holds: blocks of the other CPU. Any context. */
-static void cl_empty(struct cl_box *b)
-{
-	void *p[CL_BOX];
-	unsigned long flags;
-	int i, n;
-
-	raw_spin_lock_irqsave(&b->lock, flags);
-	n = b->n;
-	memcpy(p, b->p, n * sizeof(*p));
-	b->n = 0;
-	raw_spin_unlock_irqrestore(&b->lock, flags);
-	for (i = 0; i < n; i++)
-		kheap_free(p[i]);
-}
-
 /* A new block @c hands to the other CPU's @box (or frees, if full). */
-static void cl_give(struct cl_cpu *c, struct cl_box *box, gfp_t gfp)
+static void cl_give(struct cl_cpu *c, struct kt_box *box, gfp_t gfp)
 {
 	void *p = kheap_alloc(c->s->heap, 64, gfp);
 
 	if (!p)
 		atomic_inc(&c->s->fails);
-	else if (!cl_hand(box, p))
+	else if (!kt_box_put(box, p))
 		kheap_free(p);
 	else
 		c->handed++;
@@ -321,7 +284,7 @@ static enum hrtimer_restart cl_tick(struct hrtimer *t)
 	struct cl_irq *s = c->s;
 
 	kheap_free(c->held);
-	cl_empty(&c->tbox);
+	kt_box_free_all(&c->tbox);
 	c->held = kheap_alloc(s->heap, 64, GFP_ATOMIC);
 	if (!c->held)
 		atomic_inc(&s->fails);
@@ -342,7 +305,7 @@ static void cl_task_step(struct cl_cpu *c)
 	void *q;
 	int i;
 
-	cl_empty(&c->box);
+	kt_box_free_all(&c->box);
 	cl_give(c, &c->s->c[c->other].tbox, GFP_KERNEL);
 	for (i = 0; i < 4; i++) {
 		q = kheap_alloc(c->s->heap, 64, GFP_KERNEL);
@@ -404,8 +367,8 @@ static void claim_test_irq_cross(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	s->heap = kt_heap(test);
 	for (i = 0; i < 2; i++) {
-		raw_spin_lock_init(&s->c[i].box.lock);
-		raw_spin_lock_init(&s->c[i].tbox.lock);
+		kt_box_init(&s->c[i].box);
+		kt_box_init(&s->c[i].tbox);
 		s->c[i].s = s;
 		s->c[i].other = !i;
 	}
@@ -417,8 +380,8 @@ static void claim_test_irq_cross(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_crew_stop(crew), 0);
 	kheap_test_claim_hold(false, &waits, &joined);
 	for (i = 0; i < 2; i++) {
-		cl_empty(&s->c[i].box);
-		cl_empty(&s->c[i].tbox);
+		kt_box_free_all(&s->c[i].box);
+		kt_box_free_all(&s->c[i].tbox);
 	}
 	kunit_info(test, "CPUs %u, %u: timer runs %lu, %lu; handed %lu, %lu\n",
 		   crew->m[0].cpu, crew->m[1].cpu, s->c[0].fired, s->c[1].fired,

@@ -174,8 +174,8 @@ static int cl_stream_fn(void *arg)
  * Counted, not timed: the claims of the stream that were counted while
  * someone waited for the count (the test hook counts both). Each freer
  * may have started one before it saw the wait; a wait that lets more in
- * can wait for ever. Also said: how many blocks the stream freed during
- * each of the owner's frees, and how many it had left at the end.
+ * can wait for ever. Also said: how many blocks the stream freed in all,
+ * and the most during one of the owner's frees.
  */
 static void claim_test_stream(struct kunit *test)
 {
@@ -241,6 +241,7 @@ struct cl_irq;
  * @held:	the timer's block of this CPU's hardirq shard
  * @fired:	timer runs
  * @handed:	blocks this CPU's timer and task handed to the other CPU
+ *		(atomic: the timer interrupts the task)
  */
 struct cl_cpu {
 	struct hrtimer timer;
@@ -248,7 +249,8 @@ struct cl_cpu {
 	struct kt_box box, tbox;
 	int other;
 	void *held;
-	unsigned long fired, handed;
+	unsigned long fired;
+	atomic_long_t handed;
 };
 
 struct cl_irq {
@@ -268,7 +270,7 @@ static void cl_give(struct cl_cpu *c, struct kt_box *box, gfp_t gfp)
 	else if (!kt_box_put(box, p))
 		kheap_free(p);
 	else
-		c->handed++;
+		atomic_long_inc(&c->handed);
 }
 
 /*
@@ -385,13 +387,14 @@ static void claim_test_irq_cross(struct kunit *test)
 	}
 	kunit_info(test, "CPUs %u, %u: timer runs %lu, %lu; handed %lu, %lu\n",
 		   crew->m[0].cpu, crew->m[1].cpu, s->c[0].fired, s->c[1].fired,
-		   s->c[0].handed, s->c[1].handed);
+		   atomic_long_read(&s->c[0].handed),
+		   atomic_long_read(&s->c[1].handed));
 	kunit_info(test, "%lu waits for a count\n", waits - w);
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->fails), 0);
 	/* Frees waited for a count a held claim kept up: the case's point. */
 	KUNIT_EXPECT_GT(test, waits - w, 0);
-	KUNIT_EXPECT_GT(test, s->c[0].handed, 0);
-	KUNIT_EXPECT_GT(test, s->c[1].handed, 0);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&s->c[0].handed), 0);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&s->c[1].handed), 0);
 	KUNIT_EXPECT_EQ(test, kheap_count(s->heap), 0);
 	KUNIT_EXPECT_EQ(test, kheap_bytes(s->heap), 0);
 	KUNIT_EXPECT_EQ(test, kheap_invalid_frees(), bad);

@@ -182,11 +182,12 @@ static atomic_long_t kheap_hold_waits, kheap_hold_joined;
  *	blocks of one shard in turn then keep its count above zero, as many
  *	CPUs would (kheap's tests of the waits for that count); false: no
  *	hold (a NOP branch again)
- *
  * @waits: set to the waits for a shard's claimers while it was on, since
- *	   load (kheap_claimers_wait())
+ *	   load (kheap_claimers_wait()), read before the switch
  * @joined: set to the claims from other CPUs that were counted while their
- *	    shard had a waiter, since load (both, before the switch)
+ *	    shard had a waiter, since load, read before the switch
+ *
+ * A held claim keeps interrupts off on its CPU all the while: for tests.
  *
  * Context: process context (a static key).
  */

@@ -83,6 +83,7 @@ struct kheap_shard {
 	unsigned int id_gen; /* heap->id_gen when the range was taken */
 	unsigned int npend; /* blocks on @pend */
 	struct llist_node *pend; /* unlinked, waiting for a batch's release */
+	unsigned long owner_waits; /* kheap_shard_own_wait()s */
 	/* Written by frees of other CPUs, on lines of their own: */
 	atomic_t claimers ____cacheline_aligned_in_smp;
 	atomic_t waiters; /* waiting for @claimers to be 0 */
@@ -194,6 +195,9 @@ struct kheap_hdr {
 /* Header and canary: what a block costs on top of its request. */
 #define KHEAP_OVERHEAD (sizeof(struct kheap_hdr) + KHEAP_CANARY_SIZE)
 
+/* A freed header's check: its live check with these bits flipped. */
+#define KHEAP_FREED 0x6b667265U /* "kfre" */
+
 /* A header kheap_reparent() rewrites has its live check xor this. */
 #define KHEAP_MOVING 0x6b6d6f76U /* "kmov" */
 
@@ -250,6 +254,7 @@ void kheap_heaps_exit(void);
 /* track.c */
 void kheap_hw_rebase_fn(struct work_struct *work);
 void kheap_shard_lock_wait(struct kheap_shard *shard);
+void kheap_shard_own_wait(struct kheap_shard *shard);
 void kheap_claimers_wait_slow(struct kheap_shard *shard);
 struct llist_node *kheap_shard_drain(struct kheap_shard *shard, bool reclaim);
 void kheap_shard_release_deferred(struct kheap_shard *shard);
@@ -396,7 +401,8 @@ static __always_inline void kheap_shard_own(struct kheap_shard *shard)
 		barrier();
 		return;
 	}
-	kheap_shard_lock(shard);
+	if (unlikely(!kheap_shard_trylock(shard)))
+		kheap_shard_own_wait(shard);
 }
 
 struct llist_node *kheap_shard_collect(struct kheap_shard *shard);
@@ -554,6 +560,10 @@ void kheap_track_exit(void);
 struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to);
 void kheap_reparent(struct kheap *heap, struct kheap *to);
 void kheap_report_leaks(struct kheap *heap);
+
+/* walk.c: a reader's pass over a shard's list without its lock */
+bool kheap_walk_shard(struct kheap *heap, int cpu, unsigned int lvl,
+		      struct kheap_snap *snap, u64 from, u64 to);
 
 /* cache.c: the per-CPU cache of freed blocks */
 #define KHEAP_CACHE_CLASSES 9

@@ -37,6 +37,18 @@ unsigned long kheap_test_peak_sums(void);
 void kheap_test_hw_rebase_flush(struct kheap *heap);
 /* track.c: the blocks queued on @heap's shards now */
 unsigned long kheap_test_queued(struct kheap *heap);
+/* walk.c: lockless walks of shards since load, and what they met */
+struct kheap_test_walks {
+	unsigned long walks; /* shards walked */
+	unsigned long fails; /* steps that could not be proven */
+	unsigned long backoffs; /* places left, to a block passed or the head */
+	unsigned long starts; /* shards walked again from the head */
+	unsigned long locked; /* walks given up: the shard listed locked */
+};
+
+void kheap_test_walk_stats(struct kheap_test_walks *w);
+/* track.c: waits of @heap's owners for their shards' locks */
+unsigned long kheap_test_owner_waits(struct kheap *heap);
 /* cache.c: what memory pressure does (the shrinker's scan); blocks freed */
 unsigned long kheap_test_reclaim(void);
 

@@ -2,6 +2,9 @@
 /*
  * kheap snapshots: the readers and movers of the shards' live lists.
  *
+ * A reader first walks a shard without its lock (walk.c); the locked
+ * batches here are its fallback, and the movers'.
+ *
  * None of them holds a shard for more than KHEAP_BATCH blocks: a reader
  * leaves a cursor (struct kheap_cursor) in the list after the last block it
  * copied, drops the lock, lets the CPU go (cond_resched()), and resumes from
@@ -97,14 +100,18 @@ static bool kheap_snap_batch(struct kheap_shard *shard,
  * Copy the live blocks of @heap with @from <= id <= @to, sorted by id. The
  * copy is sized from the count at the start: blocks allocated meanwhile
  * may be left out, and it is not one instant's picture (blocks freed and
- * allocated while it runs may or may not be in it). Returns NULL when out
- * of memory. Process context: it sleeps between batches.
+ * allocated while it runs may or may not be in it; every block live for
+ * the whole copy is in it, once, unless it is full). Each shard is walked
+ * without its lock (walk.c), or, if that walk gives up, in locked batches.
+ * Returns NULL when out of memory. Process context: it sleeps between
+ * batches.
  */
 struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to)
 {
 	struct kheap_cursor cur = { .null = NULL };
 	struct kheap_snap *snap;
 	size_t cap = kheap_count(heap) + 16;
+	bool locker = false;
 	int cpu, lvl;
 
 	might_sleep();
@@ -113,13 +120,17 @@ struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to)
 		return NULL;
 	snap->n = 0;
 	snap->cap = cap;
-	kheap_lockers_enter();
 	for_each_possible_cpu(cpu) {
 		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++) {
 			struct kheap_shard *shard =
 				&per_cpu_ptr(heap->pcpu, cpu)->lvl[lvl];
 			unsigned long flags;
 
+			if (kheap_walk_shard(heap, cpu, lvl, snap, from, to))
+				continue;
+			if (!locker)
+				kheap_lockers_enter();
+			locker = true;
 			local_irq_save(flags);
 			kheap_shard_lock(shard);
 			list_add(&cur.node, &shard->live);
@@ -130,7 +141,8 @@ struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to)
 				cond_resched();
 		}
 	}
-	kheap_lockers_exit();
+	if (locker)
+		kheap_lockers_exit();
 	sort(snap->v, snap->n, sizeof(snap->v[0]), kheap_info_cmp, NULL);
 	return snap;
 }
@@ -147,6 +159,8 @@ static void kheap_move_canary(struct kheap_hdr *hdr, u32 was, u32 now)
 
 	if (get_unaligned(canary) == kheap_canary(was))
 		put_unaligned(kheap_canary(now), canary);
+	/* The new words first: pairs with the smp_rmb() in kheap_walk_read(). */
+	smp_wmb();
 	WRITE_ONCE(hdr->check, now);
 }
 

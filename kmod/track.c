@@ -53,8 +53,6 @@
 #include "kheap_trace.h"
 
 #define KHEAP_MIN_ALIGN ARCH_KMALLOC_MINALIGN
-/* A freed header's check: its live check with these bits flipped. */
-#define KHEAP_FREED 0x6b667265U /* "kfre" */
 /* Ids a shard takes at once from its heap (see kheap_bookmark()). */
 #define KHEAP_ID_RANGE 1024
 /* The largest request the cache classes take. */
@@ -93,6 +91,7 @@ seqcount_t kheap_move_seq = SEQCNT_ZERO(kheap_move_seq);
 u64 kheap_secret __ro_after_init;
 /* Frees queued on a shard (kheap_defer()), per CPU that queued. */
 static DEFINE_PER_CPU(unsigned long, kheap_deferred_count);
+
 /* Blocks queued (+1 where queued) and released (-1 where released). */
 static DEFINE_PER_CPU(long, kheap_deferred_delta);
 /* Lockers about (kheap_lockers_enter()): 0 or 1, read by every owner. */
@@ -248,6 +247,31 @@ unsigned long kheap_test_deferred(bool always)
 EXPORT_SYMBOL_IF_KUNIT(kheap_test_deferred);
 
 /**
+ * kheap_test_owner_waits() - how often @heap's owners waited for a shard
+ * @heap: the heap
+ *
+ * Every time a context of a shard's own CPU found the shard's lock held
+ * by a locker (a reader's fallback, a move, a rebase of the marks) and
+ * waited for it, since @heap was created.
+ *
+ * Context: any.
+ * Return: the count.
+ */
+unsigned long kheap_test_owner_waits(struct kheap *heap)
+{
+	unsigned long n = 0;
+	int cpu, lvl;
+
+	for_each_possible_cpu(cpu)
+		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++)
+			n += READ_ONCE(kheap_shard_at(heap, cpu | lvl <<
+						      KHEAP_SHARD_LVL_SHIFT)
+					       ->owner_waits);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(kheap_test_owner_waits);
+
+/**
  * kheap_test_defer_nodrain() - leave queued frees for the shrinker
  * @on: true: from now on neither a free that queues its block nor a
  *	shard's unlock unlinks and kfree()s queued blocks (what happens when
@@ -329,6 +353,17 @@ static void kheap_lockers_idle_fn(struct work_struct *work)
 		atomic_set_release(&kheap_lock_mode, 0);
 	}
 	mutex_unlock(&kheap_lockers_mutex);
+}
+
+/*
+ * A context of the shard's own CPU found its lock held by a locker: count
+ * it (those contexts take the shard one at a time: see kheap_shard_own()),
+ * then wait.
+ */
+void kheap_shard_own_wait(struct kheap_shard *shard)
+{
+	WRITE_ONCE(shard->owner_waits, shard->owner_waits + 1);
+	kheap_shard_lock_wait(shard);
 }
 
 /* The shard lock was held: wait for it, then take it. */
@@ -968,6 +1003,11 @@ static __always_inline void *kheap_track(struct kheap *heap, void *base,
 	hdr->offset = offset;
 	kheap_shard_own(shard);
 	hdr->id = kheap_next_id(heap, shard);
+	/*
+	 * The words before the check that vouches for them: pairs with the
+	 * smp_rmb() in kheap_walk_read(), whose reader has no lock.
+	 */
+	smp_wmb();
 	hdr->check = kheap_check(hdr, ext);
 	list_add_tail(&hdr->node, &shard->live);
 	WRITE_ONCE(shard->bytes, shard->bytes + size);

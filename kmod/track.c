@@ -1849,7 +1849,11 @@ EXPORT_SYMBOL_NS_GPL(kheap_bookmark, KHEAP_NS);
  * @to:   last id, inclusive
  *
  * Each block goes to the heap's reporter's report callback, or to the
- * console reporter when the heap has none attached.
+ * console reporter when the heap has none attached, in id order. Every
+ * block of the window live for the whole call is listed, once; blocks
+ * allocated or freed meanwhile may be listed or not. The allocations and
+ * frees of other CPUs do not wait for it (the lists are read without
+ * their locks; see kmod/walk.c).
  *
  * Context: Process context; may sleep.
  * Return: how many blocks were listed, -EINVAL if @from > @to, -ENOMEM.

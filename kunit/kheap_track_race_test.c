@@ -1044,9 +1044,10 @@ static int race_rd_fn(void *arg)
  * and a third party frees some of its blocks, sees only blocks of the
  * heap, each once, with their true sizes; nothing is corrupted (a
  * corrupted list is a BUG on the debug kernel, DEBUG_LIST) and the counts
- * end exact. The allocating CPU takes its shard's lock with a plain store
- * while no reader is about: this is the reader's switch of it to atomic
- * locking, under a load.
+ * end exact. Readers walk the lists without their locks (kmod/walk.c);
+ * one that falls back to a list's lock first switches the owners from
+ * plain stores to atomic locking: both, under a load (kheap_walk has the
+ * walks' own cases).
  */
 static void race_test_reader_during_owner(struct kunit *test)
 {

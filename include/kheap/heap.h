@@ -52,8 +52,11 @@
  * (Documentation/locking/locktypes.rst). kheap's own bookkeeping keeps
  * interrupts on: a task's call runs with preemption off for one block;
  * interrupts off only for a block freed below the context level that
- * allocated it (a task freeing an interrupt's block) and for readers'
- * batches of 32; never around a kmalloc() or kfree(); no sleeping lock. Every query
+ * allocated it (a task freeing an interrupt's block) and for the batches
+ * of 16 blocks of destroys and of readers that fall back to the lists'
+ * locks; never around a kmalloc() or kfree(); no sleeping lock. Readers
+ * (kheap_report(), debugfs) read the lists without their locks: no
+ * allocation or free waits for them. Every query
  * runs in any context, hardirq included, on PREEMPT_RT too. A reporter's
  * on_alloc/on_free callbacks run in the context of the allocation or free,
  * inside an RCU read-side section: they must not sleep.

@@ -562,8 +562,8 @@ void kheap_reparent(struct kheap *heap, struct kheap *to);
 void kheap_report_leaks(struct kheap *heap);
 
 /* walk.c: a reader's pass over a shard's list without its lock */
-bool kheap_walk_shard(struct kheap *heap, int cpu, unsigned int lvl,
-		      struct kheap_snap *snap, u64 from, u64 to);
+int kheap_walk_shard(struct kheap *heap, int cpu, unsigned int lvl,
+		     struct kheap_snap *snap, u64 from, u64 to);
 
 /* cache.c: the per-CPU cache of freed blocks */
 #define KHEAP_CACHE_CLASSES 9

@@ -96,23 +96,82 @@ static bool kheap_snap_batch(struct kheap_shard *shard,
 	return more;
 }
 
+/* Times a snapshot doubles when blocks allocated meanwhile fill it. */
+#define KHEAP_SNAP_GROWS 4
+
+/* Double @*snap's room, its blocks kept. -ENOMEM leaves it as it was. */
+static int kheap_snap_grow(struct kheap_snap **snap)
+{
+	size_t cap = 2 * (*snap)->cap;
+	struct kheap_snap *bigger;
+
+	bigger = kvmalloc(struct_size(bigger, v, cap), GFP_KERNEL);
+	if (!bigger)
+		return -ENOMEM;
+	memcpy(bigger, *snap, struct_size(bigger, v, (*snap)->n));
+	bigger->cap = cap;
+	kvfree(*snap);
+	*snap = bigger;
+	return 0;
+}
+
+/*
+ * Walk @heap's shard of @cpu and @lvl into *@snap (walk.c), doubling it
+ * while blocks allocated meanwhile fill it (up to *@grows times in all);
+ * the first full copy stays when it cannot grow. Returns false when the
+ * walk gave up: the caller lists the shard under its lock.
+ */
+static bool kheap_snap_walk(struct kheap *heap, int cpu, unsigned int lvl,
+			    struct kheap_snap **snap, u64 from, u64 to,
+			    int *grows)
+{
+	size_t first = (*snap)->n;
+	int err;
+
+	err = kheap_walk_shard(heap, cpu, lvl, *snap, from, to);
+	while (err == -ENOSPC && *grows < KHEAP_SNAP_GROWS &&
+	       !kheap_snap_grow(snap)) {
+		(*grows)++;
+		(*snap)->n = first;
+		err = kheap_walk_shard(heap, cpu, lvl, *snap, from, to);
+	}
+	return err != -EAGAIN;
+}
+
+/* List @shard under its lock, KHEAP_BATCH blocks at a time. */
+static void kheap_snap_locked(struct kheap_shard *shard,
+			      struct kheap_snap *snap, u64 from, u64 to)
+{
+	struct kheap_cursor cur = { .null = NULL };
+	unsigned long flags;
+
+	local_irq_save(flags);
+	kheap_shard_lock(shard);
+	list_add(&cur.node, &shard->live);
+	/* Not draining: the batch's unlock does. */
+	atomic_set_release(&shard->lock, 0);
+	local_irq_restore(flags);
+	while (kheap_snap_batch(shard, &cur, snap, from, to))
+		cond_resched();
+}
+
 /*
  * Copy the live blocks of @heap with @from <= id <= @to, sorted by id. The
  * copy is sized from the count at the start: blocks allocated meanwhile
  * may be left out, and it is not one instant's picture (blocks freed and
  * allocated while it runs may or may not be in it; every block live for
- * the whole copy is in it, once, unless it is full). Each shard is walked
- * without its lock (walk.c), or, if that walk gives up, in locked batches.
+ * the whole copy is in it, once, unless it stays full after doubling
+ * KHEAP_SNAP_GROWS times). Each shard is walked without its lock (walk.c),
+ * or, if that walk gives up, in locked batches.
  * Returns NULL when out of memory. Process context: it sleeps between
  * batches.
  */
 struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to)
 {
-	struct kheap_cursor cur = { .null = NULL };
-	struct kheap_snap *snap;
 	size_t cap = kheap_count(heap) + 16;
+	struct kheap_snap *snap;
 	bool locker = false;
-	int cpu, lvl;
+	int cpu, lvl, grows = 0;
 
 	might_sleep();
 	snap = kvmalloc(struct_size(snap, v, cap), GFP_KERNEL);
@@ -121,24 +180,16 @@ struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to)
 	snap->n = 0;
 	snap->cap = cap;
 	for_each_possible_cpu(cpu) {
-		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++) {
-			struct kheap_shard *shard =
-				&per_cpu_ptr(heap->pcpu, cpu)->lvl[lvl];
-			unsigned long flags;
+		struct kheap_pcpu *pc = per_cpu_ptr(heap->pcpu, cpu);
 
-			if (kheap_walk_shard(heap, cpu, lvl, snap, from, to))
+		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++) {
+			if (kheap_snap_walk(heap, cpu, lvl, &snap, from, to,
+					    &grows))
 				continue;
 			if (!locker)
 				kheap_lockers_enter();
 			locker = true;
-			local_irq_save(flags);
-			kheap_shard_lock(shard);
-			list_add(&cur.node, &shard->live);
-			/* Not draining: the batch's unlock does. */
-			atomic_set_release(&shard->lock, 0);
-			local_irq_restore(flags);
-			while (kheap_snap_batch(shard, &cur, snap, from, to))
-				cond_resched();
+			kheap_snap_locked(&pc->lvl[lvl], snap, from, to);
 		}
 	}
 	if (locker)
@@ -162,6 +213,8 @@ static void kheap_move_canary(struct kheap_hdr *hdr, u32 was, u32 now)
 	/* The new words first: pairs with the smp_rmb() in kheap_walk_read(). */
 	smp_wmb();
 	WRITE_ONCE(hdr->check, now);
+	/* The check before the links the move changes: kheap_walk_next(). */
+	smp_wmb();
 }
 
 /*

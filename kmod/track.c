@@ -262,11 +262,12 @@ unsigned long kheap_test_owner_waits(struct kheap *heap)
 	unsigned long n = 0;
 	int cpu, lvl;
 
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
+		struct kheap_pcpu *pc = per_cpu_ptr(heap->pcpu, cpu);
+
 		for (lvl = 0; lvl < KHEAP_LEVELS; lvl++)
-			n += READ_ONCE(kheap_shard_at(heap, cpu | lvl <<
-						      KHEAP_SHARD_LVL_SHIFT)
-					       ->owner_waits);
+			n += READ_ONCE(pc->lvl[lvl].owner_waits);
+	}
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(kheap_test_owner_waits);
@@ -1009,6 +1010,11 @@ static __always_inline void *kheap_track(struct kheap *heap, void *base,
 	 */
 	smp_wmb();
 	hdr->check = kheap_check(hdr, ext);
+	/*
+	 * And the check before the links: a walk that reads the new links
+	 * of reused memory sees the check change too (kheap_walk_next()).
+	 */
+	smp_wmb();
 	list_add_tail(&hdr->node, &shard->live);
 	WRITE_ONCE(shard->bytes, shard->bytes + size);
 	WRITE_ONCE(shard->count, shard->count + 1);
@@ -1577,7 +1583,7 @@ static void kheap_notify_freed(const struct kheap_hdr *copy, const void *ptr)
  * block off its shard's queued part (the sum is what is exact), check,
  * report, and queue it on the shard. A shard of another CPU is left to
  * its next holder: its owner's next allocation or free in the heap, a
- * locker (a reader, a move), a flush on memory pressure
+ * locker (a reader that fell back to the lock, a move), a flush on memory pressure
  * (kheap_drain_deferred_cpu()), or the heap's end
  * (kheap_shard_release_deferred()). A shard of this CPU is drained now if
  * its lock is free; else its holder's unlock does it (the holder, which we

@@ -45,14 +45,20 @@
 #include <linux/export.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/uaccess.h>
 
 #include "kheap_internal.h"
 
 /* Failed steps at one place before backing off. */
 #define KHEAP_WALK_TRIES 16
-/* Failed steps in one walk of a shard before the lock is taken instead. */
+/*
+ * Failed steps in one walk of a shard, and time since its first, before
+ * the lock is taken instead (the owner may be stopped in the middle of a
+ * change: its vCPU, under a hypervisor).
+ */
 #define KHEAP_WALK_FAILS 256
+#define KHEAP_WALK_PATIENCE_NS (200 * NSEC_PER_USEC)
 /* Starts of one shard, and live blocks passed that a walk may back off to. */
 #define KHEAP_WALK_STARTS 4
 #define KHEAP_WALK_HIST 8
@@ -182,13 +188,23 @@ static bool kheap_walk_next(const struct kheap_walk_pos *pos,
 	u32 check;
 
 	if (!pos->hdr) {
-		/* Pairs with the WRITE_ONCE() of list_add_tail() and list_del(). */
+		/*
+		 * The first entry, stored with WRITE_ONCE() (list_add_tail(),
+		 * list_del()); its words are read through this pointer, after
+		 * the smp_wmb()s that publish a new block (kheap_track()).
+		 */
 		*next = READ_ONCE(head->next);
 		return true;
 	}
 	if (!kheap_walk_word(&pos->hdr->node.next, &w0))
 		return false;
-	/* The pointer before the check's second look: as kheap_walk_read(). */
+	/*
+	 * The pointer before the check's second look: pairs with the
+	 * smp_wmb() between a block's new check and its links (kheap_track(),
+	 * kheap_move_canary()), so new links of reused memory come with a
+	 * new check; an unlink comes after the fully ordered exchange that
+	 * claimed the block.
+	 */
 	smp_rmb();
 	*next = (const struct list_head *)(unsigned long)w0;
 	return kheap_walk_check(pos->hdr, &check) && check == pos->check;
@@ -258,6 +274,7 @@ static void kheap_walk_take(struct kheap_snap *snap,
  * @tries:	failed steps at @pos
  * @fails:	failed steps in all
  * @starts:	starts from the head
+ * @first_fail:	local_clock() at the first failed step
  */
 struct kheap_walk {
 	const struct kheap *heap;
@@ -269,6 +286,7 @@ struct kheap_walk {
 	size_t first;
 	u64 from, to;
 	unsigned int tries, fails, starts;
+	u64 first_fail;
 };
 
 /*
@@ -308,7 +326,8 @@ static bool kheap_walk_step(struct kheap_walk *w, bool *end)
 		kheap_walk_take(w->snap, hdr, &copy, ext);
 	return true;
 fail:
-	w->fails++;
+	if (!w->fails++)
+		w->first_fail = local_clock();
 	w->tries++;
 	return false;
 }
@@ -327,6 +346,12 @@ static bool kheap_walk_retry(struct kheap_walk *w)
 	}
 	w->tries = 0;
 	atomic_long_inc(&kheap_walk_backoffs);
+	/*
+	 * A live place is listed already: if it is still live, the walk
+	 * stays there (going back would list it twice).
+	 */
+	if (w->pos.live)
+		kheap_walk_push(&w->hist, &w->pos);
 	if (w->pos.hdr && kheap_walk_back(&w->hist, &w->pos))
 		return true;
 	if (++w->starts > KHEAP_WALK_STARTS)
@@ -338,6 +363,13 @@ static bool kheap_walk_retry(struct kheap_walk *w)
 	return true;
 }
 
+/* Has @w failed long enough to give up? */
+static bool kheap_walk_tired(const struct kheap_walk *w)
+{
+	return w->fails > KHEAP_WALK_FAILS &&
+	       local_clock() - w->first_fail > KHEAP_WALK_PATIENCE_NS;
+}
+
 /**
  * kheap_walk_shard() - list a shard's live blocks without its lock
  * @heap:	the heap
@@ -347,17 +379,17 @@ static bool kheap_walk_retry(struct kheap_walk *w)
  * @from:	the window's first id
  * @to:		and its last
  *
- * Every block linked on the shard for the whole walk is listed, once;
- * blocks allocated or freed meanwhile may be or not. Stops early when
- * @snap is full.
+ * Every block linked on the shard for the whole walk is listed, once,
+ * unless @snap fills; blocks allocated or freed meanwhile may be or not.
  *
  * Context: process context; may sleep.
- * Return: true when done; false when the walk gave up (the owner kept
- * changing the list where it was), with @snap as it was before: the caller
- * lists the shard under its lock.
+ * Return: 0 when done; -ENOSPC when @snap filled (with what fitted);
+ * -EAGAIN when the walk gave up (the owner kept changing the list where
+ * it was), with @snap as it was before: the caller lists the shard under
+ * its lock.
  */
-bool kheap_walk_shard(struct kheap *heap, int cpu, unsigned int lvl,
-		      struct kheap_snap *snap, u64 from, u64 to)
+int kheap_walk_shard(struct kheap *heap, int cpu, unsigned int lvl,
+		     struct kheap_snap *snap, u64 from, u64 to)
 {
 	struct kheap_walk w = {
 		.heap = heap,
@@ -370,32 +402,37 @@ bool kheap_walk_shard(struct kheap *heap, int cpu, unsigned int lvl,
 		.starts = 1,
 	};
 	unsigned long steps = 0, limit = 2 * snap->cap + 4096;
-	bool end = false, done = true;
+	bool end = false;
+	int err = 0;
 	size_t i;
 
 	atomic_long_inc(&kheap_walks);
-	while (!end && snap->n < snap->cap) {
+	while (!end) {
+		if (snap->n == snap->cap) {
+			err = -ENOSPC;
+			break;
+		}
 		if (!(++steps % KHEAP_WALK_RESCHED))
 			cond_resched();
-		if (steps > limit || w.fails > KHEAP_WALK_FAILS) {
-			done = false;
+		if (steps > limit || kheap_walk_tired(&w)) {
+			err = -EAGAIN;
 			break;
 		}
 		if (!kheap_walk_step(&w, &end) && !end &&
 		    !kheap_walk_retry(&w)) {
-			done = false;
+			err = -EAGAIN;
 			break;
 		}
 	}
 	atomic_long_add(w.fails, &kheap_walk_fails);
-	if (!done) {
+	if (err == -EAGAIN) {
 		atomic_long_inc(&kheap_walk_locked);
 		snap->n = w.first;
-		return false;
+		return err;
 	}
 	for (i = w.first; i < snap->n; i++)
 		snap->v[i].time_ns = kheap_stamp_ns(snap->v[i].time_ns);
-	return true;
+	return err;
 }
 
 /**

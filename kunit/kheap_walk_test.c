@@ -97,6 +97,22 @@ static int wk_id_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* How many of the @n blocks at @want @l did not list; sorts @l. */
+static unsigned long wk_missing(struct wk_list *l, void *const *want, size_t n)
+{
+	size_t i, listed = min(l->n, l->cap);
+	struct wk_seen key = {};
+	unsigned long missing = 0;
+
+	sort(l->p, listed, sizeof(*l->p), wk_ptr_cmp, NULL);
+	for (i = 0; i < n; i++) {
+		key.ptr = want[i];
+		missing +=
+			!bsearch(&key, l->p, listed, sizeof(*l->p), wk_ptr_cmp);
+	}
+	return missing;
+}
+
 /* The crew's deadline: a member that waits for another gives up then. */
 #define WK_SECONDS 60
 
@@ -117,6 +133,7 @@ static int wk_id_cmp(const void *a, const void *b)
  * @pairs:	the owner's allocations and frees while the reader read
  * @reads:	reports the reader made
  * @least:	the fewest blocks one of them listed
+ * @missing:	still blocks a report did not list
  * @fails:	allocations that returned NULL
  * @done:	the reader is done
  */
@@ -128,6 +145,7 @@ struct wk_quiet {
 	unsigned long deadline, pairs;
 	int reads;
 	size_t least;
+	unsigned long missing;
 	atomic_t fails;
 	struct completion done;
 };
@@ -172,6 +190,7 @@ static void wk_quiet_reader(struct wk_quiet *s)
 		s->list.n = 0;
 		kheap_report(s->heap, 0, U64_MAX);
 		s->least = min(s->least, s->list.n);
+		s->missing += wk_missing(&s->list, s->still, WK_STILL);
 		cond_resched();
 	}
 	WRITE_ONCE(s->stop, true);
@@ -220,8 +239,9 @@ static void walk_test_owner_never_waits(struct kunit *test)
 	wait_for_completion(&s->done);
 	KUNIT_EXPECT_EQ(test, kt_crew_stop(crew), 0);
 	kheap_test_walk_stats(&w1);
-	kunit_info(test, "%d reads (fewest listed %zu) during %lu pairs\n",
-		   s->reads, s->least, s->pairs);
+	kunit_info(test,
+		   "%d reads (fewest listed %zu, %lu missing), %lu pairs\n",
+		   s->reads, s->least, s->missing, s->pairs);
 	kunit_info(test, "walks %lu, failed steps %lu, locked %lu; waits %lu\n",
 		   w1.walks - w0.walks, w1.fails - w0.fails,
 		   w1.locked - w0.locked, kheap_test_owner_waits(s->heap));
@@ -230,6 +250,7 @@ static void walk_test_owner_never_waits(struct kunit *test)
 	/* The owner ran during the reads: the case's point. */
 	KUNIT_EXPECT_GT(test, s->pairs, (unsigned long)WK_READS);
 	KUNIT_EXPECT_GE(test, s->least, (size_t)WK_STILL);
+	KUNIT_EXPECT_EQ(test, s->missing, 0);
 	KUNIT_EXPECT_EQ(test, s->list.foreign, 0);
 	KUNIT_EXPECT_EQ(test, w1.locked - w0.locked, 0);
 	KUNIT_EXPECT_EQ(test, kheap_test_owner_waits(s->heap), 0);
@@ -271,7 +292,7 @@ struct wk_churn {
 	struct kheap *heap;
 	struct wk_list list;
 	void *slot[WK_SLOTS];
-	const void *frozen[WK_SLOTS / 2];
+	void *frozen[WK_SLOTS / 2];
 	struct kt_box box;
 	struct hrtimer timer;
 	unsigned int epoch, acked;
@@ -369,19 +390,13 @@ static void wk_churn_check(struct wk_churn *s)
 {
 	struct wk_list *l = &s->list;
 	size_t i, n = min(l->n, l->cap);
-	struct wk_seen key = {};
 
 	for (i = 0; i < n; i++)
 		l->ids[i] = l->p[i].id;
 	sort(l->ids, n, sizeof(*l->ids), wk_id_cmp, NULL);
 	for (i = 1; i < n; i++)
 		s->twice += l->ids[i] == l->ids[i - 1];
-	sort(l->p, n, sizeof(*l->p), wk_ptr_cmp, NULL);
-	for (i = 0; i < WK_SLOTS / 2; i++) {
-		key.ptr = s->frozen[i];
-		s->missing +=
-			!bsearch(&key, l->p, n, sizeof(*l->p), wk_ptr_cmp);
-	}
+	s->missing += wk_missing(l, s->frozen, WK_SLOTS / 2);
 	s->foreign += l->foreign;
 	s->rounds++;
 }
@@ -470,6 +485,9 @@ static void walk_test_complete(struct kunit *test)
 		KUNIT_EXPECT_GT(test, s->fired, 0);
 	/* The reads met the owner's changes: the case's point. */
 	KUNIT_EXPECT_GT(test, w1.fails - w0.fails, 0);
+	/* And made their way through them: few walks fell back to a lock. */
+	KUNIT_EXPECT_LE(test, 10 * (w1.locked - w0.locked),
+			w1.walks - w0.walks);
 	KUNIT_EXPECT_EQ(test, s->missing, 0);
 	KUNIT_EXPECT_EQ(test, s->twice, 0);
 	KUNIT_EXPECT_EQ(test, s->foreign, 0);

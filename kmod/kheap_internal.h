@@ -536,21 +536,48 @@ void kheap_fill_info(const struct kheap_hdr *hdr,
 		     struct kheap_alloc_info *info);
 
 /*
- * A block's record as its header has it, the time still the jiffies stamp
- * (kheap_stamp_ns() converts it): loads and stores only, for readers
- * holding a shard's lock. @hdr is a block's own header (its extension is
- * read), never a copy.
+ * A block's record from the header at @hdr, whose words @words has (the
+ * header itself, or a copy a reader took) and @ext its extension word: the
+ * time still the jiffies stamp (kheap_stamp_ns() converts it). Loads and
+ * stores only.
+ */
+static __always_inline void kheap_info_of(const struct kheap_hdr *hdr,
+					  const struct kheap_hdr *words,
+					  u64 ext,
+					  struct kheap_alloc_info *info)
+{
+	info->heap = words->heap;
+	info->ptr = (void *)(hdr + 1);
+	info->size = words->size;
+	info->id = words->id;
+	info->caller = words->caller;
+	info->time_ns = words->stamp;
+	info->stack = (u32)ext;
+}
+
+/*
+ * A block's record as its header has it, for readers holding a shard's
+ * lock. @hdr is a block's own header (its extension is read), never a
+ * copy.
  */
 static __always_inline void kheap_copy_info(const struct kheap_hdr *hdr,
 					    struct kheap_alloc_info *info)
 {
-	info->heap = hdr->heap;
-	info->ptr = (void *)(hdr + 1);
-	info->size = hdr->size;
-	info->id = hdr->id;
-	info->caller = hdr->caller;
-	info->time_ns = hdr->stamp;
-	info->stack = (u32)kheap_hdr_ext(hdr);
+	kheap_info_of(hdr, hdr, kheap_hdr_ext(hdr), info);
+}
+
+/*
+ * A header's two packed words into @copy: @stamp with @size, and @cpu with
+ * @offset and @check (read as u64s by readers that may meet freed memory).
+ */
+static __always_inline void kheap_hdr_unpack(struct kheap_hdr *copy,
+					     u64 stamp_size, u64 cpu_check)
+{
+	copy->stamp = (u32)stamp_size;
+	copy->size = stamp_size >> 32;
+	copy->cpu = (u16)cpu_check;
+	copy->offset = (u16)(cpu_check >> 16);
+	copy->check = cpu_check >> 32;
 }
 
 void __init kheap_track_init(void);

@@ -1257,11 +1257,7 @@ static __always_inline bool kheap_hdr_peek(const struct kheap_hdr *hdr,
 	__get_kernel_nofault(&w4, &hdr->cpu, u64, fault);
 	copy->heap = (struct kheap *)(unsigned long)w0;
 	copy->id = w1;
-	copy->stamp = (u32)w3;
-	copy->size = w3 >> 32;
-	copy->cpu = (u16)w4;
-	copy->offset = (u16)(w4 >> 16);
-	copy->check = w4 >> 32;
+	kheap_hdr_unpack(copy, w3, w4);
 	return true;
 fault:
 	return false;

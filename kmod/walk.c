@@ -133,11 +133,7 @@ static bool kheap_walk_read(const struct kheap_hdr *hdr, struct kheap_hdr *copy,
 	copy->heap = (struct kheap *)(unsigned long)w2;
 	copy->id = w3;
 	copy->caller = w4;
-	copy->stamp = (u32)w5;
-	copy->size = w5 >> 32;
-	copy->cpu = (u16)w6;
-	copy->offset = (u16)(w6 >> 16);
-	copy->check = w6 >> 32;
+	kheap_hdr_unpack(copy, w5, w6);
 	return true;
 }
 
@@ -249,15 +245,7 @@ static void kheap_walk_take(struct kheap_snap *snap,
 			    const struct kheap_hdr *hdr,
 			    const struct kheap_hdr *copy, u64 ext)
 {
-	struct kheap_alloc_info *info = &snap->v[snap->n++];
-
-	info->heap = copy->heap;
-	info->ptr = (void *)(hdr + 1);
-	info->size = copy->size;
-	info->id = copy->id;
-	info->caller = copy->caller;
-	info->time_ns = copy->stamp;
-	info->stack = (u32)ext;
+	kheap_info_of(hdr, copy, ext, &snap->v[snap->n++]);
 }
 
 /**

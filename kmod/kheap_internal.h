@@ -585,6 +585,7 @@ void kheap_track_exit(void);
 
 /* snapshot.c: readers and movers of the live lists, in bounded batches */
 struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to);
+extern atomic_long_t kheap_snap_grows;
 void kheap_reparent(struct kheap *heap, struct kheap *to);
 void kheap_report_leaks(struct kheap *heap);
 

@@ -44,6 +44,7 @@ struct kheap_test_walks {
 	unsigned long backoffs; /* places left, to a block passed or the head */
 	unsigned long starts; /* shards walked again from the head */
 	unsigned long locked; /* walks given up: the shard listed locked */
+	unsigned long grows; /* snapshots doubled: blocks new since filled them */
 };
 
 void kheap_test_walk_stats(struct kheap_test_walks *w);

@@ -57,7 +57,7 @@ static int kheap_info_cmp(const void *a, const void *b)
  * block's jiffies stamp in @time_ns): the conversion to nanoseconds waits
  * until the lock is dropped, so the allocating CPU waits for a few loads
  * per block at most. Returns false when @cur reached the end (and is off
- * the list) or @snap is full.
+ * the list); stops early, @cur still on it, when @snap is full.
  */
 static bool kheap_snap_batch(struct kheap_shard *shard,
 			     struct kheap_cursor *cur, struct kheap_snap *snap,
@@ -82,7 +82,7 @@ static bool kheap_snap_batch(struct kheap_shard *shard,
 			kheap_copy_info(hdr, &snap->v[snap->n++]);
 		pos = pos->next;
 	}
-	more = pos != &shard->live && snap->n < snap->cap;
+	more = pos != &shard->live;
 	if (more)
 		list_move_tail(&cur->node, pos);
 	else
@@ -99,19 +99,25 @@ static bool kheap_snap_batch(struct kheap_shard *shard,
 /* Times a snapshot doubles when blocks allocated meanwhile fill it. */
 #define KHEAP_SNAP_GROWS 4
 
+/* Snapshots doubled since load (kheap_test_walk_stats()). */
+atomic_long_t kheap_snap_grows = ATOMIC_LONG_INIT(0);
+
 /* Double @*snap's room, its blocks kept. -ENOMEM leaves it as it was. */
 static int kheap_snap_grow(struct kheap_snap **snap)
 {
 	size_t cap = 2 * (*snap)->cap;
 	struct kheap_snap *bigger;
 
-	bigger = kvmalloc(struct_size(bigger, v, cap), GFP_KERNEL);
+	/* Optional: a snapshot that cannot grow keeps what it has. */
+	bigger = kvmalloc(struct_size(bigger, v, cap),
+			  GFP_KERNEL | __GFP_NOWARN);
 	if (!bigger)
 		return -ENOMEM;
 	memcpy(bigger, *snap, struct_size(bigger, v, (*snap)->n));
 	bigger->cap = cap;
 	kvfree(*snap);
 	*snap = bigger;
+	atomic_long_inc(&kheap_snap_grows);
 	return 0;
 }
 
@@ -138,9 +144,29 @@ static bool kheap_snap_walk(struct kheap *heap, int cpu, unsigned int lvl,
 	return err != -EAGAIN;
 }
 
-/* List @shard under its lock, KHEAP_BATCH blocks at a time. */
+/* Take @cur off @shard's list: a reader that stops before the end. */
+static void kheap_snap_cursor_del(struct kheap_shard *shard,
+				  struct kheap_cursor *cur)
+{
+	struct llist_node *queued;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	kheap_shard_lock(shard);
+	list_del(&cur->node);
+	queued = kheap_shard_unlock(shard);
+	local_irq_restore(flags);
+	if (queued)
+		kheap_release_queued(queued);
+}
+
+/*
+ * List @shard under its lock into *@snap, KHEAP_BATCH blocks at a time,
+ * doubling *@snap as kheap_snap_walk() does when it fills.
+ */
 static void kheap_snap_locked(struct kheap_shard *shard,
-			      struct kheap_snap *snap, u64 from, u64 to)
+			      struct kheap_snap **snap, u64 from, u64 to,
+			      int *grows)
 {
 	struct kheap_cursor cur = { .null = NULL };
 	unsigned long flags;
@@ -151,8 +177,17 @@ static void kheap_snap_locked(struct kheap_shard *shard,
 	/* Not draining: the batch's unlock does. */
 	atomic_set_release(&shard->lock, 0);
 	local_irq_restore(flags);
-	while (kheap_snap_batch(shard, &cur, snap, from, to))
+	while (kheap_snap_batch(shard, &cur, *snap, from, to)) {
+		if ((*snap)->n == (*snap)->cap) {
+			if (*grows >= KHEAP_SNAP_GROWS ||
+			    kheap_snap_grow(snap)) {
+				kheap_snap_cursor_del(shard, &cur);
+				return;
+			}
+			(*grows)++;
+		}
 		cond_resched();
+	}
 }
 
 /*
@@ -189,7 +224,8 @@ struct kheap_snap *kheap_snapshot(struct kheap *heap, u64 from, u64 to)
 			if (!locker)
 				kheap_lockers_enter();
 			locker = true;
-			kheap_snap_locked(&pc->lvl[lvl], snap, from, to);
+			kheap_snap_locked(&pc->lvl[lvl], &snap, from, to,
+					  &grows);
 		}
 	}
 	if (locker)

@@ -34,10 +34,11 @@
  * the one that followed it at some moment therefore meets every block
  * linked for the whole walk, once. Where a step cannot be proven the owner
  * is changing that place: the walk tries again a few times, then backs off
- * to the latest block it passed that is still live (the ones after it are
- * all gone, so none is listed twice), or starts the shard again, its
- * blocks listed so far dropped. Past a budget of failed steps it gives up
- * and the caller takes the lock.
+ * to the latest block it passed that is still live, its place included
+ * (the ones after it are all gone, so none is listed twice), or starts the
+ * shard again, its blocks listed so far dropped. After 256 failed steps in
+ * a row and 200 us, or a few starts, it gives up and the caller takes the
+ * lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -45,7 +46,7 @@
 #include <linux/export.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
-#include <linux/sched/clock.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
 #include "kheap_internal.h"
@@ -53,9 +54,9 @@
 /* Failed steps at one place before backing off. */
 #define KHEAP_WALK_TRIES 16
 /*
- * Failed steps in one walk of a shard, and time since its first, before
- * the lock is taken instead (the owner may be stopped in the middle of a
- * change: its vCPU, under a hypervisor).
+ * Failed steps in a row, and time since the first of them, before a walk
+ * gives up and the lock is taken instead (the owner may be stopped in the
+ * middle of a change: its vCPU, under a hypervisor).
  */
 #define KHEAP_WALK_FAILS 256
 #define KHEAP_WALK_PATIENCE_NS (200 * NSEC_PER_USEC)
@@ -261,8 +262,10 @@ static void kheap_walk_take(struct kheap_snap *snap,
  * @to:		and its last
  * @tries:	failed steps at @pos
  * @fails:	failed steps in all
+ * @stall:	failed steps since the last step made
+ * @stall_start: when the first of them failed (ktime_get_mono_fast_ns())
+ * @made:	steps made
  * @starts:	starts from the head
- * @first_fail:	local_clock() at the first failed step
  */
 struct kheap_walk {
 	const struct kheap *heap;
@@ -273,51 +276,64 @@ struct kheap_walk {
 	struct kheap_snap *snap;
 	size_t first;
 	u64 from, to;
-	unsigned int tries, fails, starts;
-	u64 first_fail;
+	unsigned int tries, fails, stall, starts;
+	u64 stall_start;
+	unsigned long made;
+};
+
+/* What a step of a walk came to. */
+enum kheap_walk_step {
+	KHEAP_STEP_ON,
+	KHEAP_STEP_END,
+	KHEAP_STEP_FAIL,
+	KHEAP_STEP_FULL
 };
 
 /*
  * One step from @w->pos: the entry after it, if that can be proven (rules
  * 1 to 3), becomes the place, and is listed if live and in the window.
- * Returns false at the list's end, or when the step failed (@w->tries
- * counts it; 0 after a step).
+ * KHEAP_STEP_FULL: it is to be listed and @w->snap has no room; the walk
+ * stays where it was.
  */
-static bool kheap_walk_step(struct kheap_walk *w, bool *end)
+static enum kheap_walk_step kheap_walk_step(struct kheap_walk *w)
 {
 	enum kheap_walk_kind kind = KHEAP_WALK_BAD;
 	const struct list_head *next, *prev;
 	const struct kheap_hdr *hdr;
 	struct kheap_hdr copy;
+	bool take;
 	u64 ext;
 
-	*end = false;
 	if (!kheap_walk_next(&w->pos, w->head, &next))
 		goto fail;
-	if (next == w->head) {
-		*end = true;
-		return false;
-	}
+	if (next == w->head)
+		return KHEAP_STEP_END;
 	hdr = list_entry(next, struct kheap_hdr, node);
 	prev = w->pos.hdr ? &w->pos.hdr->node : w->head;
 	if (kheap_walk_read(hdr, &copy, &ext) && copy.node.prev == prev)
 		kind = kheap_walk_judge(hdr, &copy, ext, w->heap, w->idx);
 	if (kind == KHEAP_WALK_BAD)
 		goto fail;
+	take = kind == KHEAP_WALK_LIVE && copy.id >= w->from &&
+	       copy.id <= w->to;
+	if (take && w->snap->n == w->snap->cap)
+		return KHEAP_STEP_FULL;
 	if (w->pos.live)
 		kheap_walk_push(&w->hist, &w->pos);
 	w->pos.hdr = hdr;
 	w->pos.check = copy.check;
 	w->pos.live = kind == KHEAP_WALK_LIVE;
 	w->tries = 0;
-	if (w->pos.live && copy.id >= w->from && copy.id <= w->to)
+	w->stall = 0;
+	if (take)
 		kheap_walk_take(w->snap, hdr, &copy, ext);
-	return true;
+	return KHEAP_STEP_ON;
 fail:
-	if (!w->fails++)
-		w->first_fail = local_clock();
+	if (!w->stall++)
+		w->stall_start = ktime_get_mono_fast_ns();
+	w->fails++;
 	w->tries++;
-	return false;
+	return KHEAP_STEP_FAIL;
 }
 
 /*
@@ -328,10 +344,10 @@ fail:
  */
 static bool kheap_walk_retry(struct kheap_walk *w)
 {
-	if ((w->pos.live || !w->pos.hdr) && w->tries < KHEAP_WALK_TRIES) {
-		cpu_relax();
+	cpu_relax();
+	/* At the head there is nothing to go back to, nor to drop. */
+	if (!w->pos.hdr || (w->pos.live && w->tries < KHEAP_WALK_TRIES))
 		return true;
-	}
 	w->tries = 0;
 	atomic_long_inc(&kheap_walk_backoffs);
 	/*
@@ -340,7 +356,7 @@ static bool kheap_walk_retry(struct kheap_walk *w)
 	 */
 	if (w->pos.live)
 		kheap_walk_push(&w->hist, &w->pos);
-	if (w->pos.hdr && kheap_walk_back(&w->hist, &w->pos))
+	if (kheap_walk_back(&w->hist, &w->pos))
 		return true;
 	if (++w->starts > KHEAP_WALK_STARTS)
 		return false;
@@ -351,11 +367,15 @@ static bool kheap_walk_retry(struct kheap_walk *w)
 	return true;
 }
 
-/* Has @w failed long enough to give up? */
+/*
+ * Has @w failed long enough at one place to give up: KHEAP_WALK_FAILS
+ * steps in a row, for KHEAP_WALK_PATIENCE_NS?
+ */
 static bool kheap_walk_tired(const struct kheap_walk *w)
 {
-	return w->fails > KHEAP_WALK_FAILS &&
-	       local_clock() - w->first_fail > KHEAP_WALK_PATIENCE_NS;
+	return w->stall > KHEAP_WALK_FAILS &&
+	       ktime_get_mono_fast_ns() - w->stall_start >
+		       KHEAP_WALK_PATIENCE_NS;
 }
 
 /**
@@ -390,24 +410,23 @@ int kheap_walk_shard(struct kheap *heap, int cpu, unsigned int lvl,
 		.starts = 1,
 	};
 	unsigned long steps = 0, limit = 2 * snap->cap + 4096;
-	bool end = false;
+	enum kheap_walk_step st = KHEAP_STEP_ON;
 	int err = 0;
 	size_t i;
 
 	atomic_long_inc(&kheap_walks);
-	while (!end) {
-		if (snap->n == snap->cap) {
+	while (st != KHEAP_STEP_END) {
+		if (!(++steps % KHEAP_WALK_RESCHED))
+			cond_resched();
+		st = kheap_walk_step(&w);
+		if (st == KHEAP_STEP_FULL) {
 			err = -ENOSPC;
 			break;
 		}
-		if (!(++steps % KHEAP_WALK_RESCHED))
-			cond_resched();
-		if (steps > limit || kheap_walk_tired(&w)) {
-			err = -EAGAIN;
-			break;
-		}
-		if (!kheap_walk_step(&w, &end) && !end &&
-		    !kheap_walk_retry(&w)) {
+		/* Only steps made count against the list's length. */
+		if ((st == KHEAP_STEP_ON && ++w.made > limit) ||
+		    (st == KHEAP_STEP_FAIL &&
+		     (kheap_walk_tired(&w) || !kheap_walk_retry(&w)))) {
 			err = -EAGAIN;
 			break;
 		}
@@ -436,5 +455,6 @@ void kheap_test_walk_stats(struct kheap_test_walks *w)
 	w->backoffs = atomic_long_read(&kheap_walk_backoffs);
 	w->starts = atomic_long_read(&kheap_walk_starts);
 	w->locked = atomic_long_read(&kheap_walk_locked);
+	w->grows = atomic_long_read(&kheap_snap_grows);
 }
 EXPORT_SYMBOL_IF_KUNIT(kheap_test_walk_stats);

@@ -706,7 +706,9 @@ static inline void *kheap_ptr_of(const struct kheap_hdr *hdr)
  * what queued frees counted off. The sum is a snapshot, exact when nothing
  * is in flight. The queued part is read first: a fold moving it into the
  * counter (kheap_fold()) can then make a sum low, never high, so a peak
- * never counts a block twice.
+ * never counts a block twice. Only an allocation into the shard folds
+ * (__kheap_raise_hw(): its owner's, or a destroy's move into the default
+ * heap), so a fold is in flight only while an allocation into the heap is.
  */
 static long kheap_shard_net(const struct kheap_shard *shard, bool bytes)
 {
@@ -763,8 +765,8 @@ static void kheap_fold(struct kheap_shard *shard)
  * A shard's bytes grew past its high-water mark (its lock held): fold
  * the queued frees in, then raise the mark and the heap's sum of them if
  * still past it. That sum bounds the heap's bytes: every shard's bytes
- * less its queued part are at most its @hw, which falls only to the
- * shard's bytes or above (kheap_lower_hw()).
+ * less its queued part are at most its @hw, which falls only to that net
+ * or above (kheap_shard_lower()).
  */
 void __kheap_raise_hw(struct kheap *heap, struct kheap_shard *shard)
 {
@@ -792,19 +794,21 @@ static DEFINE_PER_CPU(unsigned long, kheap_peak_sums);
 #define KHEAP_HW_REBASE_INTERVAL HZ
 
 /*
- * Lower @shard's mark towards its bytes (its lock held), by at most @most:
- * the bound stays valid (each mark stays at or above its shard's bytes,
- * which its queued frees only lower).
+ * Lower @shard's mark towards its bytes less its queued part (its lock
+ * held), by at most @most: the bound stays valid (each mark stays at or
+ * above that net, which queued frees only lower). No fold: the heap's work
+ * lowers marks in the background (kheap_hw_rebase_fn()), and a fold there
+ * could make a sum read low (kheap_shard_net()) while the heap's users have
+ * nothing in flight. A fold waits for the owner's next high
+ * (__kheap_raise_hw()).
  */
 static void kheap_shard_lower(struct kheap *heap, struct kheap_shard *shard,
 			      long most)
 {
 	long lower;
 
-	if (atomic_long_read(&shard->rbytes) ||
-	    atomic_long_read(&shard->rcount))
-		kheap_fold(shard);
-	lower = min(most, shard->hw - shard->bytes);
+	lower = min(most, shard->hw - (shard->bytes -
+				       atomic_long_read(&shard->rbytes)));
 	if (lower > 0) {
 		shard->hw -= lower;
 		/* After the mark fell: the bound is never below the marks. */
